@@ -1,0 +1,71 @@
+# Livreur — everyday commands. `make run` and `make test` install whatever is
+# missing first (pinned versions), so a fresh machine needs nothing else.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# The wasm-bindgen CLI must be exactly the library version in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/version = |"/,""); print}' Cargo.lock)
+NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
+# wasm-opt for release builds comes from npm (binaryen), never Debian's old one.
+export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
+export LEPTOS_SITE_ROOT ?= target/site
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+export TEST_DATABASE_URL
+
+.PHONY: help tools tools-rust tools-node tools-browser build run dev test test-rust test-e2e lint fmt clean-data
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+tools: tools-rust tools-node ## Install the build tools (Rust target, cargo-leptos, wasm-bindgen, npm packages)
+
+tools-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (takes ~15 min on 2 cores, once)"; \
+	  cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION); fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+
+tools-node:
+	@if [ ! -x "$(NODE_BIN)/wasm-opt" ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
+	  cd end2end && npm ci --no-audit --no-fund; fi
+
+tools-browser: ## Install Chromium for the end-to-end tests (Debian package)
+	@command -v /usr/bin/chromium >/dev/null || { \
+	  echo "installing chromium (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+build: tools ## Build the release binary and front end
+	cargo leptos build --release
+
+run: build ## Build, then serve on http://127.0.0.1:3000 with the SQLite default
+	./target/release/livreur serve
+
+dev: tools ## Rebuild and restart on every change (debug build)
+	cargo leptos watch
+
+test: lint test-rust test-e2e ## Run every test: lint, Rust tests on SQLite and PostgreSQL, Playwright
+
+lint: tools-rust ## rustfmt, leptosfmt and clippy (server and browser builds), warnings are errors
+	cargo fmt --all --check
+	@command -v leptosfmt >/dev/null || cargo install leptosfmt --locked --version 0.1.33
+	leptosfmt --check src
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+
+test-rust: ## Unit and integration tests (PostgreSQL too when reachable; required when CI=true)
+	cargo test --features ssr
+
+test-e2e: build tools-browser ## Playwright in Chromium against the release build
+	cd end2end && npx playwright test
+
+fmt: ## Format Rust and view! macros
+	cargo fmt --all
+	leptosfmt src
+
+clean-data: ## Delete the local SQLite database
+	rm -rf data

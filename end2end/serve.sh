@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts the release build on a fresh SQLite database for the end-to-end
+# tests. Usage: serve.sh [port] (default $E2E_PORT or 3100).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port="${1:-${E2E_PORT:-3100}}"
+data="end2end/.data/$port"
+rm -rf "$data"
+mkdir -p "$data"
+export DATABASE_URL="sqlite://$data/livreur.db"
+export LIVREUR_LISTEN="127.0.0.1:$port"
+export LEPTOS_SITE_ROOT=target/site
+exec ./target/release/livreur serve

@@ -1,0 +1,174 @@
+//! The frame of every signed-in page: header, navigation, main area. It
+//! loads the signed-in user once and shares it with the pages below.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet, Redirect};
+
+use super::language::LanguageSwitch;
+use super::status::Loading;
+use crate::i18n::*;
+use crate::model::{Role, SessionUser};
+use crate::serverfns::auth::{SignOut, current_user};
+
+/// The signed-in user, provided to every page under [`AppLayout`].
+#[derive(Clone)]
+pub struct CurrentUser(pub SessionUser);
+
+pub fn use_user() -> SessionUser {
+    expect_context::<CurrentUser>().0
+}
+
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    // Blocking, so the server knows who is signed in before it sends
+    // anything and can answer with a redirect instead of a page.
+    let user = Resource::new_blocking(|| (), |_| current_user());
+    view! {
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! { <SignedInFrame user /> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
+                    Err(_) => view! { <super::status::Unavailable /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignedInFrame(user: SessionUser) -> impl IntoView {
+    let i18n = use_i18n();
+    provide_context(CurrentUser(user.clone()));
+    let role = user.role;
+    view! {
+        <a class="skip-link" href="#main">
+            {t!(i18n, nav.skip)}
+        </a>
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true">
+                    "L"
+                </span>
+                <span class="brand-name">{t!(i18n, app_name)}</span>
+            </A>
+            <div class="topbar-end">
+                <LanguageSwitch />
+                <span class="user-chip" data-testid="current-user">
+                    <span class="user-name">{user.display_name.clone()}</span>
+                    <span class="user-role">{role_label(role)}</span>
+                </span>
+                <SignOutButton />
+            </div>
+        </header>
+        <div class="frame">
+            <nav class="sidenav" aria-label=move || t_string!(i18n, nav.main)>
+                <Navigation role />
+            </nav>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+/// The navigation for a role: administrators see everything; merchant users
+/// see their jobs, the API page when they are Level 2, and their profile.
+#[component]
+fn Navigation(role: Role) -> impl IntoView {
+    let i18n = use_i18n();
+    match role {
+        Role::Admin => view! {
+            <ul class="nav-list">
+                <li>
+                    <A href="/" exact=true>
+                        {t!(i18n, nav.overview)}
+                    </A>
+                </li>
+                <li class="nav-group">
+                    <span class="nav-group-title">{t!(i18n, nav.organization)}</span>
+                    <ul>
+                        <li>
+                            <A href="/organization/merchants">{t!(i18n, nav.merchants)}</A>
+                        </li>
+                        <li>
+                            <A href="/organization/locations">{t!(i18n, nav.locations)}</A>
+                        </li>
+                    </ul>
+                </li>
+                <li class="nav-group">
+                    <span class="nav-group-title">{t!(i18n, nav.integrations)}</span>
+                    <ul>
+                        <li>
+                            <A href="/integrations/api">{t!(i18n, nav.api)}</A>
+                        </li>
+                    </ul>
+                </li>
+                <li>
+                    <A href="/jobs">{t!(i18n, nav.jobs)}</A>
+                </li>
+                <li>
+                    <A href="/audit">{t!(i18n, nav.audit)}</A>
+                </li>
+            </ul>
+        }
+        .into_any(),
+        Role::MerchantL1 | Role::MerchantL2 => view! {
+            <ul class="nav-list">
+                <li>
+                    <A href="/" exact=true>
+                        {t!(i18n, nav.overview)}
+                    </A>
+                </li>
+                <li>
+                    <A href="/jobs">{t!(i18n, nav.jobs)}</A>
+                </li>
+                {(role == Role::MerchantL2)
+                    .then(|| {
+                        view! {
+                            <li class="nav-group">
+                                <span class="nav-group-title">{t!(i18n, nav.integrations)}</span>
+                                <ul>
+                                    <li>
+                                        <A href="/integrations/api">{t!(i18n, nav.api)}</A>
+                                    </li>
+                                </ul>
+                            </li>
+                        }
+                    })}
+                <li>
+                    <A href="/profile">{t!(i18n, nav.profile)}</A>
+                </li>
+            </ul>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            // A full load: nothing of the signed-in pages stays in memory.
+            let _ = window().location().set_href("/sign-in");
+        }
+    });
+    view! {
+        <ActionForm action>
+            <button type="submit" class="button button-secondary button-small" data-testid="sign-out">
+                {t!(i18n, header.sign_out)}
+            </button>
+        </ActionForm>
+    }
+}
+
+pub fn role_label(role: Role) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match role {
+        Role::Admin => t_string!(i18n, roles.admin),
+        Role::MerchantL1 => t_string!(i18n, roles.merchant_l1),
+        Role::MerchantL2 => t_string!(i18n, roles.merchant_l2),
+    }
+}

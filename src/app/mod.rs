@@ -1,0 +1,82 @@
+//! The interface: the HTML shell, the router and the pages. Components never
+//! touch the database; they call server functions.
+
+mod home;
+mod language;
+mod layout;
+mod placeholder;
+mod profile;
+mod sign_in;
+mod status;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::*;
+use layout::AppLayout;
+use placeholder::{ComingSoon, Section};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        // No `lang` here: the i18n provider sets it to the active language.
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: the mark lets tests
+    // (and curious people) tell that the WebAssembly is live.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <I18nContextProvider cookie_options=language::cookie_options()>
+            <Stylesheet id="leptos" href="/pkg/livreur.css" />
+            <Title formatter=|page: String| {
+                if page.is_empty() { "Livreur".to_owned() } else { format!("{page} · Livreur") }
+            } />
+            <Router>
+                <Routes fallback=|| view! { <status::NotFound /> }>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage />
+                    <ParentRoute path=path!("") view=AppLayout>
+                        <Route path=path!("") view=home::HomePage />
+                        <Route path=path!("/profile") view=profile::ProfilePage />
+                        <Route
+                            path=path!("/organization/merchants")
+                            view=|| view! { <ComingSoon section=Section::Merchants /> }
+                        />
+                        <Route
+                            path=path!("/organization/locations")
+                            view=|| view! { <ComingSoon section=Section::Locations /> }
+                        />
+                        <Route
+                            path=path!("/integrations/api")
+                            view=|| view! { <ComingSoon section=Section::Api /> }
+                        />
+                        <Route path=path!("/jobs") view=|| view! { <ComingSoon section=Section::Jobs /> } />
+                        <Route path=path!("/audit") view=|| view! { <ComingSoon section=Section::Audit /> } />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}

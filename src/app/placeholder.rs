@@ -1,0 +1,77 @@
+//! Sections of the product that are not built yet say so plainly, and are
+//! guarded by role like the real pages will be.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use super::layout::use_user;
+use super::status::Forbidden;
+use crate::i18n::*;
+use crate::model::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Merchants,
+    Locations,
+    Api,
+    Jobs,
+    Audit,
+}
+
+impl Section {
+    /// Who may open the section (SPEC section 1 and 3).
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Section::Merchants | Section::Locations | Section::Audit => role == Role::Admin,
+            Section::Api => matches!(role, Role::Admin | Role::MerchantL2),
+            Section::Jobs => true,
+        }
+    }
+}
+
+#[component]
+pub fn ComingSoon(section: Section) -> impl IntoView {
+    let i18n = use_i18n();
+    if !section.allows(use_user().role) {
+        return view! { <Forbidden /> }.into_any();
+    }
+    let title = move || match section {
+        Section::Merchants => t_string!(i18n, nav.merchants),
+        Section::Locations => t_string!(i18n, nav.locations),
+        Section::Api => t_string!(i18n, nav.api),
+        Section::Jobs => t_string!(i18n, nav.jobs),
+        Section::Audit => t_string!(i18n, nav.audit),
+    };
+    view! {
+        <Title text=title />
+        <div class="page-header">
+            <h1>{title}</h1>
+            <span class="badge badge-info">{t!(i18n, coming_soon.badge)}</span>
+        </div>
+        <section class="panel" data-testid="coming-soon">
+            <p>{t!(i18n, coming_soon.body)}</p>
+            <A href="/" attr:class="button button-secondary">
+                {t!(i18n, coming_soon.back)}
+            </A>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merchants_reach_only_their_sections() {
+        for s in [Section::Merchants, Section::Locations, Section::Audit] {
+            assert!(s.allows(Role::Admin));
+            assert!(!s.allows(Role::MerchantL1));
+            assert!(!s.allows(Role::MerchantL2));
+        }
+        assert!(Section::Api.allows(Role::MerchantL2));
+        assert!(!Section::Api.allows(Role::MerchantL1));
+        assert!(Section::Jobs.allows(Role::MerchantL1));
+    }
+}

@@ -1,0 +1,177 @@
+//! The `livreur` command: serve, migrate, create-admin (SPEC 4.2).
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::clock::Clock;
+use super::config::{Cli, Command, CreateAdminArgs, LogFormat, Settings};
+use super::db::Db;
+use super::services::{admins, auth};
+use super::{AppState, http};
+use crate::error::AppError;
+
+pub async fn run(cli: Cli) -> ExitCode {
+    init_tracing(cli.settings.log_format);
+    if let Err(msg) = cli.settings.validate() {
+        eprintln!("livreur: invalid setting: {msg}");
+        return ExitCode::from(2);
+    }
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.settings).await,
+        Command::Migrate => migrate(&cli.settings).await,
+        Command::CreateAdmin(args) => create_admin(&cli.settings, args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("livreur: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("LIVREUR_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,leptos_i18n=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn open(settings: &Settings) -> Result<Db, String> {
+    let db = Db::connect(&settings.database_url, settings.db_pool_size)
+        .await
+        .map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+async fn migrate(settings: &Settings) -> Result<(), String> {
+    let db = open(settings).await?;
+    db.close().await;
+    println!("migrations applied ({})", db.backend());
+    Ok(())
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let db = open(&settings).await?;
+    let listen = settings.listen;
+    let state = AppState::new(settings, db.clone(), Clock::system());
+    let app = http::router(state.clone());
+
+    tokio::spawn(purge_sessions_periodically(state.clone()));
+
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        format!("cannot listen on {listen}: {e} (set LIVREUR_LISTEN to another address)")
+    })?;
+    tracing::info!(address = %listen, database = db.backend(), "Livreur is listening on http://{listen}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
+    tracing::info!("shut down cleanly");
+    db.close().await;
+    Ok(())
+}
+
+async fn purge_sessions_periodically(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match auth::purge_expired_sessions(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
+            Err(err) => tracing::warn!(error = %err, "could not remove expired sessions"),
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C: axum then stops accepting connections and
+/// lets requests in progress finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing requests in progress");
+}
+
+async fn create_admin(settings: &Settings, args: CreateAdminArgs) -> Result<(), String> {
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        let first = rpassword::prompt_password("Password: ")
+            .map_err(|e| format!("cannot prompt for a password ({e}); use --password-stdin"))?;
+        let again = rpassword::prompt_password("Password again: ")
+            .map_err(|e| format!("cannot prompt for a password ({e}); use --password-stdin"))?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        first
+    };
+    let db = open(settings).await?;
+    let outcome = admins::create_or_reset(
+        &db,
+        &Clock::system(),
+        &args.email,
+        args.name.as_deref(),
+        &password,
+    )
+    .await;
+    db.close().await;
+    match outcome {
+        Ok(admins::Outcome::Created { user_id }) => {
+            println!("administrator {} created ({user_id})", args.email.trim());
+            Ok(())
+        }
+        Ok(admins::Outcome::PasswordReset { user_id }) => {
+            println!(
+                "password of administrator {} reset ({user_id}); their sessions were ended",
+                args.email.trim()
+            );
+            Ok(())
+        }
+        Err(AppError::Validation { fields }) => Err(fields
+            .iter()
+            .map(|f| match (f.field.as_str(), f.code.as_str()) {
+                ("email", "taken") => "this e-mail belongs to a merchant user".to_owned(),
+                ("password", "password_too_short") => format!(
+                    "the password must have at least {} characters",
+                    super::password::MIN_LENGTH
+                ),
+                (field, code) => format!("{field}: {code}"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")),
+        Err(other) => Err(other.to_string()),
+    }
+}

@@ -1,0 +1,277 @@
+//! Command line and settings (SPEC 4.2). Every setting can come from a flag
+//! or from the environment; [`Settings::validate`] checks them all at
+//! start-up so a bad value fails fast with a message saying what to fix,
+//! instead of surfacing later as a confusing runtime error.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "livreur",
+    version,
+    about = "Livreur: last-mile delivery back office"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the API (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create an administrator, or reset the password of an existing one.
+    CreateAdmin(CreateAdminArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAdminArgs {
+    /// The administrator's e-mail address (their sign-in name).
+    #[arg(long)]
+    pub email: String,
+    /// Display name; defaults to the part of the e-mail before the @.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the password from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "LIVREUR_LISTEN",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// `sqlite://path` (default, created on first start) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://./data/livreur.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Connections in the pool (PostgreSQL; SQLite readers).
+    #[arg(
+        long,
+        env = "LIVREUR_DB_POOL_SIZE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_pool_size: u32,
+
+    /// The address users reach the app at, e.g. `https://livreur.example.com`.
+    /// With `https`, cookies are marked `Secure`; it is also the origin that
+    /// state-changing browser requests must come from.
+    #[arg(long, env = "LIVREUR_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
+    /// Only turn on when a proxy you control always sets them.
+    #[arg(
+        long,
+        env = "LIVREUR_TRUST_PROXY",
+        default_value_t = false,
+        global = true
+    )]
+    pub trust_proxy: bool,
+
+    /// A session ends after this many minutes without a request.
+    #[arg(
+        long,
+        env = "LIVREUR_SESSION_IDLE_MINUTES",
+        default_value_t = 120,
+        global = true
+    )]
+    pub session_idle_minutes: u32,
+
+    /// A session ends this many hours after sign-in, however active.
+    #[arg(
+        long,
+        env = "LIVREUR_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_max_hours: u32,
+
+    /// Where the built front end (`pkg/`, favicon) is served from.
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
+    pub site_root: String,
+
+    /// Log lines as human text or as JSON objects.
+    #[arg(
+        long,
+        env = "LIVREUR_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    /// Checks what clap cannot: the shape of URLs and sensible ranges.
+    pub fn validate(&self) -> Result<(), String> {
+        let url = self.database_url.as_str();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(format!(
+                "DATABASE_URL must start with sqlite:, postgres:// or postgresql:// (got {:?})",
+                redact_url(url)
+            ));
+        }
+        if self.db_pool_size == 0 || self.db_pool_size > 1000 {
+            return Err("LIVREUR_DB_POOL_SIZE must be between 1 and 1000".into());
+        }
+        if let Some(public) = &self.public_url {
+            let ok = (public.starts_with("https://") || public.starts_with("http://"))
+                && public
+                    .split("://")
+                    .nth(1)
+                    .is_some_and(|rest| !rest.is_empty());
+            if !ok {
+                return Err(format!(
+                    "LIVREUR_PUBLIC_URL must be an http:// or https:// address (got {public:?})"
+                ));
+            }
+        }
+        if self.session_idle_minutes == 0 {
+            return Err("LIVREUR_SESSION_IDLE_MINUTES must be at least 1".into());
+        }
+        if self.session_max_hours == 0 || self.session_max_hours > 24 * 30 {
+            return Err("LIVREUR_SESSION_MAX_HOURS must be between 1 and 720".into());
+        }
+        Ok(())
+    }
+
+    /// The origin (`scheme://host[:port]`) of the public URL, if set.
+    pub fn public_origin(&self) -> Option<String> {
+        let url = self.public_url.as_deref()?;
+        let (scheme, rest) = url.split_once("://")?;
+        let host = rest.split('/').next()?;
+        Some(format!("{scheme}://{host}").to_ascii_lowercase())
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    pub fn session_idle_ms(&self) -> i64 {
+        i64::from(self.session_idle_minutes) * 60_000
+    }
+
+    pub fn session_max_ms(&self) -> i64 {
+        i64::from(self.session_max_hours) * 3_600_000
+    }
+}
+
+/// A database URL safe to print: the password, if any, is replaced.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        let mut all = vec!["livreur"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).expect("valid arguments")
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let cli = parse(&[]);
+        assert!(cli.command.is_none());
+        assert_eq!(cli.settings.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(cli.settings.database_url, "sqlite://./data/livreur.db");
+        assert!(cli.settings.validate().is_ok());
+        assert!(!cli.settings.secure_cookies());
+    }
+
+    #[test]
+    fn subcommands_parse() {
+        assert!(matches!(
+            parse(&["migrate"]).command,
+            Some(Command::Migrate)
+        ));
+        match parse(&["create-admin", "--email", "a@b.c", "--password-stdin"]).command {
+            Some(Command::CreateAdmin(args)) => {
+                assert_eq!(args.email, "a@b.c");
+                assert!(args.password_stdin);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let cli = parse(&["serve", "--listen", "0.0.0.0:8080"]);
+        assert_eq!(cli.settings.listen.port(), 8080);
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_reason() {
+        let mut s = parse(&[]).settings;
+        s.database_url = "mysql://x".into();
+        assert!(s.validate().unwrap_err().contains("DATABASE_URL"));
+        let mut s = parse(&[]).settings;
+        s.public_url = Some("ftp://x".into());
+        assert!(s.validate().unwrap_err().contains("LIVREUR_PUBLIC_URL"));
+        let mut s = parse(&[]).settings;
+        s.session_idle_minutes = 0;
+        assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn public_origin_and_secure_flag() {
+        let mut s = parse(&[]).settings;
+        s.public_url = Some("https://Livreur.example.com/app".into());
+        assert_eq!(
+            s.public_origin().as_deref(),
+            Some("https://livreur.example.com")
+        );
+        assert!(s.secure_cookies());
+    }
+
+    #[test]
+    fn passwords_never_printed() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/livreur"),
+            "postgres://app:***@db:5432/livreur"
+        );
+        assert_eq!(redact_url("sqlite://./data/x.db"), "sqlite://./data/x.db");
+    }
+}

@@ -1,0 +1,204 @@
+//! The database: SQLite by default, PostgreSQL when `DATABASE_URL` says so.
+//!
+//! [`Db`] holds one concrete pool per backend rather than `sqlx::Any` (which
+//! cannot decode several column types). Each query is written once and the
+//! [`on_read!`] / [`on_tx!`] macros expand it for both backends, so both are
+//! type-checked at compile time; where the SQL itself must differ the two
+//! texts sit side by side in the function that needs them.
+//!
+//! Every function in the submodules takes the acting user or owner as an
+//! argument where the data belongs to someone, so a query cannot forget
+//! whose data it reads.
+
+pub mod audit;
+pub mod sessions;
+pub mod sign_in_failures;
+pub mod users;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::server::config::redact_url;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// SQLite allows one writer at a time. Writes go through a pool of one
+    /// connection so they queue in-process, in order, instead of spinning on
+    /// `SQLITE_BUSY`; reads use their own pool and run alongside (WAL).
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// A write transaction on either backend.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to a pool that can read, on either backend.
+#[macro_export]
+macro_rules! on_read {
+    ($db:expr, $conn:ident => $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite { read: $conn, .. } => $body,
+            $crate::server::db::Db::Postgres($conn) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::server::db::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::server::db::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+pub use on_read;
+pub use on_tx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot open the database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot create the folder for the database {path}: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Db {
+    /// Opens the database named by `url`, creating a SQLite file (and its
+    /// folder) if it does not exist yet. Does not migrate.
+    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, ConnectError> {
+        let open_err = |source| ConnectError::Open {
+            url: redact_url(url),
+            source,
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url).map_err(open_err)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(pool_size)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(open_err)?;
+            return Ok(Db::Postgres(pool));
+        }
+
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(open_err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a committed change survives a power cut, not just a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            // Another process (a CLI command) may hold the write lock briefly.
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(parent) = opts.get_filename().parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|source| ConnectError::Folder {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await
+            .map_err(open_err)?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(pool_size)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(open_err)?;
+        Ok(Db::Sqlite { read, write })
+    }
+
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it begins `IMMEDIATE`, taking
+    /// the write lock up front, so it never fails half-way on an upgrade.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A cheap round trip, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_read!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite { .. } => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// (connections open, idle) across the pools, for `/metrics`.
+    pub fn pool_stats(&self) -> (u32, u32) {
+        match self {
+            Db::Sqlite { read, write } => (
+                read.size() + write.size(),
+                (read.num_idle() + write.num_idle()) as u32,
+            ),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle() as u32),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// True when `err` is a unique-constraint violation (on either backend), so
+/// services can turn it into a field error instead of a 500.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}

@@ -1,0 +1,147 @@
+//! Users: sign-in lookups, creation, language preference.
+
+use super::{Db, Tx, on_read, on_tx};
+use crate::model::{Lang, Role, SessionUser};
+use crate::server::clock::Millis;
+
+/// The columns that make a [`SessionUser`], in the order [`UserRow`] reads.
+pub(super) const SESSION_USER_COLUMNS: &str =
+    "u.id, u.email, u.display_name, u.role, u.merchant_id, u.language";
+
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct UserRow {
+    id: String,
+    email: String,
+    display_name: String,
+    role: String,
+    merchant_id: Option<String>,
+    language: String,
+}
+
+impl UserRow {
+    pub(super) fn into_session_user(self) -> Option<SessionUser> {
+        Some(SessionUser {
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            role: self.role.parse::<Role>().ok()?,
+            merchant_id: self.merchant_id,
+            language: self.language.parse::<Lang>().unwrap_or_default(),
+        })
+    }
+}
+
+/// What sign-in needs: the user if active (and, for a merchant user, their
+/// merchant active too) and the password hash to check.
+pub async fn find_for_sign_in(
+    db: &Db,
+    email_lower: &str,
+) -> Result<Option<(SessionUser, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        password_hash: String,
+    }
+    let sql = format!(
+        "SELECT {SESSION_USER_COLUMNS}, u.password_hash FROM users u \
+         LEFT JOIN merchants m ON m.id = u.merchant_id \
+         WHERE u.email_lower = $1 AND u.active = TRUE \
+           AND (u.merchant_id IS NULL OR m.active = TRUE)"
+    );
+    let row: Option<Row> = on_read!(db, pool => {
+        sqlx::query_as(&sql).bind(email_lower).fetch_optional(pool).await?
+    });
+    Ok(row.and_then(|r| Some((r.user.into_session_user()?, r.password_hash))))
+}
+
+pub async fn any_active_admin(db: &Db) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> = on_read!(db, pool => {
+        sqlx::query_as("SELECT id FROM users WHERE role = 'admin' AND active = TRUE LIMIT 1")
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(found.is_some())
+}
+
+/// The id and role of the user with this e-mail, active or not.
+pub async fn find_id_by_email(
+    tx: &mut Tx,
+    email_lower: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_as("SELECT id, role FROM users WHERE email_lower = $1")
+            .bind(email_lower)
+            .fetch_optional(conn)
+            .await
+    })
+}
+
+pub struct NewAdmin<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub language: Lang,
+}
+
+pub async fn insert_admin(tx: &mut Tx, new: &NewAdmin<'_>, now: Millis) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO users (id, email, email_lower, display_name, password_hash, role, \
+             merchant_id, language, active, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'admin', NULL, $6, TRUE, $7, $7)",
+        )
+        .bind(new.id)
+        .bind(new.email)
+        .bind(new.email.to_lowercase())
+        .bind(new.display_name)
+        .bind(new.password_hash)
+        .bind(new.language.as_str())
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Resets an administrator's password and makes sure the account is active.
+pub async fn reset_admin_password(
+    tx: &mut Tx,
+    user_id: &str,
+    password_hash: &str,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE users SET password_hash = $2, active = TRUE, updated_at = $3 \
+             WHERE id = $1 AND role = 'admin'",
+        )
+        .bind(user_id)
+        .bind(password_hash)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
+}
+
+pub async fn set_language(
+    tx: &mut Tx,
+    user_id: &str,
+    lang: Lang,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("UPDATE users SET language = $2, updated_at = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(lang.as_str())
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! Everything that runs only on the server: configuration, the database,
+//! authentication, HTTP plumbing and the command line. The browser build
+//! never sees this module.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod ids;
+pub mod metrics;
+pub mod password;
+pub mod services;
+pub mod state;
+
+pub use state::AppState;

@@ -1,0 +1,186 @@
+//! Browser sign-in and sign-out.
+//!
+//! Failed attempts are counted per e-mail address, known or not, and after
+//! [`FREE_FAILURES`] each further attempt must wait twice as long as the
+//! previous one (capped at [`MAX_DELAY_SECS`]). Throttling per address rather
+//! than per account keeps the answer identical for addresses that have no
+//! account, so the sign-in form never reveals who has one.
+
+use serde_json::json;
+
+use crate::error::{AppError, FieldError};
+use crate::model::SessionUser;
+use crate::server::AppState;
+use crate::server::db::audit::{self, Actor, Entry};
+use crate::server::db::{sessions, sign_in_failures, users};
+use crate::server::ids;
+use crate::server::metrics::SignInOutcome;
+use crate::server::password;
+
+pub const FREE_FAILURES: i64 = 3;
+pub const MAX_DELAY_SECS: i64 = 300;
+/// Failures older than this are forgotten.
+const FAILURE_MEMORY_MS: i64 = 15 * 60_000;
+
+/// How long the next attempt must wait after `failures` failures.
+pub fn delay_after(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        0
+    } else {
+        let exp = (failures - FREE_FAILURES).min(16) as u32;
+        (1i64 << exp).min(MAX_DELAY_SECS)
+    }
+}
+
+/// Where the request came from, for the session row and the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The hash of the session the browser already had, if any: it is ended,
+    /// so every sign-in gets a fresh session id.
+    pub previous_session: Option<String>,
+}
+
+pub struct SignedIn {
+    pub user: SessionUser,
+    /// The cookie value; only its hash is stored.
+    pub token: String,
+}
+
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    origin: &Origin,
+) -> Result<SignedIn, AppError> {
+    let email_lower = email.trim().to_lowercase();
+    let mut missing = Vec::new();
+    if email_lower.is_empty() {
+        missing.push(FieldError::new("email", "required"));
+    }
+    if password.is_empty() {
+        missing.push(FieldError::new("password", "required"));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::validation(missing));
+    }
+    if email_lower.len() > 254 || password.len() > password::MAX_LENGTH * 4 {
+        return Err(AppError::InvalidCredentials);
+    }
+
+    let now = state.clock.now();
+    if let Some((failures, last)) = sign_in_failures::get(&state.db, &email_lower).await? {
+        let wait_until = last + delay_after(failures) * 1000;
+        if last > now - FAILURE_MEMORY_MS && wait_until > now {
+            state.metrics.sign_in(SignInOutcome::Throttled);
+            return Err(AppError::TooManyAttempts {
+                retry_after_secs: ((wait_until - now + 999) / 1000) as u64,
+            });
+        }
+    }
+
+    let found = users::find_for_sign_in(&state.db, &email_lower).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let verified = password::verify(password.to_owned(), hash).await;
+
+    let mut tx = state.db.begin().await?;
+    let Some(user) = user.filter(|_| verified) else {
+        let failures =
+            sign_in_failures::record(&mut tx, &email_lower, now, now - FAILURE_MEMORY_MS).await?;
+        let actor = Actor {
+            user_id: None,
+            label: email_lower.clone(),
+            ip: origin.ip.clone(),
+        };
+        audit::record(
+            &mut tx,
+            &actor,
+            Entry {
+                action: "auth.sign_in_failed",
+                target_type: None,
+                target_id: None,
+                details: json!({ "email": email_lower, "failures": failures }),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        state.metrics.sign_in(SignInOutcome::Failure);
+        return Err(AppError::InvalidCredentials);
+    };
+
+    if let Some(previous) = &origin.previous_session {
+        sessions::delete(&mut tx, previous).await?;
+    }
+    sign_in_failures::clear(&mut tx, &email_lower).await?;
+    let token = ids::new_token();
+    let token_hash = ids::token_hash(&token);
+    sessions::insert(
+        &mut tx,
+        &sessions::NewSession {
+            token_hash: &token_hash,
+            user_id: &user.id,
+            expires_at: now + state.settings.session_max_ms(),
+            ip: origin.ip.as_deref(),
+            user_agent: origin.user_agent.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    let actor = Actor {
+        user_id: Some(user.id.clone()),
+        label: user.email.clone(),
+        ip: origin.ip.clone(),
+    };
+    audit::record(
+        &mut tx,
+        &actor,
+        Entry {
+            action: "auth.signed_in",
+            target_type: Some("user"),
+            target_id: Some(&user.id),
+            details: json!({}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.metrics.sign_in(SignInOutcome::Success);
+    Ok(SignedIn { user, token })
+}
+
+pub async fn sign_out(state: &AppState, token_hash: &str) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    sessions::delete(&mut tx, token_hash).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes sessions past their deadlines. Run periodically by the server.
+pub async fn purge_expired_sessions(state: &AppState) -> Result<u64, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let n = sessions::delete_expired(&mut tx, now, now - state.settings.session_idle_ms()).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_grows_then_caps() {
+        assert_eq!(delay_after(0), 0);
+        assert_eq!(delay_after(2), 0);
+        assert_eq!(delay_after(3), 1);
+        assert_eq!(delay_after(4), 2);
+        assert_eq!(delay_after(6), 8);
+        assert_eq!(delay_after(20), MAX_DELAY_SECS);
+        assert_eq!(delay_after(i64::MAX), MAX_DELAY_SECS);
+    }
+}

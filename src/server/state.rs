@@ -1,0 +1,45 @@
+//! What every request handler and server function can reach.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::clock::Clock;
+use super::config::Settings;
+use super::db::Db;
+use super::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub metrics: Arc<Metrics>,
+    pub clock: Clock,
+    pub started: Instant,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, db: Db, clock: Clock) -> Self {
+        let leptos_options = LeptosOptions::builder()
+            .output_name("livreur")
+            .site_root(settings.site_root.clone())
+            .site_addr(settings.listen)
+            .build();
+        Self {
+            leptos_options,
+            db,
+            settings: Arc::new(settings),
+            metrics: Arc::new(Metrics::default()),
+            clock,
+            started: Instant::now(),
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
