@@ -66,3 +66,81 @@ mod tests {
         assert_eq!(text("a\u{0}b", 10), Err("invalid"));
     }
 }
+
+/// A reference number: letters, digits, `-`, `_`, `.`, `/`, at most `max`.
+pub fn reference(value: &str, max: usize) -> Result<(), &'static str> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err("required")
+    } else if value.chars().count() > max {
+        Err("too_long")
+    } else if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+    {
+        Err("invalid_reference")
+    } else {
+        Ok(())
+    }
+}
+
+/// An optional free-text field: blank means absent. Returns the trimmed
+/// value to store.
+pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, &'static str> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => text(v, max).map(|()| Some(v.to_owned())),
+    }
+}
+
+/// An IANA time zone name in its usual shape (`UTC`, `America/Montreal`,
+/// `America/Argentina/Buenos_Aires`, `Etc/GMT+5`). The shape is checked, not
+/// membership of the tz database, which this binary does not carry.
+pub fn timezone(value: &str) -> Result<(), &'static str> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value.split('/').all(|part| {
+            !part.is_empty()
+                && part.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+        });
+    if ok { Ok(()) } else { Err("invalid_timezone") }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        assert_eq!(reference("MTL-01", 40), Ok(()));
+        assert_eq!(reference("", 40), Err("required"));
+        assert_eq!(reference("MTL 01", 40), Err("invalid_reference"));
+        assert_eq!(reference(&"A".repeat(41), 40), Err("too_long"));
+    }
+
+    #[test]
+    fn optional_texts() {
+        assert_eq!(optional_text(None, 5), Ok(None));
+        assert_eq!(optional_text(Some("  "), 5), Ok(None));
+        assert_eq!(optional_text(Some(" ab "), 5), Ok(Some("ab".into())));
+        assert_eq!(optional_text(Some("abcdef"), 5), Err("too_long"));
+    }
+
+    #[test]
+    fn timezones() {
+        for ok in [
+            "UTC",
+            "America/Montreal",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+5",
+        ] {
+            assert_eq!(timezone(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "America/", "/UTC", "Europe/Paris;DROP", "1/2"] {
+            assert_eq!(timezone(bad), Err("invalid_timezone"), "{bad}");
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! whose data it reads.
 
 pub mod audit;
+pub mod locations;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod users;

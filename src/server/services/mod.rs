@@ -5,3 +5,4 @@
 
 pub mod admins;
 pub mod auth;
+pub mod locations;

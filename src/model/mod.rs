@@ -1,6 +1,8 @@
 //! Plain data shared by the server and the browser: who is signed in, roles,
 //! languages. Nothing here touches the database.
 
+pub mod org;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;

@@ -1,0 +1,109 @@
+//! Locations: the branches and warehouses of the organization.
+
+use super::{Db, Tx, on_read, on_tx};
+use crate::model::org::{Location, LocationKind};
+use crate::server::clock::Millis;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    name: String,
+    kind: String,
+    ref_no: String,
+    address: Option<String>,
+    timezone: Option<String>,
+    active: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<Row> for Location {
+    fn from(r: Row) -> Self {
+        Location {
+            id: r.id,
+            name: r.name,
+            kind: r.kind.parse().unwrap_or(LocationKind::Branch),
+            ref_no: r.ref_no,
+            address: r.address,
+            timezone: r.timezone,
+            active: r.active,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, kind, ref_no, address, timezone, active, created_at, updated_at";
+
+pub async fn list(db: &Db) -> Result<Vec<Location>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM locations ORDER BY active DESC, name, id");
+    let rows: Vec<Row> = on_read!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+    Ok(rows.into_iter().map(Location::from).collect())
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<Location>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM locations WHERE id = $1");
+    let row: Option<Row> =
+        on_read!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    Ok(row.map(Location::from))
+}
+
+/// The ids among `ids` that name active locations.
+pub async fn active_ids_among(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row: Option<(String,)> = on_tx!(tx, conn => {
+            sqlx::query_as("SELECT id FROM locations WHERE id = $1 AND active = TRUE")
+                .bind(id)
+                .fetch_optional(conn)
+                .await?
+        });
+        if let Some((id,)) = row {
+            found.push(id);
+        }
+    }
+    Ok(found)
+}
+
+pub async fn insert(tx: &mut Tx, l: &Location) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO locations (id, name, kind, ref_no, address, timezone, active, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&l.id)
+        .bind(&l.name)
+        .bind(l.kind.as_str())
+        .bind(&l.ref_no)
+        .bind(&l.address)
+        .bind(&l.timezone)
+        .bind(l.active)
+        .bind(l.created_at)
+        .bind(l.updated_at)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, l: &Location, now: Millis) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE locations SET name = $2, kind = $3, ref_no = $4, address = $5, timezone = $6, \
+             active = $7, updated_at = $8 WHERE id = $1",
+        )
+        .bind(&l.id)
+        .bind(&l.name)
+        .bind(l.kind.as_str())
+        .bind(&l.ref_no)
+        .bind(&l.address)
+        .bind(&l.timezone)
+        .bind(l.active)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}

@@ -1,0 +1,174 @@
+//! Locations: create, change, deactivate. Administrators only.
+
+use serde_json::json;
+
+use crate::error::{AppError, FieldError};
+use crate::model::SessionUser;
+use crate::model::org::{Location, LocationIn, LocationKind};
+use crate::server::AppState;
+use crate::server::db::audit::{self, Actor, Entry};
+use crate::server::db::{is_unique_violation, locations};
+use crate::server::ids;
+use crate::validate;
+
+fn require_admin(actor: &SessionUser) -> Result<(), AppError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Trims and checks every field; collects all problems at once.
+fn clean(
+    input: &LocationIn,
+) -> Result<(String, LocationKind, String, Option<String>, Option<String>), AppError> {
+    let mut errors = Vec::new();
+    let name = input.name.trim().to_owned();
+    if let Err(code) = validate::text(&name, 120) {
+        errors.push(FieldError::new("name", code));
+    }
+    let kind = input.kind.parse::<LocationKind>();
+    if kind.is_err() {
+        errors.push(FieldError::new("kind", "invalid_choice"));
+    }
+    let ref_no = input.ref_no.trim().to_owned();
+    if let Err(code) = validate::reference(&ref_no, 40) {
+        errors.push(FieldError::new("ref_no", code));
+    }
+    let address = validate::optional_text(input.address.as_deref(), 300)
+        .map_err(|code| errors.push(FieldError::new("address", code)))
+        .ok()
+        .flatten();
+    let timezone = match input
+        .timezone
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(tz) if validate::timezone(tz).is_err() => {
+            errors.push(FieldError::new("timezone", "invalid_timezone"));
+            None
+        }
+        other => other.map(str::to_owned),
+    };
+    match kind {
+        Ok(kind) if errors.is_empty() => Ok((name, kind, ref_no, address, timezone)),
+        _ => Err(AppError::validation(errors)),
+    }
+}
+
+pub async fn list(state: &AppState, actor: &SessionUser) -> Result<Vec<Location>, AppError> {
+    require_admin(actor)?;
+    Ok(locations::list(&state.db).await?)
+}
+
+pub async fn get(state: &AppState, actor: &SessionUser, id: &str) -> Result<Location, AppError> {
+    require_admin(actor)?;
+    locations::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    input: &LocationIn,
+) -> Result<Location, AppError> {
+    require_admin(actor)?;
+    let (name, kind, ref_no, address, timezone) = clean(input)?;
+    let now = state.clock.now();
+    let location = Location {
+        id: ids::new_id("loc", now),
+        name,
+        kind,
+        ref_no,
+        address,
+        timezone,
+        active: input.active.unwrap_or(true),
+        created_at: now,
+        updated_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    if let Err(err) = locations::insert(&mut tx, &location).await {
+        return Err(if is_unique_violation(&err) {
+            AppError::field("ref_no", "taken")
+        } else {
+            err.into()
+        });
+    }
+    audit::record(
+        &mut tx,
+        &actor_of(actor, ip),
+        Entry {
+            action: "location.created",
+            target_type: Some("location"),
+            target_id: Some(&location.id),
+            details: json!({ "name": location.name, "ref_no": location.ref_no }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(location)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    id: &str,
+    input: &LocationIn,
+) -> Result<Location, AppError> {
+    require_admin(actor)?;
+    let existing = locations::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (name, kind, ref_no, address, timezone) = clean(input)?;
+    let now = state.clock.now();
+    let location = Location {
+        name,
+        kind,
+        ref_no,
+        address,
+        timezone,
+        active: input.active.unwrap_or(existing.active),
+        updated_at: now,
+        ..existing.clone()
+    };
+    let mut tx = state.db.begin().await?;
+    match locations::update(&mut tx, &location, now).await {
+        Ok(true) => {}
+        Ok(false) => return Err(AppError::NotFound),
+        Err(err) if is_unique_violation(&err) => return Err(AppError::field("ref_no", "taken")),
+        Err(err) => return Err(err.into()),
+    }
+    let action = match (existing.active, location.active) {
+        (true, false) => "location.deactivated",
+        (false, true) => "location.activated",
+        _ => "location.updated",
+    };
+    audit::record(
+        &mut tx,
+        &actor_of(actor, ip),
+        Entry {
+            action,
+            target_type: Some("location"),
+            target_id: Some(&location.id),
+            details: json!({ "name": location.name, "ref_no": location.ref_no }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(location)
+}
+
+pub fn actor_of(user: &SessionUser, ip: Option<String>) -> Actor {
+    Actor {
+        user_id: Some(user.id.clone()),
+        label: user.email.clone(),
+        ip,
+    }
+}

@@ -1,0 +1,148 @@
+//! The locations service, on both databases.
+
+mod common;
+
+use common::*;
+use livreur::error::AppError;
+use livreur::model::org::{LocationIn, LocationKind};
+use livreur::model::{Lang, Role, SessionUser};
+use livreur::server::db::audit;
+use livreur::server::services::locations;
+
+fn admin(id: &str) -> SessionUser {
+    SessionUser {
+        id: id.into(),
+        email: ADMIN_EMAIL.into(),
+        display_name: "Alice".into(),
+        role: Role::Admin,
+        merchant_id: None,
+        language: Lang::En,
+    }
+}
+
+fn depot(ref_no: &str) -> LocationIn {
+    LocationIn {
+        name: " Dépôt Nord ".into(),
+        kind: "warehouse".into(),
+        ref_no: ref_no.into(),
+        address: Some("1 Rue du Port, Montréal".into()),
+        timezone: Some("America/Montreal".into()),
+        active: None,
+    }
+}
+
+async fn create_update_deactivate(t: &TestDb) {
+    let state = state(t);
+    let admin = admin(&create_admin(&state).await);
+    let created = locations::create(&state, &admin, Some("10.0.0.1".into()), &depot("MTL-N"))
+        .await
+        .unwrap();
+    assert!(created.id.starts_with("loc_"));
+    assert_eq!(created.name, "Dépôt Nord");
+    assert_eq!(created.kind, LocationKind::Warehouse);
+    assert!(created.active);
+
+    let mut change = depot("MTL-N");
+    change.kind = "branch".into();
+    change.active = Some(false);
+    let updated = locations::update(&state, &admin, None, &created.id, &change)
+        .await
+        .unwrap();
+    assert_eq!(updated.kind, LocationKind::Branch);
+    assert!(!updated.active);
+    assert_eq!(
+        locations::get(&state, &admin, &created.id).await.unwrap(),
+        updated
+    );
+    assert_eq!(
+        locations::list(&state, &admin).await.unwrap(),
+        vec![updated]
+    );
+
+    let actions: Vec<_> = audit::list_recent(&state.db, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.target_type.as_deref() == Some("location"))
+        .map(|e| (e.action, e.ip))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("location.deactivated".to_owned(), None),
+            ("location.created".to_owned(), Some("10.0.0.1".to_owned()))
+        ]
+    );
+}
+db_test!(create_update_deactivate);
+
+async fn reference_numbers_are_unique_and_fields_checked(t: &TestDb) {
+    let state = state(t);
+    let admin = admin(&create_admin(&state).await);
+    let first = locations::create(&state, &admin, None, &depot("A-1"))
+        .await
+        .unwrap();
+    let second = locations::create(&state, &admin, None, &depot("A-2"))
+        .await
+        .unwrap();
+    let dup = locations::create(&state, &admin, None, &depot("A-1"))
+        .await
+        .unwrap_err();
+    assert_eq!(dup, AppError::field("ref_no", "taken"));
+    let dup = locations::update(&state, &admin, None, &second.id, &depot("A-1"))
+        .await
+        .unwrap_err();
+    assert_eq!(dup, AppError::field("ref_no", "taken"));
+
+    let bad = LocationIn {
+        name: "".into(),
+        kind: "depot".into(),
+        ref_no: "A 1".into(),
+        address: Some("x".repeat(301)),
+        timezone: Some("Mars/".into()),
+        active: None,
+    };
+    let err = locations::create(&state, &admin, None, &bad)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field_code("name"), Some("required"));
+    assert_eq!(err.field_code("kind"), Some("invalid_choice"));
+    assert_eq!(err.field_code("ref_no"), Some("invalid_reference"));
+    assert_eq!(err.field_code("address"), Some("too_long"));
+    assert_eq!(err.field_code("timezone"), Some("invalid_timezone"));
+
+    let missing = locations::update(&state, &admin, None, "loc_nope", &depot("Z"))
+        .await
+        .unwrap_err();
+    assert_eq!(missing, AppError::NotFound);
+    // Nothing was changed by the refused calls.
+    assert_eq!(
+        locations::get(&state, &admin, &first.id).await.unwrap(),
+        first
+    );
+}
+db_test!(reference_numbers_are_unique_and_fields_checked);
+
+async fn merchants_are_refused(t: &TestDb) {
+    let state = state(t);
+    let mut merchant = admin("usr_x");
+    merchant.role = Role::MerchantL2;
+    merchant.merchant_id = Some("mer_x".into());
+    assert_eq!(
+        locations::list(&state, &merchant).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        locations::create(&state, &merchant, None, &depot("M-1"))
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        locations::update(&state, &merchant, None, "loc_x", &depot("M-1"))
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+}
+db_test!(merchants_are_refused);
