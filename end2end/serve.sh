@@ -10,4 +10,5 @@ mkdir -p "$data"
 export DATABASE_URL="sqlite://$data/livreur.db"
 export LIVREUR_LISTEN="127.0.0.1:$port"
 export LEPTOS_SITE_ROOT=target/site
+export LIVREUR_LOG="${LIVREUR_LOG:-warn}"
 exec ./target/release/livreur serve

@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::Lang;
 
 #[server(prefix = "/_fn", endpoint = "set_language")]
 pub async fn set_language(lang: String) -> Result<(), AppError> {
     use crate::server::auth as guard;
+    use crate::model::Lang;
     use crate::server::db::users;
     let result = async {
         let lang: Lang = lang
