@@ -62,3 +62,147 @@ pub struct LocationIn {
     #[serde(default)]
     pub active: Option<bool>,
 }
+
+/// A business whose parcels the organization delivers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merchant {
+    pub id: String,
+    pub business_name: String,
+    pub contact_email: String,
+    pub address: Option<String>,
+    pub default_location_id: String,
+    /// Always contains `default_location_id`.
+    pub location_ids: Vec<String>,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantIn {
+    pub business_name: String,
+    pub contact_email: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    pub location_ids: Vec<String>,
+    pub default_location_id: String,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+/// A row of the merchants list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantRow {
+    pub id: String,
+    pub business_name: String,
+    pub contact_email: String,
+    pub active: bool,
+    pub users: i64,
+    pub api_users: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MerchantSort {
+    #[default]
+    Name,
+    Email,
+    Created,
+}
+
+impl MerchantSort {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MerchantSort::Name => "name",
+            MerchantSort::Email => "email",
+            MerchantSort::Created => "created",
+        }
+    }
+}
+
+impl FromStr for MerchantSort {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "name" => Ok(MerchantSort::Name),
+            "email" => Ok(MerchantSort::Email),
+            "created" => Ok(MerchantSort::Created),
+            _ => Err(UnknownValue),
+        }
+    }
+}
+
+/// What the merchants list asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MerchantQuery {
+    /// Matches business name or contact e-mail, ignoring case.
+    pub q: Option<String>,
+    pub active: Option<bool>,
+    pub sort: MerchantSort,
+    pub descending: bool,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> u32 {
+        if self.per_page == 0 {
+            return 1;
+        }
+        (((self.total.max(0) as u64) + u64::from(self.per_page) - 1) / u64::from(self.per_page))
+            .max(1) as u32
+    }
+}
+
+/// A merchant user as administrators see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantUser {
+    pub id: String,
+    pub merchant_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: super::Role,
+    pub active: bool,
+    pub api_access: bool,
+    /// The public API Account ID, once access has ever been granted.
+    pub account_id: Option<String>,
+    pub created_at: i64,
+}
+
+/// Create a merchant user. `api_access` may only be true for Level 2.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantUserIn {
+    pub email: String,
+    pub display_name: String,
+    /// `merchant_l1` or `merchant_l2`.
+    pub role: String,
+    pub password: String,
+    #[serde(default)]
+    pub api_access: bool,
+}
+
+/// Change a merchant user; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantUserPatch {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub api_access: Option<bool>,
+}

@@ -9,6 +9,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
+use std::sync::Mutex;
 
 const CROCKFORD: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -18,11 +19,37 @@ pub fn random_bytes(buf: &mut [u8]) {
     getrandom::getrandom(buf).expect("the operating system's random generator failed");
 }
 
-/// A new id such as `usr_01jd…`, time-ordered.
+/// A new id such as `usr_01jd…`, time-ordered. Within one process ids are
+/// strictly increasing even inside one millisecond (the random part of the
+/// previous id is incremented, as monotonic ULIDs do), so events recorded
+/// in quick succession keep their order.
 pub fn new_id(prefix: &str, now_ms: i64) -> String {
+    static LAST: Mutex<(i64, [u8; 10])> = Mutex::new((i64::MIN, [0; 10]));
     let mut random = [0u8; 10];
     random_bytes(&mut random);
-    encode_id(prefix, now_ms, random)
+    let (ms, random) = {
+        let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+        let ms = now_ms.max(last.0);
+        if ms == last.0 {
+            random = last.1;
+            increment(&mut random);
+        }
+        *last = (ms, random);
+        (ms, random)
+    };
+    encode_id(prefix, ms, random)
+}
+
+/// Adds one to a big-endian number, wrapping (2^80 ids in one millisecond
+/// will not happen).
+fn increment(bytes: &mut [u8; 10]) {
+    for b in bytes.iter_mut().rev() {
+        let (next, overflow) = b.overflowing_add(1);
+        *b = next;
+        if !overflow {
+            break;
+        }
+    }
 }
 
 fn encode_id(prefix: &str, now_ms: i64, random: [u8; 10]) -> String {
@@ -76,6 +103,25 @@ mod tests {
         let a = encode_id("job", 1_000, [0xFF; 10]);
         let b = encode_id("job", 1_001, [0x00; 10]);
         assert!(a < b, "{a} should sort before {b}");
+    }
+
+    #[test]
+    fn ids_increase_within_a_millisecond_and_when_the_clock_steps_back() {
+        let mut previous = new_id("aud", 2_000_000);
+        for i in 0..1000 {
+            // Every 100th id claims an earlier time: order still holds.
+            let now = if i % 100 == 0 { 1_000_000 } else { 2_000_000 };
+            let id = new_id("aud", now);
+            assert!(id > previous, "{id} should sort after {previous}");
+            previous = id;
+        }
+    }
+
+    #[test]
+    fn increment_carries() {
+        let mut b = [0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xFF];
+        increment(&mut b);
+        assert_eq!(b, [0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x00]);
     }
 
     #[test]

@@ -7,8 +7,8 @@ use crate::error::AppError;
 
 #[server(prefix = "/_fn", endpoint = "set_language")]
 pub async fn set_language(lang: String) -> Result<(), AppError> {
-    use crate::server::auth as guard;
     use crate::model::Lang;
+    use crate::server::auth as guard;
     use crate::server::db::users;
     let result = async {
         let lang: Lang = lang

@@ -10,8 +10,11 @@
 //! argument where the data belongs to someone, so a query cannot forget
 //! whose data it reads.
 
+pub mod api_accounts;
 pub mod audit;
 pub mod locations;
+pub mod merchant_users;
+pub mod merchants;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod users;

@@ -6,3 +6,5 @@
 pub mod admins;
 pub mod auth;
 pub mod locations;
+pub mod merchant_users;
+pub mod merchants;

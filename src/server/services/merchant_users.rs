@@ -1,0 +1,344 @@
+//! Merchant users and their "API access" switch (SPEC section 3, rules 1,
+//! 2 and 7). The rules hold whatever a client sends:
+//! - access can be on only for an active Merchant Level 2 user of an active
+//!   merchant; asking otherwise is a conflict (409);
+//! - demoting from Level 2 or deactivating the user turns access off in the
+//!   same transaction; promoting again does not turn it back on.
+
+use serde_json::json;
+
+use super::locations::actor_of;
+use crate::error::{AppError, FieldError};
+use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
+use crate::model::{Role, SessionUser};
+use crate::server::AppState;
+use crate::server::clock::Millis;
+use crate::server::db::audit::{self, Actor, Entry};
+use crate::server::db::{
+    Tx, api_accounts, is_unique_violation, merchant_users, merchants, sessions,
+};
+use crate::server::{ids, password};
+use crate::validate;
+
+fn require_admin(actor: &SessionUser) -> Result<(), AppError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn merchant_role(value: &str) -> Result<Role, &'static str> {
+    match value.parse::<Role>() {
+        Ok(role) if role.is_merchant() => Ok(role),
+        _ => Err("invalid_choice"),
+    }
+}
+
+/// Why access cannot be granted, if it cannot.
+pub fn grant_refusal(role: Role, user_active: bool, merchant_active: bool) -> Option<&'static str> {
+    if role != Role::MerchantL2 {
+        Some("api_access_requires_level_2")
+    } else if !user_active {
+        Some("user_inactive")
+    } else if !merchant_active {
+        Some("merchant_inactive")
+    } else {
+        None
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &SessionUser,
+    merchant_id: &str,
+) -> Result<Vec<MerchantUser>, AppError> {
+    require_admin(actor)?;
+    merchants::get(&state.db, merchant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(merchant_users::list_for_merchant(&state.db, merchant_id).await?)
+}
+
+pub async fn get(
+    state: &AppState,
+    actor: &SessionUser,
+    user_id: &str,
+) -> Result<MerchantUser, AppError> {
+    require_admin(actor)?;
+    merchant_users::get(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    merchant_id: &str,
+    input: &MerchantUserIn,
+) -> Result<MerchantUser, AppError> {
+    require_admin(actor)?;
+    let merchant = merchants::get(&state.db, merchant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = Vec::new();
+    let email = input.email.trim().to_owned();
+    if let Err(code) = validate::email(&email) {
+        errors.push(FieldError::new("email", code));
+    }
+    let display_name = input.display_name.trim().to_owned();
+    if let Err(code) = validate::text(&display_name, 120) {
+        errors.push(FieldError::new("display_name", code));
+    }
+    let role =
+        merchant_role(&input.role).map_err(|code| errors.push(FieldError::new("role", code)));
+    if let Err(code) = password::check_strength(&input.password) {
+        errors.push(FieldError::new("password", code));
+    }
+    let Ok(role) = role else {
+        return Err(AppError::validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    if input.api_access
+        && let Some(code) = grant_refusal(role, true, merchant.active)
+    {
+        return Err(AppError::conflict(code));
+    }
+
+    let hash = password::hash(input.password.clone()).await.map_err(|e| {
+        tracing::error!(error = %e, "hashing a password failed");
+        AppError::Internal
+    })?;
+    let now = state.clock.now();
+    let id = ids::new_id("usr", now);
+    let actor = actor_of(actor, ip);
+    let mut tx = state.db.begin().await?;
+    let inserted = merchant_users::insert(
+        &mut tx,
+        &merchant_users::NewMerchantUser {
+            id: &id,
+            merchant_id,
+            email: &email,
+            display_name: &display_name,
+            password_hash: &hash,
+            role,
+        },
+        now,
+    )
+    .await;
+    match inserted {
+        Err(err) if is_unique_violation(&err) => return Err(AppError::field("email", "taken")),
+        other => other?,
+    }
+    audit::record(
+        &mut tx,
+        &actor,
+        Entry {
+            action: "user.created",
+            target_type: Some("user"),
+            target_id: Some(&id),
+            details: json!({ "email": email, "role": role.as_str(), "merchant_id": merchant_id }),
+        },
+        now,
+    )
+    .await?;
+    if input.api_access {
+        grant_in(&mut tx, &actor, &id, now).await?;
+    }
+    tx.commit().await?;
+    merchant_users::get(&state.db, &id)
+        .await?
+        .ok_or(AppError::Internal)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    user_id: &str,
+    patch: &MerchantUserPatch,
+) -> Result<MerchantUser, AppError> {
+    require_admin(actor)?;
+    let existing = merchant_users::get(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let merchant = merchants::get(&state.db, &existing.merchant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+
+    let mut errors = Vec::new();
+    let display_name = match &patch.display_name {
+        Some(name) => {
+            let name = name.trim().to_owned();
+            if let Err(code) = validate::text(&name, 120) {
+                errors.push(FieldError::new("display_name", code));
+            }
+            name
+        }
+        None => existing.display_name.clone(),
+    };
+    let role = match patch.role.as_deref().map(merchant_role) {
+        Some(Ok(role)) => role,
+        Some(Err(code)) => {
+            errors.push(FieldError::new("role", code));
+            existing.role
+        }
+        None => existing.role,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let active = patch.active.unwrap_or(existing.active);
+    if patch.api_access == Some(true)
+        && let Some(code) = grant_refusal(role, active, merchant.active)
+    {
+        return Err(AppError::conflict(code));
+    }
+
+    let now = state.clock.now();
+    let actor = actor_of(actor, ip);
+    let mut tx = state.db.begin().await?;
+    merchant_users::update(&mut tx, user_id, &display_name, role, active, now).await?;
+
+    let mut access_on = existing.api_access;
+    if access_on && role != Role::MerchantL2 {
+        revoke_api_access_in(&mut tx, &actor, user_id, "demoted", now).await?;
+        access_on = false;
+    }
+    if access_on && !active {
+        revoke_api_access_in(&mut tx, &actor, user_id, "deactivated", now).await?;
+        access_on = false;
+    }
+    match patch.api_access {
+        Some(true) if !access_on => grant_in(&mut tx, &actor, user_id, now).await?,
+        Some(false) if access_on => {
+            revoke_api_access_in(&mut tx, &actor, user_id, "administrator", now).await?
+        }
+        _ => {}
+    }
+    if existing.active && !active {
+        sessions::delete_for_user(&mut tx, user_id).await?;
+    }
+
+    let action = match (existing.active, active) {
+        (true, false) => "user.deactivated",
+        (false, true) => "user.activated",
+        _ if existing.role != role => "user.role_changed",
+        _ => "user.updated",
+    };
+    audit::record(
+        &mut tx,
+        &actor,
+        Entry {
+            action,
+            target_type: Some("user"),
+            target_id: Some(user_id),
+            details: json!({
+                "email": existing.email,
+                "role": role.as_str(),
+                "previous_role": existing.role.as_str(),
+                "active": active,
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    merchant_users::get(&state.db, user_id)
+        .await?
+        .ok_or(AppError::Internal)
+}
+
+/// The "API access" switch on its own (the toggle in lists, the REST
+/// `PUT /users/{id}/api-access`).
+pub async fn set_api_access(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    user_id: &str,
+    enabled: bool,
+) -> Result<MerchantUser, AppError> {
+    update(
+        state,
+        actor,
+        ip,
+        user_id,
+        &MerchantUserPatch {
+            api_access: Some(enabled),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+async fn grant_in(tx: &mut Tx, actor: &Actor, user_id: &str, now: Millis) -> Result<(), AppError> {
+    let account_id = api_accounts::enable(tx, user_id, now).await?;
+    audit::record(
+        tx,
+        actor,
+        Entry {
+            action: "api_access.granted",
+            target_type: Some("user"),
+            target_id: Some(user_id),
+            details: json!({ "account_id": account_id }),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Turns a user's API access off inside the caller's transaction, with the
+/// reason in the audit log. Does nothing when access is already off.
+pub(super) async fn revoke_api_access_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: &str,
+    reason: &str,
+    now: Millis,
+) -> Result<(), AppError> {
+    if let Some(account_id) = api_accounts::disable(tx, user_id, now).await? {
+        audit::record(
+            tx,
+            actor,
+            Entry {
+                action: "api_access.revoked",
+                target_type: Some("user"),
+                target_id: Some(user_id),
+                details: json!({ "account_id": account_id, "reason": reason }),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_active_level_2_users_of_active_merchants_get_access() {
+        assert_eq!(grant_refusal(Role::MerchantL2, true, true), None);
+        assert_eq!(
+            grant_refusal(Role::MerchantL1, true, true),
+            Some("api_access_requires_level_2")
+        );
+        assert_eq!(
+            grant_refusal(Role::Admin, true, true),
+            Some("api_access_requires_level_2")
+        );
+        assert_eq!(
+            grant_refusal(Role::MerchantL2, false, true),
+            Some("user_inactive")
+        );
+        assert_eq!(
+            grant_refusal(Role::MerchantL2, true, false),
+            Some("merchant_inactive")
+        );
+    }
+}
