@@ -63,9 +63,9 @@ test-rust: ## Unit and integration tests (PostgreSQL too when reachable; require
 test-e2e: build tools-browser ## Playwright in Chromium against the release build
 	cd end2end && npx playwright test
 
-fmt: ## Format Rust and view! macros
-	cargo fmt --all
+fmt: ## Format view! macros, then Rust
 	leptosfmt src
+	cargo fmt --all
 
 clean-data: ## Delete the local SQLite database
 	rm -rf data

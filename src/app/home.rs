@@ -22,14 +22,16 @@ pub fn HomePage() -> impl IntoView {
             <Card href="/jobs" title=Key::Jobs body=Key::CardJobs />
             <Card href="/audit" title=Key::Audit body=Key::CardAudit />
         }
-            .into_any(),
+        .into_any(),
         role => view! {
             <Card href="/jobs" title=Key::Jobs body=Key::CardMyJobs />
             {(role == Role::MerchantL2)
-                .then(|| view! { <Card href="/integrations/api" title=Key::Api body=Key::CardMyApi /> })}
+                .then(|| {
+                    view! { <Card href="/integrations/api" title=Key::Api body=Key::CardMyApi /> }
+                })}
             <Card href="/profile" title=Key::Profile body=Key::CardProfile />
         }
-            .into_any(),
+        .into_any(),
     };
     let intro = move || match user.role {
         Role::Admin => t_string!(i18n, home.admin_intro),

@@ -24,7 +24,9 @@ pub fn AppLayout() -> impl IntoView {
     // anything and can answer with a redirect instead of a page.
     let user = Resource::new_blocking(|| (), |_| current_user());
     view! {
-        <Suspense fallback=|| view! { <Loading /> }>
+        <Suspense fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(Some(user)) => view! { <SignedInFrame user /> }.into_any(),
@@ -157,7 +159,11 @@ fn SignOutButton() -> impl IntoView {
     });
     view! {
         <ActionForm action>
-            <button type="submit" class="button button-secondary button-small" data-testid="sign-out">
+            <button
+                type="submit"
+                class="button button-secondary button-small"
+                data-testid="sign-out"
+            >
                 {t!(i18n, header.sign_out)}
             </button>
         </ActionForm>

@@ -72,8 +72,14 @@ pub fn App() -> impl IntoView {
                             path=path!("/integrations/api")
                             view=|| view! { <ComingSoon section=Section::Api /> }
                         />
-                        <Route path=path!("/jobs") view=|| view! { <ComingSoon section=Section::Jobs /> } />
-                        <Route path=path!("/audit") view=|| view! { <ComingSoon section=Section::Audit /> } />
+                        <Route
+                            path=path!("/jobs")
+                            view=|| view! { <ComingSoon section=Section::Jobs /> }
+                        />
+                        <Route
+                            path=path!("/audit")
+                            view=|| view! { <ComingSoon section=Section::Audit /> }
+                        />
                     </ParentRoute>
                 </Routes>
             </Router>

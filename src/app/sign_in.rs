@@ -63,7 +63,11 @@ pub fn SignInPage() -> impl IntoView {
                     error()
                         .map(|msg| {
                             view! {
-                                <div class="alert alert-error" role="alert" data-testid="sign-in-error">
+                                <div
+                                    class="alert alert-error"
+                                    role="alert"
+                                    data-testid="sign-in-error"
+                                >
                                     {msg}
                                 </div>
                             }
