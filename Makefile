@@ -14,6 +14,12 @@ export LEPTOS_SITE_ROOT ?= target/site
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
+# Debug builds type-erase Leptos components (as `cargo leptos` does in debug):
+# without it Leptos' deeply nested view types make each debug binary ~1.7 GB.
+# The release build keeps full types.
+DEV_RUSTFLAGS := --cfg erase_components
+lint test-rust: export RUSTFLAGS := $(DEV_RUSTFLAGS)
+
 .PHONY: help tools tools-rust tools-node tools-browser build run dev test test-rust test-e2e lint fmt clean-data
 
 help: ## List the targets

@@ -1,24 +1,11 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { baseURL, createAdmin, startServer } from "./env";
-
-const ADMIN = { email: "admin@example.com", password: "correct horse battery" };
+import { ADMIN, signIn, waitForHydration } from "./helpers";
 
 test.beforeAll(() => {
   // create-admin creates or resets: safe to run before every file.
   createAdmin(ADMIN.email, ADMIN.password);
 });
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/sign-in");
-  await page.getByLabel("E-mail address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-/** True once the WebAssembly has hydrated the page (event handlers live). */
-async function waitForHydration(page: Page) {
-  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
-}
 
 test.describe("with JavaScript", () => {
   test("a fresh installation says how to create the first administrator", async ({ page }) => {

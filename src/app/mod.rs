@@ -1,9 +1,14 @@
 //! The interface: the HTML shell, the router and the pages. Components never
 //! touch the database; they call server functions.
 
+mod forms;
 mod home;
 mod language;
 mod layout;
+mod locations;
+mod merchant;
+mod merchant_user;
+mod merchants;
 mod placeholder;
 mod profile;
 mod sign_in;
@@ -16,7 +21,7 @@ use leptos_router::path;
 
 use crate::i18n::*;
 use layout::AppLayout;
-use placeholder::{ComingSoon, Section};
+use placeholder::{AdminOnly, ComingSoon, Section};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -62,11 +67,39 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/profile") view=profile::ProfilePage />
                         <Route
                             path=path!("/organization/merchants")
-                            view=|| view! { <ComingSoon section=Section::Merchants /> }
+                            view=|| view! { <AdminOnly page=merchants::MerchantsPage /> }
+                        />
+                        <Route
+                            path=path!("/organization/merchants/new")
+                            view=|| view! { <AdminOnly page=merchants::MerchantFormPage /> }
+                        />
+                        <Route
+                            path=path!("/organization/merchants/:id")
+                            view=|| view! { <AdminOnly page=merchant::MerchantPage /> }
+                        />
+                        <Route
+                            path=path!("/organization/merchants/:id/edit")
+                            view=|| view! { <AdminOnly page=merchants::MerchantFormPage /> }
+                        />
+                        <Route
+                            path=path!("/organization/merchants/:id/users/new")
+                            view=|| view! { <AdminOnly page=merchant_user::MerchantUserPage /> }
+                        />
+                        <Route
+                            path=path!("/organization/merchants/:id/users/:user_id")
+                            view=|| view! { <AdminOnly page=merchant_user::MerchantUserPage /> }
                         />
                         <Route
                             path=path!("/organization/locations")
-                            view=|| view! { <ComingSoon section=Section::Locations /> }
+                            view=|| view! { <AdminOnly page=locations::LocationsPage /> }
+                        />
+                        <Route
+                            path=path!("/organization/locations/new")
+                            view=|| view! { <AdminOnly page=locations::LocationFormPage /> }
+                        />
+                        <Route
+                            path=path!("/organization/locations/:id")
+                            view=|| view! { <AdminOnly page=locations::LocationFormPage /> }
                         />
                         <Route
                             path=path!("/integrations/api")

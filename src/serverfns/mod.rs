@@ -4,4 +4,5 @@
 //! compiled only into the server; the browser gets a thin client stub.
 
 pub mod auth;
+pub mod organization;
 pub mod preferences;

@@ -1,0 +1,210 @@
+//! Form building blocks: fields that show their server-side error in the
+//! user's language, and the alert for errors that belong to no field.
+
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::model::Role;
+
+/// The message for a field error code.
+pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
+    match code {
+        "required" => t_string!(i18n, field.required),
+        "too_long" => t_string!(i18n, field.too_long),
+        "invalid_email" => t_string!(i18n, field.invalid_email),
+        "taken" => t_string!(i18n, field.taken),
+        "invalid_choice" => t_string!(i18n, field.invalid_choice),
+        "invalid_reference" => t_string!(i18n, field.invalid_reference),
+        "invalid_timezone" => t_string!(i18n, field.invalid_timezone),
+        "unknown_location" => t_string!(i18n, field.unknown_location),
+        "not_assigned" => t_string!(i18n, field.not_assigned),
+        "password_too_short" => t_string!(i18n, field.password_too_short),
+        "too_many" => t_string!(i18n, field.too_many),
+        _ => t_string!(i18n, field.invalid),
+    }
+}
+
+/// The message for an error that is not about one field.
+pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> &'static str {
+    match err {
+        AppError::Validation { .. } => t_string!(i18n, field.form_invalid),
+        AppError::Conflict { code } => match code.as_str() {
+            "api_access_requires_level_2" => t_string!(i18n, conflict.api_access_requires_level_2),
+            "user_inactive" => t_string!(i18n, conflict.user_inactive),
+            "merchant_inactive" => t_string!(i18n, conflict.merchant_inactive),
+            _ => t_string!(i18n, conflict.generic),
+        },
+        AppError::Forbidden => t_string!(i18n, errors.forbidden_body),
+        AppError::NotFound => t_string!(i18n, errors.not_found_body),
+        _ => t_string!(i18n, errors.generic),
+    }
+}
+
+pub fn role_name(i18n: I18nContext<Locale>, role: Role) -> &'static str {
+    match role {
+        Role::Admin => t_string!(i18n, roles.admin),
+        Role::MerchantL1 => t_string!(i18n, roles.merchant_l1),
+        Role::MerchantL2 => t_string!(i18n, roles.merchant_l2),
+    }
+}
+
+/// The error of a server action's last run, if it failed.
+pub fn last_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// The alert above a form for a failed submission.
+#[component]
+pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|err| {
+            view! {
+                <div class="alert alert-error" role="alert" data-testid="form-error">
+                    {error_message(i18n, &err)}
+                </div>
+            }
+        })
+    }
+}
+
+/// A labelled text input bound to `value`, showing the error for `field`.
+#[component]
+pub fn TextField(
+    /// The input's id; also the field name the server reports errors for.
+    id: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<Signal<&'static str>>,
+    #[prop(default = 200)] maxlength: u32,
+    /// The label text.
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = Signal::derive(move || {
+        error
+            .get()
+            .and_then(|e| e.field_code(id).map(|code| field_message(i18n, code)))
+    });
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if message.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id>{children()} {(!required).then(|| view! { <OptionalMark /> })}</label>
+            <input
+                id=id
+                name=id
+                type=kind
+                autocomplete=autocomplete
+                maxlength=maxlength
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || message.get().map(|_| "true")
+                aria-describedby=described_by
+            />
+            {hint
+                .map(|h| {
+                    view! {
+                        <p class="field-hint" id=hint_id.clone()>
+                            {move || h.get()}
+                        </p>
+                    }
+                })}
+            {move || {
+                message
+                    .get()
+                    .map(|m| {
+                        view! {
+                            <p class="field-error" id=error_id.clone()>
+                                {m}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// The error under a field that is not a [`TextField`] (selects, lists).
+#[component]
+pub fn FieldMessage(field: &'static str, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error
+            .get()
+            .and_then(|e| e.field_code(field).map(|code| field_message(i18n, code)))
+            .map(|m| {
+                view! {
+                    <p class="field-error" id=format!("{field}-error")>
+                        {m}
+                    </p>
+                }
+            })
+    }
+}
+
+#[component]
+fn OptionalMark() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <span class="field-hint">"(" {t!(i18n, common.optional)} ")"</span> }
+}
+
+/// An accessible on/off switch.
+#[component]
+pub fn Toggle(
+    id: &'static str,
+    checked: RwSignal<bool>,
+    #[prop(optional, into)] hint: Option<Signal<&'static str>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label class="toggle" for=id>
+                <input
+                    id=id
+                    name=id
+                    type="checkbox"
+                    role="switch"
+                    prop:checked=move || checked.get()
+                    on:change=move |ev| checked.set(event_target_checked(&ev))
+                />
+                <span class="toggle-track" aria-hidden="true"></span>
+                <span>{children()}</span>
+            </label>
+            {hint.map(|h| view! { <p class="field-hint">{move || h.get()}</p> })}
+        </div>
+    }
+}
+
+/// Status badge for active / inactive things.
+#[component]
+pub fn ActiveBadge(active: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    if active {
+        view! { <span class="badge badge-success">{t!(i18n, common.active)}</span> }.into_any()
+    } else {
+        view! { <span class="badge badge-neutral">{t!(i18n, common.inactive)}</span> }.into_any()
+    }
+}

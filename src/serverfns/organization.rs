@@ -1,0 +1,147 @@
+//! Organization screens: locations, merchants, merchant users and their API
+//! access. Administrators only: every function refuses anyone else (403)
+//! before reading anything. Arguments travel as JSON (nested forms).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::model::org::{
+    Location, LocationIn, Merchant, MerchantIn, MerchantQuery, MerchantRow, MerchantUser,
+    MerchantUserIn, MerchantUserPatch, Page,
+};
+
+/// A merchant's page: the merchant, its users, and every location (for
+/// names and for the edit form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantDetail {
+    pub merchant: Merchant,
+    pub users: Vec<MerchantUser>,
+    pub locations: Vec<Location>,
+}
+
+/// Runs `f` for an administrator, with the client address for the audit
+/// log; refuses anyone else first.
+#[cfg(feature = "ssr")]
+async fn as_admin<T, F, Fut>(f: F) -> Result<T, AppError>
+where
+    F: FnOnce(crate::server::AppState, crate::model::SessionUser, Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    use crate::server::auth as guard;
+    let result = async {
+        let admin = guard::require_admin()?;
+        let state = guard::app_state()?;
+        let ip = guard::request_parts()
+            .ok()
+            .and_then(|p| guard::client_ip(&p));
+        f(state, admin, ip).await
+    }
+    .await;
+    guard::finish(result)
+}
+
+#[server(prefix = "/_fn", endpoint = "list_locations", input = Json)]
+pub async fn list_locations() -> Result<Vec<Location>, AppError> {
+    use crate::server::services::locations;
+    as_admin(|state, admin, _| async move { locations::list(&state, &admin).await }).await
+}
+
+#[server(prefix = "/_fn", endpoint = "get_location", input = Json)]
+pub async fn get_location(id: String) -> Result<Location, AppError> {
+    use crate::server::services::locations;
+    as_admin(|state, admin, _| async move { locations::get(&state, &admin, &id).await }).await
+}
+
+/// Creates a location, or changes the one named by `id`.
+#[server(prefix = "/_fn", endpoint = "save_location", input = Json)]
+pub async fn save_location(id: Option<String>, input: LocationIn) -> Result<Location, AppError> {
+    use crate::server::services::locations;
+    as_admin(|state, admin, ip| async move {
+        match id {
+            Some(id) => locations::update(&state, &admin, ip, &id, &input).await,
+            None => locations::create(&state, &admin, ip, &input).await,
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "search_merchants", input = Json)]
+pub async fn search_merchants(query: MerchantQuery) -> Result<Page<MerchantRow>, AppError> {
+    use crate::server::services::merchants;
+    as_admin(|state, admin, _| async move { merchants::search(&state, &admin, &query).await }).await
+}
+
+#[server(prefix = "/_fn", endpoint = "get_merchant", input = Json)]
+pub async fn get_merchant(id: String) -> Result<MerchantDetail, AppError> {
+    use crate::server::services::{locations, merchant_users, merchants};
+    as_admin(|state, admin, _| async move {
+        Ok(MerchantDetail {
+            merchant: merchants::get(&state, &admin, &id).await?,
+            users: merchant_users::list(&state, &admin, &id).await?,
+            locations: locations::list(&state, &admin).await?,
+        })
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "save_merchant", input = Json)]
+pub async fn save_merchant(id: Option<String>, input: MerchantIn) -> Result<Merchant, AppError> {
+    use crate::server::services::merchants;
+    as_admin(|state, admin, ip| async move {
+        match id {
+            Some(id) => merchants::update(&state, &admin, ip, &id, &input).await,
+            None => merchants::create(&state, &admin, ip, &input).await,
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "set_merchant_active", input = Json)]
+pub async fn set_merchant_active(id: String, active: bool) -> Result<Merchant, AppError> {
+    use crate::server::services::merchants;
+    as_admin(|state, admin, ip| async move {
+        merchants::set_active(&state, &admin, ip, &id, active).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "get_merchant_user", input = Json)]
+pub async fn get_merchant_user(id: String) -> Result<MerchantUser, AppError> {
+    use crate::server::services::merchant_users;
+    as_admin(|state, admin, _| async move { merchant_users::get(&state, &admin, &id).await }).await
+}
+
+#[server(prefix = "/_fn", endpoint = "create_merchant_user", input = Json)]
+pub async fn create_merchant_user(
+    merchant_id: String,
+    input: MerchantUserIn,
+) -> Result<MerchantUser, AppError> {
+    use crate::server::services::merchant_users;
+    as_admin(|state, admin, ip| async move {
+        merchant_users::create(&state, &admin, ip, &merchant_id, &input).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "update_merchant_user", input = Json)]
+pub async fn update_merchant_user(
+    id: String,
+    patch: MerchantUserPatch,
+) -> Result<MerchantUser, AppError> {
+    use crate::server::services::merchant_users;
+    as_admin(|state, admin, ip| async move {
+        merchant_users::update(&state, &admin, ip, &id, &patch).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "set_api_access", input = Json)]
+pub async fn set_api_access(user_id: String, enabled: bool) -> Result<MerchantUser, AppError> {
+    use crate::server::services::merchant_users;
+    as_admin(|state, admin, ip| async move {
+        merchant_users::set_api_access(&state, &admin, ip, &user_id, enabled).await
+    })
+    .await
+}

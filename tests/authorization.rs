@@ -1,0 +1,129 @@
+//! The authorization sweep: every registered server function, called by a
+//! merchant user and by an anonymous visitor with well-formed arguments.
+//! Only the few meant for everyone may answer; every other one must refuse
+//! (403 / 401) before doing anything. A server function added without a
+//! sample here fails the test, so none escapes the sweep.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use common::*;
+use serde_json::json;
+
+/// Server functions anyone may call (they act only on the caller's own
+/// session or preferences).
+const PUBLIC: [&str; 5] = [
+    "sign_in",
+    "sign_out",
+    "current_user",
+    "setup_status",
+    "set_language",
+];
+
+/// A well-formed JSON body for each administrator-only server function.
+fn sample_body(name: &str) -> Option<serde_json::Value> {
+    let location = json!({"name": "X", "kind": "branch", "ref_no": "X-1"});
+    let merchant = json!({"business_name": "X", "contact_email": "x@example.com",
+                          "location_ids": ["loc_x"], "default_location_id": "loc_x"});
+    let user = json!({"email": "n@example.com", "display_name": "N", "role": "merchant_l2",
+                      "password": "a long password", "api_access": true});
+    Some(match name {
+        "list_locations" => json!({}),
+        "get_location" => json!({"id": "loc_x"}),
+        "save_location" => json!({"id": null, "input": location}),
+        "search_merchants" => json!({"query": {"q": null, "active": null, "sort": "name",
+                                                "descending": false, "page": 1, "per_page": 10}}),
+        "get_merchant" => json!({"id": "mer_x"}),
+        "save_merchant" => json!({"id": null, "input": merchant}),
+        "set_merchant_active" => json!({"id": "mer_x", "active": false}),
+        "get_merchant_user" => json!({"id": "usr_x"}),
+        "create_merchant_user" => json!({"merchant_id": "mer_x", "input": user}),
+        "update_merchant_user" => json!({"id": "usr_x", "patch": {"api_access": true}}),
+        "set_api_access" => json!({"user_id": "usr_x", "enabled": true}),
+        _ => return None,
+    })
+}
+
+fn call(path: &str, body: &serde_json::Value, session: Option<&str>) -> Request<Body> {
+    let mut req = Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json");
+    if let Some(token) = session {
+        req = req.header(header::COOKIE, format!("livreur_session={token}"));
+    }
+    req.body(Body::from(body.to_string())).unwrap()
+}
+
+async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
+    let state = state(t);
+    create_admin(&state).await;
+    insert_merchant_user(&state.db, "l2@example.com", "merchant_l2").await;
+    let app = router(&state);
+    let merchant = sign_in(&app, "l2@example.com", ADMIN_PASSWORD).await;
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    paths.sort();
+    assert!(
+        paths.len() > PUBLIC.len(),
+        "server functions are registered: {paths:?}"
+    );
+    let mut checked = 0;
+    for path in &paths {
+        let name = path
+            .strip_prefix("/_fn/")
+            .expect("server functions live under /_fn/");
+        if PUBLIC.contains(&name) {
+            continue;
+        }
+        let body = sample_body(name).unwrap_or_else(|| {
+            panic!("{path} has no sample body in the authorization sweep: add one")
+        });
+        let as_merchant = send(&app, call(path, &body, Some(&merchant))).await;
+        assert_eq!(
+            as_merchant.status, 403,
+            "{path} as a merchant: {}",
+            as_merchant.body
+        );
+        assert_eq!(as_merchant.json()["kind"], "forbidden");
+        let anonymous = send(&app, call(path, &body, None)).await;
+        assert_eq!(
+            anonymous.status, 401,
+            "{path} anonymous: {}",
+            anonymous.body
+        );
+        // The arguments are well-formed: an administrator gets past the
+        // guard (to a real answer, or to "not found" for the made-up ids).
+        let as_admin = send(&app, call(path, &body, Some(&admin))).await;
+        assert!(
+            ![400, 401, 403].contains(&as_admin.status),
+            "{path} as admin answered {}: {}",
+            as_admin.status,
+            as_admin.body
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 11, "sweep covered {checked} functions");
+    // Nothing was created by the refused calls.
+    let merchants = send(
+        &app,
+        call(
+            "/_fn/search_merchants",
+            &sample_body("search_merchants").unwrap(),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(
+        merchants.json()["total"],
+        1,
+        "only the fixture merchant: {}",
+        merchants.body
+    );
+}
+db_test!(every_admin_server_function_refuses_merchants);
