@@ -16,6 +16,7 @@ mod status;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::SsrMode;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
@@ -59,57 +60,76 @@ pub fn App() -> impl IntoView {
             <Title formatter=|page: String| {
                 if page.is_empty() { "Livreur".to_owned() } else { format!("{page} · Livreur") }
             } />
+            // Every page is rendered whole before it is sent (no streamed
+            // fallbacks): pages are small, and browsers without JavaScript
+            // (and screen readers on slow machines) get complete HTML.
             <Router>
                 <Routes fallback=|| view! { <status::NotFound /> }>
-                    <Route path=path!("/sign-in") view=sign_in::SignInPage />
-                    <ParentRoute path=path!("") view=AppLayout>
-                        <Route path=path!("") view=home::HomePage />
-                        <Route path=path!("/profile") view=profile::ProfilePage />
+                    <Route ssr=SsrMode::Async path=path!("/sign-in") view=sign_in::SignInPage />
+                    <ParentRoute ssr=SsrMode::Async path=path!("") view=AppLayout>
+                        <Route ssr=SsrMode::Async path=path!("") view=home::HomePage />
                         <Route
+                            ssr=SsrMode::Async
+                            path=path!("/profile")
+                            view=profile::ProfilePage
+                        />
+                        <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/merchants")
                             view=|| view! { <AdminOnly page=merchants::MerchantsPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/merchants/new")
                             view=|| view! { <AdminOnly page=merchants::MerchantFormPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/merchants/:id")
                             view=|| view! { <AdminOnly page=merchant::MerchantPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/merchants/:id/edit")
                             view=|| view! { <AdminOnly page=merchants::MerchantFormPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/merchants/:id/users/new")
                             view=|| view! { <AdminOnly page=merchant_user::MerchantUserPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/merchants/:id/users/:user_id")
                             view=|| view! { <AdminOnly page=merchant_user::MerchantUserPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/locations")
                             view=|| view! { <AdminOnly page=locations::LocationsPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/locations/new")
                             view=|| view! { <AdminOnly page=locations::LocationFormPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/organization/locations/:id")
                             view=|| view! { <AdminOnly page=locations::LocationFormPage /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/integrations/api")
                             view=|| view! { <ComingSoon section=Section::Api /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/jobs")
                             view=|| view! { <ComingSoon section=Section::Jobs /> }
                         />
                         <Route
+                            ssr=SsrMode::Async
                             path=path!("/audit")
                             view=|| view! { <ComingSoon section=Section::Audit /> }
                         />
