@@ -168,7 +168,7 @@ pub fn FieldMessage(field: &'static str, error: Signal<Option<AppError>>) -> imp
 #[component]
 fn OptionalMark() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <span class="field-hint">"(" {t!(i18n, common.optional)} ")"</span> }
+    view! { <span class="field-hint">" (" {t!(i18n, common.optional)} ")"</span> }
 }
 
 /// An accessible on/off switch.

@@ -23,7 +23,7 @@ pub fn LocationsPage() -> impl IntoView {
         <div class="page-header">
             <h1>{t!(i18n, locations.title)}</h1>
             <A href="/organization/locations/new" attr:class="button button-primary">
-                {t!(i18n, locations.new)}
+                {t!(i18n, locations.create)}
             </A>
         </div>
         <Transition fallback=|| {

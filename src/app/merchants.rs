@@ -82,7 +82,7 @@ pub fn MerchantsPage() -> impl IntoView {
         <div class="page-header">
             <h1>{t!(i18n, merchants.title)}</h1>
             <A href="/organization/merchants/new" attr:class="button button-primary">
-                {t!(i18n, merchants.new)}
+                {t!(i18n, merchants.create)}
             </A>
         </div>
         <Form method="GET" action="/organization/merchants" attr:class="toolbar" attr:role="search">
@@ -381,7 +381,7 @@ fn MerchantForm(initial: Option<Merchant>, locations: Vec<Location>) -> impl Int
                 view! {
                     <div class="alert alert-info">
                         {t!(i18n, merchants.no_locations)} " "
-                        <A href="/organization/locations/new">{t!(i18n, locations.new)}</A>
+                        <A href="/organization/locations/new">{t!(i18n, locations.create)}</A>
                     </div>
                 }
             })}

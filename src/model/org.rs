@@ -160,7 +160,8 @@ impl<T> Page<T> {
         if self.per_page == 0 {
             return 1;
         }
-        (((self.total.max(0) as u64) + u64::from(self.per_page) - 1) / u64::from(self.per_page))
+        (self.total.max(0) as u64)
+            .div_ceil(u64::from(self.per_page))
             .max(1) as u32
     }
 }

@@ -19,10 +19,17 @@ fn require_admin(actor: &SessionUser) -> Result<(), AppError> {
     }
 }
 
+/// A location's fields, trimmed and checked.
+struct Clean {
+    name: String,
+    kind: LocationKind,
+    ref_no: String,
+    address: Option<String>,
+    timezone: Option<String>,
+}
+
 /// Trims and checks every field; collects all problems at once.
-fn clean(
-    input: &LocationIn,
-) -> Result<(String, LocationKind, String, Option<String>, Option<String>), AppError> {
+fn clean(input: &LocationIn) -> Result<Clean, AppError> {
     let mut errors = Vec::new();
     let name = input.name.trim().to_owned();
     if let Err(code) = validate::text(&name, 120) {
@@ -53,7 +60,13 @@ fn clean(
         other => other.map(str::to_owned),
     };
     match kind {
-        Ok(kind) if errors.is_empty() => Ok((name, kind, ref_no, address, timezone)),
+        Ok(kind) if errors.is_empty() => Ok(Clean {
+            name,
+            kind,
+            ref_no,
+            address,
+            timezone,
+        }),
         _ => Err(AppError::validation(errors)),
     }
 }
@@ -77,7 +90,13 @@ pub async fn create(
     input: &LocationIn,
 ) -> Result<Location, AppError> {
     require_admin(actor)?;
-    let (name, kind, ref_no, address, timezone) = clean(input)?;
+    let Clean {
+        name,
+        kind,
+        ref_no,
+        address,
+        timezone,
+    } = clean(input)?;
     let now = state.clock.now();
     let location = Location {
         id: ids::new_id("loc", now),
@@ -125,7 +144,13 @@ pub async fn update(
     let existing = locations::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (name, kind, ref_no, address, timezone) = clean(input)?;
+    let Clean {
+        name,
+        kind,
+        ref_no,
+        address,
+        timezone,
+    } = clean(input)?;
     let now = state.clock.now();
     let location = Location {
         name,
