@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
+use leptos_router::components::A;
 
 use crate::error::AppError;
 use crate::i18n::*;
@@ -206,5 +207,30 @@ pub fn ActiveBadge(active: bool) -> impl IntoView {
         view! { <span class="badge badge-success">{t!(i18n, common.active)}</span> }.into_any()
     } else {
         view! { <span class="badge badge-neutral">{t!(i18n, common.inactive)}</span> }.into_any()
+    }
+}
+
+/// Save and Cancel at the foot of a form; Save is disabled while `pending`.
+#[component]
+pub fn FormActions(
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] cancel_href: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="form-actions">
+            <button type="submit" class="button button-primary" disabled=move || pending.get()>
+                {move || {
+                    if pending.get() {
+                        t_string!(i18n, common.saving)
+                    } else {
+                        t_string!(i18n, common.save)
+                    }
+                }}
+            </button>
+            <A href=cancel_href attr:class="button button-secondary">
+                {t!(i18n, common.cancel)}
+            </A>
+        </div>
     }
 }

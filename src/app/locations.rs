@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::forms::{
-    ActiveBadge, FieldMessage, FormAlert, TextField, Toggle, error_message, last_error,
+    ActiveBadge, FieldMessage, FormActions, FormAlert, TextField, Toggle, error_message, last_error,
 };
 use super::status::Loading;
 use crate::i18n::*;
@@ -239,24 +239,10 @@ fn LocationForm(initial: Option<Location>) -> impl IntoView {
             >
                 {t!(i18n, common.active)}
             </Toggle>
-            <div class="form-actions">
-                <button
-                    type="submit"
-                    class="button button-primary"
-                    disabled=move || action.pending().get()
-                >
-                    {move || {
-                        if action.pending().get() {
-                            t_string!(i18n, common.saving)
-                        } else {
-                            t_string!(i18n, common.save)
-                        }
-                    }}
-                </button>
-                <A href="/organization/locations" attr:class="button button-secondary">
-                    {t!(i18n, common.cancel)}
-                </A>
-            </div>
+            <FormActions
+                pending=Signal::derive(move || action.pending().get())
+                cancel_href="/organization/locations"
+            />
         </form>
     }
 }

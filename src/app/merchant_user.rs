@@ -5,10 +5,11 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::forms::{FieldMessage, FormAlert, TextField, Toggle, error_message, last_error};
+use super::forms::{
+    FieldMessage, FormActions, FormAlert, TextField, Toggle, error_message, last_error,
+};
 use super::status::Loading;
 use crate::i18n::*;
 use crate::model::Role;
@@ -251,20 +252,7 @@ fn UserForm(
                         <p class="hint">{t!(i18n, users.account_id)} ": " <code>{acct}</code></p>
                     }
                 })}
-            <div class="form-actions">
-                <button type="submit" class="button button-primary" disabled=move || pending.get()>
-                    {move || {
-                        if pending.get() {
-                            t_string!(i18n, common.saving)
-                        } else {
-                            t_string!(i18n, common.save)
-                        }
-                    }}
-                </button>
-                <A href=back attr:class="button button-secondary">
-                    {t!(i18n, common.cancel)}
-                </A>
-            </div>
+            <FormActions pending=pending cancel_href=back />
         </form>
     }
 }

@@ -7,6 +7,7 @@ mod language;
 mod layout;
 mod locations;
 mod merchant;
+mod merchant_form;
 mod merchant_user;
 mod merchants;
 mod placeholder;
@@ -81,7 +82,7 @@ pub fn App() -> impl IntoView {
                         <Route
                             ssr=SsrMode::Async
                             path=path!("/organization/merchants/new")
-                            view=|| view! { <AdminOnly page=merchants::MerchantFormPage /> }
+                            view=|| view! { <AdminOnly page=merchant_form::MerchantFormPage /> }
                         />
                         <Route
                             ssr=SsrMode::Async
@@ -91,7 +92,7 @@ pub fn App() -> impl IntoView {
                         <Route
                             ssr=SsrMode::Async
                             path=path!("/organization/merchants/:id/edit")
-                            view=|| view! { <AdminOnly page=merchants::MerchantFormPage /> }
+                            view=|| view! { <AdminOnly page=merchant_form::MerchantFormPage /> }
                         />
                         <Route
                             ssr=SsrMode::Async

@@ -2,22 +2,15 @@
 
 use serde_json::json;
 
+use super::{actor_of, require_admin};
 use crate::error::{AppError, FieldError};
 use crate::model::SessionUser;
 use crate::model::org::{Location, LocationIn, LocationKind};
 use crate::server::AppState;
-use crate::server::db::audit::{self, Actor, Entry};
+use crate::server::db::audit::{self, Entry};
 use crate::server::db::{is_unique_violation, locations};
 use crate::server::ids;
 use crate::validate;
-
-fn require_admin(actor: &SessionUser) -> Result<(), AppError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 /// A location's fields, trimmed and checked.
 struct Clean {
@@ -188,12 +181,4 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(location)
-}
-
-pub fn actor_of(user: &SessionUser, ip: Option<String>) -> Actor {
-    Actor {
-        user_id: Some(user.id.clone()),
-        label: user.email.clone(),
-        ip,
-    }
 }

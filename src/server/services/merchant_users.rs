@@ -7,7 +7,7 @@
 
 use serde_json::json;
 
-use super::locations::actor_of;
+use super::{actor_of, require_admin};
 use crate::error::{AppError, FieldError};
 use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
 use crate::model::{Role, SessionUser};
@@ -19,14 +19,6 @@ use crate::server::db::{
 };
 use crate::server::{ids, password};
 use crate::validate;
-
-fn require_admin(actor: &SessionUser) -> Result<(), AppError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 fn merchant_role(value: &str) -> Result<Role, &'static str> {
     match value.parse::<Role>() {

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use super::locations::actor_of;
 use super::merchant_users::revoke_api_access_in;
+use super::{actor_of, require_admin};
 use crate::error::{AppError, FieldError};
 use crate::model::SessionUser;
 use crate::model::org::{Merchant, MerchantIn, MerchantQuery, MerchantRow, Page};
@@ -14,14 +14,6 @@ use crate::server::db::audit::{self, Actor, Entry};
 use crate::server::db::{Tx, locations, merchant_users, merchants};
 use crate::server::ids;
 use crate::validate;
-
-fn require_admin(actor: &SessionUser) -> Result<(), AppError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 struct Clean {
     business_name: String,

@@ -8,3 +8,25 @@ pub mod auth;
 pub mod locations;
 pub mod merchant_users;
 pub mod merchants;
+
+use crate::error::AppError;
+use crate::model::SessionUser;
+use crate::server::db::audit::Actor;
+
+/// Every organization service starts here: only administrators pass.
+pub(crate) fn require_admin(actor: &SessionUser) -> Result<(), AppError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The audit log's view of a signed-in user acting from `ip`.
+pub(crate) fn actor_of(user: &SessionUser, ip: Option<String>) -> Actor {
+    Actor {
+        user_id: Some(user.id.clone()),
+        label: user.email.clone(),
+        ip,
+    }
+}
