@@ -60,6 +60,17 @@ where
     Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
+/// The alert shown in place of a page whose data could not be loaded.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="alert alert-error" role="alert">
+            {move || error_message(i18n, &error)}
+        </div>
+    }
+}
+
 /// The alert above a form for a failed submission.
 #[component]
 pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::forms::{
-    ActiveBadge, FieldMessage, FormActions, FormAlert, TextField, Toggle, error_message, last_error,
+    ActiveBadge, FieldMessage, FormActions, FormAlert, LoadError, TextField, Toggle, last_error,
 };
 use super::status::Loading;
 use crate::i18n::*;
@@ -36,10 +36,7 @@ pub fn LocationsPage() -> impl IntoView {
                             .into_any()
                     }
                     Ok(list) => view! { <LocationTable list /> }.into_any(),
-                    Err(err) => {
-                        view! { <div class="alert alert-error">{error_message(i18n, &err)}</div> }
-                            .into_any()
-                    }
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>
@@ -100,7 +97,6 @@ fn LocationTable(list: Vec<Location>) -> impl IntoView {
 /// `/organization/locations/new` and `/organization/locations/:id`.
 #[component]
 pub fn LocationFormPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.read().get("id");
     let existing = Resource::new(id, |id| async move {
@@ -116,10 +112,7 @@ pub fn LocationFormPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match existing.await {
                     Ok(initial) => view! { <LocationForm initial /> }.into_any(),
-                    Err(err) => {
-                        view! { <div class="alert alert-error">{error_message(i18n, &err)}</div> }
-                            .into_any()
-                    }
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::forms::{ActiveBadge, FormAlert, error_message, last_error, role_name};
+use super::forms::{ActiveBadge, FormAlert, LoadError, last_error, role_name};
 use super::status::Loading;
 use crate::i18n::*;
 use crate::serverfns::organization::{
@@ -14,7 +14,6 @@ use crate::serverfns::organization::{
 
 #[component]
 pub fn MerchantPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let set_active = ServerAction::<SetMerchantActive>::new();
     let set_access = ServerAction::<SetApiAccess>::new();
@@ -37,10 +36,7 @@ pub fn MerchantPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => view! { <MerchantView detail set_active set_access /> }.into_any(),
-                    Err(err) => {
-                        view! { <div class="alert alert-error">{error_message(i18n, &err)}</div> }
-                            .into_any()
-                    }
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>

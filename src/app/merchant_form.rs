@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::forms::{FieldMessage, FormActions, FormAlert, TextField, error_message, last_error};
+use super::forms::{FieldMessage, FormActions, FormAlert, LoadError, TextField, last_error};
 use super::status::Loading;
 use crate::i18n::*;
 use crate::model::org::{Location, Merchant, MerchantIn};
@@ -16,7 +16,6 @@ use crate::serverfns::organization::{SaveMerchant, get_merchant, list_locations}
 /// `/organization/merchants/new` and `/organization/merchants/:id/edit`.
 #[component]
 pub fn MerchantFormPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let data = Resource::new(
         move || params.read().get("id"),
@@ -38,10 +37,7 @@ pub fn MerchantFormPage() -> impl IntoView {
                     Ok((initial, locations)) => {
                         view! { <MerchantForm initial locations /> }.into_any()
                     }
-                    Err(err) => {
-                        view! { <div class="alert alert-error">{error_message(i18n, &err)}</div> }
-                            .into_any()
-                    }
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>

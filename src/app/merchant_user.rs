@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::forms::{
-    FieldMessage, FormActions, FormAlert, TextField, Toggle, error_message, last_error,
+    FieldMessage, FormActions, FormAlert, LoadError, TextField, Toggle, last_error,
 };
 use super::status::Loading;
 use crate::i18n::*;
@@ -21,7 +21,6 @@ use crate::serverfns::organization::{
 /// `/organization/merchants/:id/users/new` and `…/users/:user_id`.
 #[component]
 pub fn MerchantUserPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let data = Resource::new(
         move || {
@@ -48,10 +47,7 @@ pub fn MerchantUserPage() -> impl IntoView {
                     Ok((merchant_id, merchant_name, user)) => {
                         view! { <UserForm merchant_id merchant_name user /> }.into_any()
                     }
-                    Err(err) => {
-                        view! { <div class="alert alert-error">{error_message(i18n, &err)}</div> }
-                            .into_any()
-                    }
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>

@@ -9,7 +9,7 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
-use super::forms::{ActiveBadge, error_message};
+use super::forms::{ActiveBadge, LoadError};
 use super::status::Loading;
 use crate::i18n::*;
 use crate::model::org::{MerchantQuery, MerchantRow, MerchantSort, Page};
@@ -135,10 +135,7 @@ pub fn MerchantsPage() -> impl IntoView {
                     Ok(page) => {
                         view! { <MerchantTable page query=query.get_untracked() /> }.into_any()
                     }
-                    Err(err) => {
-                        view! { <div class="alert alert-error">{error_message(i18n, &err)}</div> }
-                            .into_any()
-                    }
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>
