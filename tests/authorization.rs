@@ -21,6 +21,18 @@ const PUBLIC: [&str; 5] = [
     "set_language",
 ];
 
+/// Server functions for those who may hold API credentials: administrators
+/// and Merchant Level 2 users (SPEC section 3, rule 4), each acting only on
+/// their own account. Level 1 users and anonymous callers are refused.
+fn key_holder_body(name: &str) -> Option<serde_json::Value> {
+    Some(match name {
+        "my_api_access" | "generate_api_key" => json!({}),
+        "roll_api_key" => json!({"key_id": "key_x", "grace": "one_hour"}),
+        "revoke_api_key" => json!({"key_id": "key_x"}),
+        _ => return None,
+    })
+}
+
 /// A well-formed JSON body for each administrator-only server function.
 fn sample_body(name: &str) -> Option<serde_json::Value> {
     let location = json!({"name": "X", "kind": "branch", "ref_no": "X-1"});
@@ -41,6 +53,9 @@ fn sample_body(name: &str) -> Option<serde_json::Value> {
         "create_merchant_user" => json!({"merchant_id": "mer_x", "input": user}),
         "update_merchant_user" => json!({"id": "usr_x", "patch": {"api_access": true}}),
         "set_api_access" => json!({"user_id": "usr_x", "enabled": true}),
+        "list_api_accounts" => json!({}),
+        "search_audit" => json!({"query": {"action": null, "actor": null, "cursor": null}}),
+        "audit_actions" => json!({}),
         _ => return None,
     })
 }
@@ -61,8 +76,10 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
     let state = state(t);
     create_admin(&state).await;
     insert_merchant_user(&state.db, "l2@example.com", "merchant_l2").await;
+    insert_merchant_user(&state.db, "l1@example.com", "merchant_l1").await;
     let app = router(&state);
     let merchant = sign_in(&app, "l2@example.com", ADMIN_PASSWORD).await;
+    let level_1 = sign_in(&app, "l1@example.com", ADMIN_PASSWORD).await;
     let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
 
     let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
@@ -74,6 +91,7 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
         "server functions are registered: {paths:?}"
     );
     let mut checked = 0;
+    let mut key_holder_checked = 0;
     for path in &paths {
         let name = path
             .strip_prefix("/_fn/")
@@ -81,16 +99,39 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
         if PUBLIC.contains(&name) {
             continue;
         }
+        if let Some(body) = key_holder_body(name) {
+            let as_level_1 = send(&app, call(path, &body, Some(&level_1))).await;
+            assert_eq!(
+                as_level_1.status, 403,
+                "{path} as Level 1: {}",
+                as_level_1.body
+            );
+            let anonymous = send(&app, call(path, &body, None)).await;
+            assert_eq!(
+                anonymous.status, 401,
+                "{path} anonymous: {}",
+                anonymous.body
+            );
+            for (who, session) in [("Level 2", &merchant), ("admin", &admin)] {
+                let reply = send(&app, call(path, &body, Some(session))).await;
+                assert!(
+                    ![400, 401, 403].contains(&reply.status),
+                    "{path} as {who} answered {}: {}",
+                    reply.status,
+                    reply.body
+                );
+            }
+            key_holder_checked += 1;
+            continue;
+        }
         let body = sample_body(name).unwrap_or_else(|| {
             panic!("{path} has no sample body in the authorization sweep: add one")
         });
-        let as_merchant = send(&app, call(path, &body, Some(&merchant))).await;
-        assert_eq!(
-            as_merchant.status, 403,
-            "{path} as a merchant: {}",
-            as_merchant.body
-        );
-        assert_eq!(as_merchant.json()["kind"], "forbidden");
+        for (who, session) in [("Level 2", &merchant), ("Level 1", &level_1)] {
+            let reply = send(&app, call(path, &body, Some(session))).await;
+            assert_eq!(reply.status, 403, "{path} as {who}: {}", reply.body);
+            assert_eq!(reply.json()["kind"], "forbidden");
+        }
         let anonymous = send(&app, call(path, &body, None)).await;
         assert_eq!(
             anonymous.status, 401,
@@ -108,7 +149,11 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
         );
         checked += 1;
     }
-    assert_eq!(checked, 11, "sweep covered {checked} functions");
+    assert_eq!(
+        key_holder_checked, 4,
+        "sweep covered {key_holder_checked} key functions"
+    );
+    assert_eq!(checked, 14, "sweep covered {checked} functions");
     // Nothing was created by the refused calls.
     let merchants = send(
         &app,
@@ -121,8 +166,8 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
     .await;
     assert_eq!(
         merchants.json()["total"],
-        1,
-        "only the fixture merchant: {}",
+        2,
+        "only the fixture merchants: {}",
         merchants.body
     );
 }

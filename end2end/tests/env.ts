@@ -53,3 +53,21 @@ export async function startServer(forPort: number): Promise<ChildProcess> {
   child.kill();
   throw new Error(`server on port ${forPort} did not become ready`);
 }
+
+/** Runs `livreur api-key create` and returns what it prints once. */
+export function createApiKey(email: string, forPort = port): { accountId: string; key: string } {
+  const out = execFileSync(binary, ["api-key", "create", "--email", email], {
+    env: { ...process.env, DATABASE_URL: databaseUrl(forPort) },
+    stdio: ["ignore", "pipe", "ignore"],
+  }).toString();
+  const value = (name: string) => {
+    const line = out.split("\n").find((l) => l.startsWith(`${name}=`));
+    if (!line) throw new Error(`no ${name} in: ${out}`);
+    return line.slice(name.length + 1);
+  };
+  return { accountId: value("account_id"), key: value("key") };
+}
+
+export function basicAuth(accountId: string, key: string): string {
+  return `Basic ${Buffer.from(`${accountId}:${key}`).toString("base64")}`;
+}

@@ -23,6 +23,7 @@ pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
         "not_assigned" => t_string!(i18n, field.not_assigned),
         "password_too_short" => t_string!(i18n, field.password_too_short),
         "too_many" => t_string!(i18n, field.too_many),
+        "out_of_range" => t_string!(i18n, field.out_of_range),
         _ => t_string!(i18n, field.invalid),
     }
 }
@@ -35,6 +36,8 @@ pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> &'static str 
             "api_access_requires_level_2" => t_string!(i18n, conflict.api_access_requires_level_2),
             "user_inactive" => t_string!(i18n, conflict.user_inactive),
             "merchant_inactive" => t_string!(i18n, conflict.merchant_inactive),
+            "api_access_off" => t_string!(i18n, conflict.api_access_off),
+            "too_many_keys" => t_string!(i18n, conflict.too_many_keys),
             _ => t_string!(i18n, conflict.generic),
         },
         AppError::Forbidden => t_string!(i18n, errors.forbidden_body),

@@ -55,7 +55,7 @@ fn page_href(query: &MerchantQuery, page: u32) -> String {
     format!("/organization/merchants?{}", parts.join("&"))
 }
 
-fn urlencode(s: &str) -> String {
+pub(super) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -1,6 +1,8 @@
 //! The interface: the HTML shell, the router and the pages. Components never
 //! touch the database; they call server functions.
 
+mod api_settings;
+mod audit;
 mod forms;
 mod home;
 mod language;
@@ -122,7 +124,7 @@ pub fn App() -> impl IntoView {
                         <Route
                             ssr=SsrMode::Async
                             path=path!("/integrations/api")
-                            view=|| view! { <ComingSoon section=Section::Api /> }
+                            view=api_settings::ApiSettingsPage
                         />
                         <Route
                             ssr=SsrMode::Async
@@ -132,7 +134,7 @@ pub fn App() -> impl IntoView {
                         <Route
                             ssr=SsrMode::Async
                             path=path!("/audit")
-                            view=|| view! { <ComingSoon section=Section::Audit /> }
+                            view=|| view! { <AdminOnly page=audit::AuditPage /> }
                         />
                     </ParentRoute>
                 </Routes>

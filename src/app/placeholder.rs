@@ -28,18 +28,14 @@ where
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Api,
     Jobs,
-    Audit,
 }
 
 impl Section {
     /// Who may open the section (SPEC section 1 and 3).
     pub fn allows(self, role: Role) -> bool {
         match self {
-            Section::Audit => role == Role::Admin,
-            Section::Api => matches!(role, Role::Admin | Role::MerchantL2),
-            Section::Jobs => true,
+            Section::Jobs => matches!(role, Role::Admin | Role::MerchantL1 | Role::MerchantL2),
         }
     }
 }
@@ -51,9 +47,7 @@ pub fn ComingSoon(section: Section) -> impl IntoView {
         return view! { <Forbidden /> }.into_any();
     }
     let title = move || match section {
-        Section::Api => t_string!(i18n, nav.api),
         Section::Jobs => t_string!(i18n, nav.jobs),
-        Section::Audit => t_string!(i18n, nav.audit),
     };
     view! {
         <Title text=title />
@@ -76,12 +70,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merchants_reach_only_their_sections() {
-        assert!(Section::Audit.allows(Role::Admin));
-        assert!(!Section::Audit.allows(Role::MerchantL1));
-        assert!(!Section::Audit.allows(Role::MerchantL2));
-        assert!(Section::Api.allows(Role::MerchantL2));
-        assert!(!Section::Api.allows(Role::MerchantL1));
+    fn every_role_has_jobs() {
+        assert!(Section::Jobs.allows(Role::Admin));
         assert!(Section::Jobs.allows(Role::MerchantL1));
+        assert!(Section::Jobs.allows(Role::MerchantL2));
     }
 }

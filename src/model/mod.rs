@@ -1,7 +1,10 @@
 //! Plain data shared by the server and the browser: who is signed in, roles,
 //! languages. Nothing here touches the database.
 
+pub mod api;
+pub mod audit;
 pub mod org;
+pub mod time;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

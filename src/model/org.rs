@@ -49,7 +49,7 @@ pub struct Location {
 
 /// What a client sends to create or change a location.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct LocationIn {
     pub name: String,
     /// `branch` or `warehouse`; anything else is a field error.
@@ -79,7 +79,7 @@ pub struct Merchant {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct MerchantIn {
     pub business_name: String,
     pub contact_email: String,
@@ -183,7 +183,7 @@ pub struct MerchantUser {
 
 /// Create a merchant user. `api_access` may only be true for Level 2.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct MerchantUserIn {
     pub email: String,
     pub display_name: String,

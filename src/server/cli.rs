@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::clock::Clock;
-use super::config::{Cli, Command, CreateAdminArgs, LogFormat, Settings};
+use super::config::{
+    ApiKeyCommand, ApiKeyCreateArgs, Cli, Command, CreateAdminArgs, LogFormat, Settings,
+};
 use super::db::Db;
-use super::services::{admins, auth};
+use super::services::{admins, api_keys, auth};
 use super::{AppState, http};
 use crate::error::AppError;
 
@@ -22,6 +24,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate(&cli.settings).await,
         Command::CreateAdmin(args) => create_admin(&cli.settings, args).await,
+        Command::ApiKey(ApiKeyCommand::Create(args)) => create_api_key(cli.settings, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -67,6 +70,8 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let app = http::router(state.clone());
 
     tokio::spawn(purge_sessions_periodically(state.clone()));
+    tokio::spawn(flush_usage_periodically(state.clone()));
+    tokio::spawn(record_key_expiries_periodically(state.clone()));
 
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         format!("cannot listen on {listen}: {e} (set LIVREUR_LISTEN to another address)")
@@ -79,6 +84,9 @@ async fn serve(settings: Settings) -> Result<(), String> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| format!("server error: {e}"))?;
+    if let Err(err) = state.usage.flush(&db).await {
+        tracing::warn!(error = %err, "could not write the last API usage counts");
+    }
     tracing::info!("shut down cleanly");
     db.close().await;
     Ok(())
@@ -92,6 +100,31 @@ async fn purge_sessions_periodically(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
             Err(err) => tracing::warn!(error = %err, "could not remove expired sessions"),
+        }
+    }
+}
+
+async fn flush_usage_periodically(state: AppState) {
+    let mut tick = tokio::time::interval(super::usage::FLUSH_EVERY);
+    loop {
+        tick.tick().await;
+        if let Err(err) = state.usage.flush(&state.db).await {
+            tracing::warn!(error = %err, "could not write API usage counts; will retry");
+        }
+    }
+}
+
+/// Writes the audit entry of each API key that has reached its expiry.
+/// The key itself stops working on the minute without this: expiry is
+/// checked on every request.
+async fn record_key_expiries_periodically(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match api_keys::record_expiries(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(keys = n, "API keys expired"),
+            Err(err) => tracing::warn!(error = %err, "could not record expired API keys"),
         }
     }
 }
@@ -172,6 +205,38 @@ async fn create_admin(settings: &Settings, args: CreateAdminArgs) -> Result<(), 
             })
             .collect::<Vec<_>>()
             .join("; ")),
+        Err(other) => Err(other.to_string()),
+    }
+}
+
+async fn create_api_key(settings: Settings, args: ApiKeyCreateArgs) -> Result<(), String> {
+    let db = open(&settings).await?;
+    let state = AppState::new(settings, db.clone(), Clock::system());
+    let outcome = api_keys::issue_for_email(&state, &args.email).await;
+    db.close().await;
+    match outcome {
+        Ok(issued) => {
+            // The only time this key is ever shown: it goes to stdout, for
+            // the operator or the script, and nowhere else.
+            println!("account_id={}", issued.account_id);
+            println!("key={}", issued.key);
+            eprintln!(
+                "Store the key now: it cannot be shown again. Use it with HTTP Basic \
+                 authentication, the Account ID as user name and the key as password."
+            );
+            Ok(())
+        }
+        Err(AppError::NotFound) => Err(format!("no user has the e-mail {}", args.email.trim())),
+        Err(AppError::Conflict { code }) => Err(match code.as_str() {
+            "api_access_off" => "this user has no API access: only administrators and \
+                 Merchant Level 2 users whose access an administrator turned on can have keys"
+                .to_owned(),
+            "too_many_keys" => "this user already has two active keys; roll or revoke one \
+                 on the API settings page first"
+                .to_owned(),
+            "user_inactive" => "this user (or their merchant) is inactive".to_owned(),
+            other => other.to_owned(),
+        }),
         Err(other) => Err(other.to_string()),
     }
 }

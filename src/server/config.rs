@@ -27,6 +27,23 @@ pub enum Command {
     Migrate,
     /// Create an administrator, or reset the password of an existing one.
     CreateAdmin(CreateAdminArgs),
+    /// API keys, for automation and first set-up.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Issue an API key for an administrator, or for a Merchant Level 2
+    /// user whose API access is on, and print its Account ID and key once.
+    Create(ApiKeyCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApiKeyCreateArgs {
+    /// The e-mail address of the user the key is for.
+    #[arg(long)]
+    pub email: String,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! never sees this module.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -10,9 +11,11 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod ids;
+pub mod keys;
 pub mod metrics;
 pub mod password;
 pub mod services;
 pub mod state;
+pub mod usage;
 
 pub use state::AppState;

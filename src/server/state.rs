@@ -9,6 +9,7 @@ use super::clock::Clock;
 use super::config::Settings;
 use super::db::Db;
 use super::metrics::Metrics;
+use super::usage::Usage;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub clock: Clock,
+    pub usage: Arc<Usage>,
     pub started: Instant,
 }
 
@@ -33,6 +35,7 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             clock,
+            usage: Arc::new(Usage::default()),
             started: Instant::now(),
         }
     }

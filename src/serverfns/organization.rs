@@ -21,26 +21,8 @@ pub struct MerchantDetail {
     pub locations: Vec<Location>,
 }
 
-/// Runs `f` for an administrator, with the client address for the audit
-/// log; refuses anyone else first.
 #[cfg(feature = "ssr")]
-async fn as_admin<T, F, Fut>(f: F) -> Result<T, AppError>
-where
-    F: FnOnce(crate::server::AppState, crate::model::SessionUser, Option<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
-{
-    use crate::server::auth as guard;
-    let result = async {
-        let admin = guard::require_admin()?;
-        let state = guard::app_state()?;
-        let ip = guard::request_parts()
-            .ok()
-            .and_then(|p| guard::client_ip(&p));
-        f(state, admin, ip).await
-    }
-    .await;
-    guard::finish(result)
-}
+use super::as_admin;
 
 #[server(prefix = "/_fn", endpoint = "list_locations", input = Json)]
 pub async fn list_locations() -> Result<Vec<Location>, AppError> {

@@ -1,7 +1,7 @@
 //! API accounts: the "API access" switch of a user and their public
 //! Account ID.
 
-use super::{Tx, on_tx};
+use super::{Db, Tx, on_read, on_tx};
 use crate::server::clock::Millis;
 use crate::server::ids;
 
@@ -57,4 +57,27 @@ pub async fn disable(
         .await?
     });
     Ok(row.map(|(id,)| id))
+}
+
+/// The user's account, if they ever had one: (Account ID, enabled).
+pub async fn for_user(db: &Db, user_id: &str) -> Result<Option<(String, bool)>, sqlx::Error> {
+    on_read!(db, pool => {
+        sqlx::query_as("SELECT id, enabled FROM api_accounts WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// As [`for_user`], inside a write transaction.
+pub async fn for_user_in(
+    tx: &mut Tx,
+    user_id: &str,
+) -> Result<Option<(String, bool)>, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_as("SELECT id, enabled FROM api_accounts WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await
+    })
 }

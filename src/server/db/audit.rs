@@ -22,6 +22,15 @@ impl Actor {
             ip: None,
         }
     }
+
+    /// Livreur itself, for what happens with time (a key expiring).
+    pub fn system() -> Self {
+        Actor {
+            user_id: None,
+            label: "system".into(),
+            ip: None,
+        }
+    }
 }
 
 pub struct Entry<'a> {
@@ -91,4 +100,60 @@ pub async fn list_recent(
         .fetch_all(pool)
         .await
     })
+}
+
+/// What the audit log screens and `GET /api/v1/audit` filter on.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Exact action, e.g. `api_access.granted`.
+    pub action: Option<String>,
+    /// Part of the actor's label (their e-mail), ignoring case.
+    pub actor: Option<String>,
+    pub actor_user_id: Option<String>,
+    /// Only events strictly older than this (at, id): the keyset cursor.
+    pub before: Option<(i64, String)>,
+}
+
+/// Newest first, `limit` at most. Paging by keyset on (at, id) keeps pages
+/// stable while new events arrive.
+pub async fn search(db: &super::Db, f: &Filter, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
+    let actor = f
+        .actor
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| super::merchants::like_pattern(a));
+    let (before_at, before_id) = match &f.before {
+        Some((at, id)) => (Some(*at), Some(id.as_str())),
+        None => (None, None),
+    };
+    super::on_read!(db, pool => {
+        sqlx::query_as(
+            "SELECT id, at, actor_user_id, actor_label, action, target_type, target_id, ip, details \
+             FROM audit_events \
+             WHERE ($1 IS NULL OR action = $1) \
+               AND ($2 IS NULL OR LOWER(actor_label) LIKE $2 ESCAPE '\\') \
+               AND ($3 IS NULL OR actor_user_id = $3) \
+               AND ($4 IS NULL OR at < $4 OR (at = $4 AND id < $5)) \
+             ORDER BY at DESC, id DESC LIMIT $6",
+        )
+        .bind(f.action.as_deref())
+        .bind(actor)
+        .bind(f.actor_user_id.as_deref())
+        .bind(before_at)
+        .bind(before_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// The actions that occur in the log, for the filter's choices.
+pub async fn actions(db: &super::Db) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = super::on_read!(db, pool => {
+        sqlx::query_as("SELECT DISTINCT action FROM audit_events ORDER BY action")
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows.into_iter().map(|(a,)| a).collect())
 }

@@ -49,7 +49,7 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Merchant>, sqlx::Error> {
 pub const DEFAULT_PER_PAGE: u32 = 25;
 
 /// `%text%` for LIKE, with the wildcards in `text` escaped.
-fn like_pattern(text: &str) -> String {
+pub(super) fn like_pattern(text: &str) -> String {
     let mut out = String::from("%");
     for c in text.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {

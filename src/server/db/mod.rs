@@ -11,6 +11,7 @@
 //! whose data it reads.
 
 pub mod api_accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod locations;
 pub mod merchant_users;

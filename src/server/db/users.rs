@@ -145,3 +145,23 @@ pub async fn set_language(
     })?;
     Ok(())
 }
+
+/// A user by id with whether they are active (their merchant too, for a
+/// merchant user), read inside a write transaction.
+pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<(SessionUser, bool)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        usable: bool,
+    }
+    let sql = format!(
+        "SELECT {SESSION_USER_COLUMNS}, \
+           (u.active = TRUE AND (u.merchant_id IS NULL OR m.active = TRUE)) AS usable \
+         FROM users u LEFT JOIN merchants m ON m.id = u.merchant_id WHERE u.id = $1"
+    );
+    let row: Option<Row> = on_tx!(tx, conn => {
+        sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?
+    });
+    Ok(row.and_then(|r| Some((r.user.into_session_user()?, r.usable))))
+}

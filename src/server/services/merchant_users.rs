@@ -15,7 +15,7 @@ use crate::server::AppState;
 use crate::server::clock::Millis;
 use crate::server::db::audit::{self, Actor, Entry};
 use crate::server::db::{
-    Tx, api_accounts, is_unique_violation, merchant_users, merchants, sessions,
+    Tx, api_accounts, api_keys, is_unique_violation, merchant_users, merchants, sessions,
 };
 use crate::server::{ids, password};
 use crate::validate;
@@ -293,6 +293,9 @@ pub(super) async fn revoke_api_access_in(
     now: Millis,
 ) -> Result<(), AppError> {
     if let Some(account_id) = api_accounts::disable(tx, user_id, now).await? {
+        // Every key goes with the access: granting again later starts with
+        // no key, so a key that leaked while access was off stays dead.
+        let keys_revoked = api_keys::revoke_all(tx, &account_id, now).await?;
         audit::record(
             tx,
             actor,
@@ -300,7 +303,7 @@ pub(super) async fn revoke_api_access_in(
                 action: "api_access.revoked",
                 target_type: Some("user"),
                 target_id: Some(user_id),
-                details: json!({ "account_id": account_id, "reason": reason }),
+                details: json!({ "account_id": account_id, "reason": reason, "keys_revoked": keys_revoked }),
             },
             now,
         )

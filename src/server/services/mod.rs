@@ -4,6 +4,8 @@
 //! audit entry alongside the change.
 
 pub mod admins;
+pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod locations;
 pub mod merchant_users;

@@ -1,0 +1,158 @@
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { basicAuth, createAdmin, createApiKey } from "./env";
+import { ADMIN, expectAccessible, signIn, waitForHydration } from "./helpers";
+
+const suffix = Date.now().toString(36);
+const merchantEmail = `api-${suffix}@velo.example`;
+const password = "a long password";
+let admin: { accountId: string; key: string };
+
+/** Onboards a merchant with a Level 2 user through the admin REST API. */
+async function onboard(request: APIRequestContext): Promise<string> {
+  const headers = { Authorization: basicAuth(admin.accountId, admin.key) };
+  const loc = await request.post("/api/v1/locations", {
+    headers,
+    data: { name: `Quai ${suffix}`, kind: "branch", ref_no: `Q-${suffix}` },
+  });
+  expect(loc.status(), await loc.text()).toBe(201);
+  const locationId = (await loc.json()).id;
+  const mer = await request.post("/api/v1/merchants", {
+    headers,
+    data: {
+      business_name: `Vélo ${suffix}`,
+      contact_email: `shop-${suffix}@velo.example`,
+      location_ids: [locationId],
+      default_location_id: locationId,
+    },
+  });
+  expect(mer.status(), await mer.text()).toBe(201);
+  const user = await request.post(`/api/v1/merchants/${(await mer.json()).id}/users`, {
+    headers,
+    data: { email: merchantEmail, display_name: "Vera Velo", role: "merchant_l2", password },
+  });
+  expect(user.status(), await user.text()).toBe(201);
+  const userId = (await user.json()).id;
+  const access = await request.put(`/api/v1/users/${userId}/api-access`, {
+    headers,
+    data: { enabled: true },
+  });
+  expect(access.status(), await access.text()).toBe(200);
+  return (await access.json()).account_id;
+}
+
+test.beforeAll(() => {
+  createAdmin(ADMIN.email, ADMIN.password);
+  admin = createApiKey(ADMIN.email);
+});
+
+test("a merchant makes a key, uses it, and loses it when an admin deactivates access", async ({
+  page,
+  context,
+  request,
+}) => {
+  const accountId = await onboard(request);
+
+  // The merchant generates a key on API settings and copies it.
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signIn(page, merchantEmail, password);
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "API" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "API settings" })).toBeVisible();
+  await waitForHydration(page);
+  await expect(page.getByTestId("account-id")).toHaveText(accountId);
+  await expect(page.getByTestId("curl-example")).toContainText(`curl -u ${accountId}:YOUR_AUTH_KEY`);
+  await expectAccessible(page);
+  await page.getByTestId("generate-key").click();
+  const shown = page.getByTestId("new-key-value");
+  await expect(shown).toHaveText(/^lvr_[0-9a-z]{59}$/);
+  await expect(page.getByTestId("new-key")).toContainText("will not be shown again");
+  await expectAccessible(page);
+  await page.getByTestId("copy-key").click();
+  await expect(page.getByTestId("copy-key")).toHaveText("Copied");
+  const key = await page.evaluate(() => navigator.clipboard.readText());
+  expect(key).toBe(await shown.textContent());
+
+  const ping = await request.get("/api/v1/ping", {
+    headers: { Authorization: basicAuth(accountId, key) },
+  });
+  expect(ping.status(), await ping.text()).toBe(200);
+  expect(await ping.json()).toMatchObject({ account_id: accountId, role: "merchant_l2" });
+
+  // Shown once: after a reload only the hint is left.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId("new-key")).toHaveCount(0);
+  await expect(page.getByTestId("keys-table")).toContainText(`lvr_…${key.slice(-4)}`);
+  await expect(page.content()).resolves.not.toContain(key);
+
+  // Rolling with a grace period: both keys work until the old one expires.
+  await page.getByTestId("roll-key").click();
+  await page.getByLabel("1 hour").check();
+  await page.getByTestId("confirm-roll").click();
+  const rolled = await page.getByTestId("new-key-value").textContent();
+  expect(rolled).not.toBe(key);
+  await expect(page.getByTestId("keys-table").getByRole("row")).toHaveCount(3);
+  for (const k of [key, rolled!]) {
+    const r = await request.get("/api/v1/ping", { headers: { Authorization: basicAuth(accountId, k) } });
+    expect(r.status()).toBe(200);
+  }
+
+  // The administrator sees the account and deactivates it, with a confirmation.
+  await page.getByTestId("sign-out").click();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await page.goto("/integrations/api");
+  await waitForHydration(page);
+  const row = page.getByTestId(`account-${merchantEmail}`);
+  await expect(row).toContainText(accountId);
+  await expect(row).toContainText(`Vélo ${suffix}`);
+  await expect(row.getByRole("img")).toHaveAttribute("aria-label", /requests over the last 7 days/);
+  await expectAccessible(page);
+  await row.getByTestId("deactivate-access").click();
+  await expect(page.getByRole("alertdialog")).toContainText("Deactivate API access for this user?");
+  await page.getByTestId("confirm-deactivate-access").click();
+  await expect(row).toHaveCount(0);
+
+  for (const k of [key, rolled!]) {
+    const r = await request.get("/api/v1/ping", { headers: { Authorization: basicAuth(accountId, k) } });
+    expect(r.status()).toBe(401);
+    expect(r.headers()["www-authenticate"]).toContain("Basic");
+  }
+
+  // Every step is in the audit log.
+  await page.goto("/audit?action=api_access.revoked");
+  await expectAccessible(page);
+  const revoked = page.getByTestId("audit-row").first();
+  await expect(revoked).toContainText("API access revoked");
+  await expect(revoked).toContainText(ADMIN.email);
+  await page.goto(`/audit?actor=${encodeURIComponent(merchantEmail)}`);
+  await expect(page.getByTestId("audit-table")).toContainText("API key rolled");
+  await expect(page.getByTestId("audit-table")).toContainText("API key created");
+});
+
+test("a merchant without access is told an administrator must enable it", async ({ page, request }) => {
+  const headers = { Authorization: basicAuth(admin.accountId, admin.key) };
+  const merchants = await request.get(`/api/v1/merchants?q=${suffix}`, { headers });
+  const merchantId = (await merchants.json()).data[0].id;
+  const email = `noapi-${suffix}@velo.example`;
+  const user = await request.post(`/api/v1/merchants/${merchantId}/users`, {
+    headers,
+    data: { email, display_name: "Noa", role: "merchant_l2", password },
+  });
+  expect(user.status()).toBe(201);
+  await signIn(page, email, password);
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await page.goto("/integrations/api");
+  await expect(page.getByTestId("api-access-off")).toContainText("An administrator must enable it");
+  await expect(page.getByTestId("generate-key")).toHaveCount(0);
+  await expectAccessible(page);
+
+  // And in French.
+  await waitForHydration(page);
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Paramètres de l’API");
+  await expect(page.getByTestId("api-access-off")).toContainText("Un administrateur doit l’activer");
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+});

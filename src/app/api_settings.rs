@@ -1,0 +1,644 @@
+//! Integrations > API ("API settings", SPEC section 3 rules 3 and 4).
+//!
+//! A Merchant Level 2 user with access sees their Account ID and keys,
+//! generates and rolls keys, and sees a new key exactly once. An
+//! administrator sees every merchant user with API access, can turn it
+//! off, and has their own credentials below. Level 1 users get 403.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use super::forms::{FormAlert, LoadError, last_error};
+use super::layout::use_user;
+use super::status::{Forbidden, Loading};
+use crate::i18n::*;
+use crate::model::Role;
+use crate::model::api::{ApiAccountRow, ApiKeyInfo, IssuedKey, OwnApiAccess, RollGrace};
+use crate::model::time::minutes_utc;
+use crate::serverfns::api::{
+    GenerateApiKey, RevokeApiKey, RollApiKey, list_api_accounts, my_api_access,
+};
+use crate::serverfns::organization::SetApiAccess;
+
+#[component]
+pub fn ApiSettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let role = use_user().role;
+    if role == Role::MerchantL1 {
+        return view! { <Forbidden /> }.into_any();
+    }
+    view! {
+        <Title text=move || t_string!(i18n, api.title) />
+        <div class="page-header">
+            <h1>{t!(i18n, api.title)}</h1>
+        </div>
+        {(role == Role::Admin).then(|| view! { <ApiAccounts /> })}
+        <MyCredentials admin=role == Role::Admin />
+    }
+    .into_any()
+}
+
+/// Copies `text` to the clipboard and says so to screen readers too.
+#[component]
+pub fn CopyButton(
+    #[prop(into)] text: Signal<String>,
+    #[prop(into)] label: String,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .navigator()
+                .clipboard()
+                .write_text(&text.get_untracked());
+            copied.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+    };
+    view! {
+        <button
+            type="button"
+            class="button button-secondary button-small"
+            on:click=copy
+            aria-label=label
+            data-testid=testid
+        >
+            {move || {
+                if copied.get() { t_string!(i18n, api.copied) } else { t_string!(i18n, api.copy) }
+            }}
+        </button>
+        <span class="visually-hidden" aria-live="polite">
+            {move || copied.get().then(|| t_string!(i18n, api.copied))}
+        </span>
+    }
+}
+
+// ---- the caller's own credentials ----------------------------------------
+
+#[component]
+fn MyCredentials(admin: bool) -> impl IntoView {
+    let generate = ServerAction::<GenerateApiKey>::new();
+    let roll = ServerAction::<RollApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let access = Resource::new(
+        move || {
+            (
+                generate.version().get(),
+                roll.version().get(),
+                revoke.version().get(),
+            )
+        },
+        |_| my_api_access(),
+    );
+    // The key just made, whichever action made it. Shown once: it lives
+    // only in this page's memory and is gone on reload.
+    let issued = Signal::derive(move || {
+        let from_generate = generate.value().get().and_then(Result::ok);
+        let from_roll = roll.value().get().and_then(Result::ok);
+        match (from_generate, from_roll) {
+            (Some(a), Some(b)) => Some(if a.key_id > b.key_id { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match access.await {
+                    Ok(access) => {
+                        view! { <CredentialsView access admin generate roll revoke issued /> }
+                            .into_any()
+                    }
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CredentialsView(
+    access: OwnApiAccess,
+    admin: bool,
+    generate: ServerAction<GenerateApiKey>,
+    roll: ServerAction<RollApiKey>,
+    revoke: ServerAction<RevokeApiKey>,
+    issued: Signal<Option<IssuedKey>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let heading = move || {
+        if admin {
+            t_string!(i18n, api.own_title_admin)
+        } else {
+            t_string!(i18n, api.own_title)
+        }
+    };
+    let (Some(account_id), true) = (access.account_id.clone(), access.enabled) else {
+        if admin {
+            // An administrator's account is made with their first key.
+            return view! {
+                <section class="panel" data-testid="my-credentials">
+                    <h2>{heading}</h2>
+                    <p>{t!(i18n, api.admin_no_account)}</p>
+                    <FormAlert error=last_error(generate) />
+                    <GenerateButton generate />
+                    <NewKey issued />
+                </section>
+            }
+            .into_any();
+        }
+        return view! {
+            <section class="panel" data-testid="api-access-off">
+                <h2>{heading}</h2>
+                <p>{t!(i18n, api.access_off)}</p>
+            </section>
+        }
+        .into_any();
+    };
+    let key_count = access.keys.len();
+    let curl = format!(
+        "curl -u {account_id}:YOUR_AUTH_KEY {}/api/v1/ping",
+        access.base_url
+    );
+    let account_for_copy = account_id.clone();
+    view! {
+        <section class="panel" data-testid="my-credentials">
+            <h2>{heading}</h2>
+            <dl class="details">
+                <dt>{t!(i18n, api.account_id)}</dt>
+                <dd class="copy-row">
+                    <code data-testid="account-id">{account_id.clone()}</code>
+                    <CopyButton
+                        text=account_for_copy
+                        label=t_string!(i18n, api.copy_account_id).to_owned()
+                        testid="copy-account-id"
+                    />
+                </dd>
+            </dl>
+            <FormAlert error=last_error(generate) />
+            <FormAlert error=last_error(roll) />
+            <FormAlert error=last_error(revoke) />
+            <NewKey issued />
+            <h3>{t!(i18n, api.keys)}</h3>
+            {if access.keys.is_empty() {
+                view! {
+                    <p class="table-empty">{t!(i18n, api.no_keys)}</p>
+                    <GenerateButton generate />
+                }
+                    .into_any()
+            } else {
+                view! { <KeysTable keys=access.keys roll revoke can_roll=key_count < 2 /> }
+                    .into_any()
+            }}
+            <p class="hint">{t!(i18n, api.keys_rule)}</p>
+            <h3>{t!(i18n, api.example)}</h3>
+            <p class="hint">{t!(i18n, api.example_hint)}</p>
+            <pre class="code" data-testid="curl-example">
+                <code>{curl}</code>
+            </pre>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn GenerateButton(generate: ServerAction<GenerateApiKey>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="form-actions">
+            <button
+                type="button"
+                class="button button-primary"
+                data-testid="generate-key"
+                disabled=move || generate.pending().get()
+                on:click=move |_| {
+                    generate.dispatch(GenerateApiKey {});
+                }
+            >
+                {t!(i18n, api.generate)}
+            </button>
+        </div>
+    }
+}
+
+/// The key just made, with the warning that it will not be shown again.
+#[component]
+fn NewKey(issued: Signal<Option<IssuedKey>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        issued.get().map(|k| {
+            let key = k.key.clone();
+            view! {
+                <div class="alert alert-warning new-key" role="status" data-testid="new-key">
+                    <p>
+                        <strong>{t!(i18n, api.new_key_title)}</strong>
+                    </p>
+                    <p>{t!(i18n, api.new_key_warning)}</p>
+                    <div class="copy-row">
+                        <code data-testid="new-key-value">{k.key}</code>
+                        <CopyButton
+                            text=key
+                            label=t_string!(i18n, api.copy_key).to_owned()
+                            testid="copy-key"
+                        />
+                    </div>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn KeysTable(
+    keys: Vec<ApiKeyInfo>,
+    roll: ServerAction<RollApiKey>,
+    revoke: ServerAction<RevokeApiKey>,
+    can_roll: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="keys-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, api.key)}</th>
+                        <th scope="col">{t!(i18n, api.created)}</th>
+                        <th scope="col">{t!(i18n, api.last_used)}</th>
+                        <th scope="col">{t!(i18n, api.expires)}</th>
+                        <th scope="col">{t!(i18n, common.actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {keys
+                        .into_iter()
+                        .map(|k| view! { <KeyRow key=k roll revoke can_roll /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn KeyRow(
+    key: ApiKeyInfo,
+    roll: ServerAction<RollApiKey>,
+    revoke: ServerAction<RevokeApiKey>,
+    can_roll: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    // Which form is open under the row: none, roll or revoke.
+    let open = RwSignal::new(None::<&'static str>);
+    let grace = RwSignal::new(RollGrace::OneDay);
+    let id = StoredValue::new(key.id.clone());
+    let last_used = key.last_used_at.map(minutes_utc);
+    let expires = key.expires_at.map(minutes_utc);
+    let hint = format!("lvr_…{}", key.hint);
+    view! {
+        <tr data-testid=format!("key-{}", key.hint)>
+            <td>
+                <code>{hint}</code>
+            </td>
+            <td>{minutes_utc(key.created_at)}</td>
+            <td>
+                {move || last_used.clone().unwrap_or_else(|| t_string!(i18n, api.never).to_owned())}
+            </td>
+            <td>
+                {move || {
+                    expires.clone().unwrap_or_else(|| t_string!(i18n, api.no_expiry).to_owned())
+                }}
+            </td>
+            <td class="row-actions">
+                {can_roll
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button button-secondary button-small"
+                                data-testid="roll-key"
+                                on:click=move |_| open.set(Some("roll"))
+                            >
+                                {t!(i18n, api.roll)}
+                            </button>
+                        }
+                    })}
+                " "
+                <button
+                    type="button"
+                    class="button button-ghost button-small"
+                    data-testid="revoke-key"
+                    on:click=move |_| open.set(Some("revoke"))
+                >
+                    {t!(i18n, api.revoke)}
+                </button>
+            </td>
+        </tr>
+        {move || match open.get() {
+            Some("roll") => {
+                view! {
+                    <tr class="row-form">
+                        <td colspan="5">
+                            <fieldset class="field">
+                                <legend>{t!(i18n, api.roll_question)}</legend>
+                                {RollGrace::ALL
+                                    .into_iter()
+                                    .map(|g| {
+                                        let input_id = format!("grace-{}", g.as_str());
+                                        let label_for = input_id.clone();
+                                        view! {
+                                            <label class="choice" for=label_for>
+                                                <input
+                                                    type="radio"
+                                                    name="grace"
+                                                    id=input_id
+                                                    value=g.as_str()
+                                                    prop:checked=move || grace.get() == g
+                                                    on:change=move |_| grace.set(g)
+                                                />
+                                                {move || grace_label(i18n, g)}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            <div class="form-actions">
+                                <button
+                                    type="button"
+                                    class="button button-primary"
+                                    data-testid="confirm-roll"
+                                    on:click=move |_| {
+                                        open.set(None);
+                                        roll.dispatch(RollApiKey {
+                                            key_id: id.get_value(),
+                                            grace: grace.get_untracked().as_str().to_owned(),
+                                        });
+                                    }
+                                >
+                                    {t!(i18n, api.roll)}
+                                </button>
+                                <button
+                                    type="button"
+                                    class="button button-secondary"
+                                    on:click=move |_| open.set(None)
+                                >
+                                    {t!(i18n, common.cancel)}
+                                </button>
+                            </div>
+                        </td>
+                    </tr>
+                }
+                    .into_any()
+            }
+            Some(_) => {
+                view! {
+                    <tr class="row-form">
+                        <td colspan="5">
+                            <div class="alert alert-error" role="alertdialog">
+                                <p>
+                                    <strong>{t!(i18n, api.revoke_title)}</strong>
+                                </p>
+                                <p>{t!(i18n, api.revoke_body)}</p>
+                                <div class="form-actions">
+                                    <button
+                                        type="button"
+                                        class="button button-danger"
+                                        data-testid="confirm-revoke"
+                                        on:click=move |_| {
+                                            open.set(None);
+                                            revoke.dispatch(RevokeApiKey { key_id: id.get_value() });
+                                        }
+                                    >
+                                        {t!(i18n, api.revoke)}
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="button button-secondary"
+                                        on:click=move |_| open.set(None)
+                                    >
+                                        {t!(i18n, common.cancel)}
+                                    </button>
+                                </div>
+                            </div>
+                        </td>
+                    </tr>
+                }
+                    .into_any()
+            }
+            None => ().into_any(),
+        }}
+    }
+}
+
+fn grace_label(i18n: leptos_i18n::I18nContext<Locale>, g: RollGrace) -> &'static str {
+    match g {
+        RollGrace::Now => t_string!(i18n, api.grace_now),
+        RollGrace::OneHour => t_string!(i18n, api.grace_hour),
+        RollGrace::OneDay => t_string!(i18n, api.grace_day),
+        RollGrace::SevenDays => t_string!(i18n, api.grace_week),
+    }
+}
+
+// ---- administrators: every merchant user with API access -----------------
+
+#[component]
+fn ApiAccounts() -> impl IntoView {
+    let i18n = use_i18n();
+    let set_access = ServerAction::<SetApiAccess>::new();
+    let accounts = Resource::new(move || set_access.version().get(), |_| list_api_accounts());
+    view! {
+        <section class="panel" data-testid="api-accounts">
+            <h2>{t!(i18n, api.accounts_title)}</h2>
+            <p class="hint">{t!(i18n, api.accounts_intro)}</p>
+            <FormAlert error=last_error(set_access) />
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match accounts.await {
+                        Ok(rows) => {
+                            let rows: Vec<_> = rows
+                                .into_iter()
+                                .filter(|r| r.merchant_id.is_some())
+                                .collect();
+                            if rows.is_empty() {
+                                view! { <p class="table-empty">{t!(i18n, api.accounts_empty)}</p> }
+                                    .into_any()
+                            } else {
+                                view! { <AccountsTable rows set_access /> }.into_any()
+                            }
+                        }
+                        Err(err) => view! { <LoadError error=err /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn AccountsTable(
+    rows: Vec<ApiAccountRow>,
+    set_access: ServerAction<SetApiAccess>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="accounts-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, api.merchant)}</th>
+                        <th scope="col">{t!(i18n, api.user)}</th>
+                        <th scope="col">{t!(i18n, api.account_id)}</th>
+                        <th scope="col">{t!(i18n, api.active_keys)}</th>
+                        <th scope="col">{t!(i18n, api.last_used)}</th>
+                        <th scope="col">{t!(i18n, api.requests_7d)}</th>
+                        <th scope="col">{t!(i18n, common.actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| view! { <AccountRow row set_access /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> impl IntoView {
+    let i18n = use_i18n();
+    let confirming = RwSignal::new(false);
+    let user_id = StoredValue::new(row.user_id.clone());
+    let last_used = row.last_used_at.map(minutes_utc);
+    let merchant_href = format!(
+        "/organization/merchants/{}",
+        row.merchant_id.clone().unwrap_or_default()
+    );
+    view! {
+        <tr data-testid=format!("account-{}", row.email)>
+            <td>
+                <A href=merchant_href>{row.business_name.clone().unwrap_or_default()}</A>
+            </td>
+            <td>
+                {row.display_name.clone()}
+                <br />
+                <span class="hint">{row.email.clone()}</span>
+            </td>
+            <td>
+                <code>{row.account_id.clone()}</code>
+            </td>
+            <td>{row.active_keys}</td>
+            <td>
+                {move || last_used.clone().unwrap_or_else(|| t_string!(i18n, api.never).to_owned())}
+            </td>
+            <td>
+                <UsageChart counts=row.requests_7d.clone() />
+            </td>
+            <td>
+                <button
+                    type="button"
+                    class="button button-danger button-small"
+                    data-testid="deactivate-access"
+                    on:click=move |_| confirming.set(true)
+                >
+                    {t!(i18n, common.deactivate)}
+                </button>
+            </td>
+        </tr>
+        {move || {
+            confirming
+                .get()
+                .then(|| {
+                    view! {
+                        <tr class="row-form">
+                            <td colspan="7">
+                                <div class="alert alert-error" role="alertdialog">
+                                    <p>
+                                        <strong>{t!(i18n, api.deactivate_title)}</strong>
+                                    </p>
+                                    <p>{t!(i18n, api.deactivate_body)}</p>
+                                    <div class="form-actions">
+                                        <button
+                                            type="button"
+                                            class="button button-danger"
+                                            data-testid="confirm-deactivate-access"
+                                            on:click=move |_| {
+                                                confirming.set(false);
+                                                set_access
+                                                    .dispatch(SetApiAccess {
+                                                        user_id: user_id.get_value(),
+                                                        enabled: false,
+                                                    });
+                                            }
+                                        >
+                                            {t!(i18n, common.deactivate)}
+                                        </button>
+                                        <button
+                                            type="button"
+                                            class="button button-secondary"
+                                            on:click=move |_| confirming.set(false)
+                                        >
+                                            {t!(i18n, common.cancel)}
+                                        </button>
+                                    </div>
+                                </div>
+                            </td>
+                        </tr>
+                    }
+                })
+        }}
+    }
+}
+
+/// Seven small bars, today last, with the figures for screen readers.
+#[component]
+fn UsageChart(counts: Vec<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let total: i64 = counts.iter().sum();
+    let figures = counts
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let label = move || {
+        td_string!(
+            i18n.get_locale(),
+            api.chart_label,
+            total = total,
+            figures = figures.clone()
+        )
+        .to_string()
+    };
+    view! {
+        <svg
+            class="usage-chart"
+            viewBox="0 0 70 24"
+            width="70"
+            height="24"
+            role="img"
+            aria-label=label
+        >
+            {counts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let h = if *n == 0 { 1.0 } else { 2.0 + 22.0 * (*n as f64) / (max as f64) };
+                    view! {
+                        <rect
+                            x=(i * 10 + 1).to_string()
+                            y=format!("{:.1}", 24.0 - h)
+                            width="8"
+                            height=format!("{h:.1}")
+                            rx="1"
+                        />
+                    }
+                })
+                .collect_view()}
+        </svg>
+    }
+}

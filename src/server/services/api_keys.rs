@@ -1,0 +1,301 @@
+//! API Auth Keys (SPEC section 3, rules 3, 4 and 7): generating, rolling
+//! and revoking them, the administrators' list of API accounts, and the
+//! audit entry of a key that expires.
+//!
+//! Rules that hold whatever a client sends:
+//! - a Merchant Level 2 user gets keys only while their API access is on;
+//!   Level 1 users never; administrators always (their own account is made
+//!   on their first key);
+//! - an account has at most two active keys: rolling is how one replaces a
+//!   key, and the old one lives on only until the expiry chosen.
+
+use serde_json::json;
+
+use super::actor_of;
+use super::require_admin;
+use crate::error::AppError;
+use crate::model::api::{ApiAccountRow, IssuedKey, OwnApiAccess, RollGrace};
+use crate::model::{Role, SessionUser};
+use crate::server::AppState;
+use crate::server::clock::Millis;
+use crate::server::db::audit::{self, Actor, Entry};
+use crate::server::db::{Tx, api_accounts, api_keys, users};
+use crate::server::{ids, keys};
+
+pub const MAX_ACTIVE_KEYS: usize = 2;
+/// The longest lifetime `expires_in_seconds` may ask for: ten years.
+const MAX_EXPIRES_IN_SECONDS: i64 = 10 * 366 * 86_400;
+
+/// The signed-in user's own API access, for the API settings page.
+pub async fn my_access(state: &AppState, actor: &SessionUser) -> Result<OwnApiAccess, AppError> {
+    let account = match actor.role {
+        Role::MerchantL1 => None,
+        Role::Admin | Role::MerchantL2 => api_accounts::for_user(&state.db, &actor.id).await?,
+    };
+    let enabled = match actor.role {
+        Role::Admin => true,
+        Role::MerchantL2 => account.as_ref().is_some_and(|(_, on)| *on),
+        Role::MerchantL1 => false,
+    };
+    let keys = match &account {
+        Some((id, true)) => api_keys::active(&state.db, id, state.clock.now()).await?,
+        _ => Vec::new(),
+    };
+    Ok(OwnApiAccess {
+        enabled,
+        account_id: account.filter(|(_, on)| *on).map(|(id, _)| id),
+        keys,
+        base_url: state
+            .settings
+            .public_origin()
+            .unwrap_or_else(|| format!("http://{}", state.settings.listen)),
+    })
+}
+
+/// The caller's account inside `tx`, made for an administrator the first
+/// time; a conflict when a merchant's access is off; 403 for Level 1.
+async fn own_account(tx: &mut Tx, actor: &SessionUser, now: Millis) -> Result<String, AppError> {
+    match actor.role {
+        Role::Admin => Ok(api_accounts::enable(tx, &actor.id, now).await?),
+        Role::MerchantL2 => match api_accounts::for_user_in(tx, &actor.id).await? {
+            Some((id, true)) => Ok(id),
+            _ => Err(AppError::conflict("api_access_off")),
+        },
+        Role::MerchantL1 => Err(AppError::Forbidden),
+    }
+}
+
+/// Makes a key for `account_id` when it has fewer than two active ones.
+async fn issue_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    owner_id: &str,
+    account_id: &str,
+    expires_at: Option<Millis>,
+    now: Millis,
+) -> Result<IssuedKey, AppError> {
+    if api_keys::active_in(tx, account_id, now).await?.len() >= MAX_ACTIVE_KEYS {
+        return Err(AppError::conflict("too_many_keys"));
+    }
+    let new = keys::generate();
+    let key_id = ids::new_id("key", now);
+    api_keys::insert(
+        tx,
+        &api_keys::NewKeyRow {
+            id: &key_id,
+            account_id,
+            hash: &new.hash,
+            hint: &new.hint,
+            created_by: actor.user_id.as_deref(),
+            expires_at,
+        },
+        now,
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Entry {
+            action: "api_key.created",
+            target_type: Some("user"),
+            target_id: Some(owner_id),
+            details: json!({
+                "account_id": account_id,
+                "key_id": key_id,
+                "hint": new.hint,
+                "expires_at": expires_at,
+            }),
+        },
+        now,
+    )
+    .await?;
+    Ok(IssuedKey {
+        account_id: account_id.to_owned(),
+        key_id,
+        key: new.key,
+        hint: new.hint,
+        expires_at,
+    })
+}
+
+/// "Generate key" on API settings: a key for the caller's own account.
+pub async fn generate(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+) -> Result<IssuedKey, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let account_id = own_account(&mut tx, actor, now).await?;
+    let issued = issue_in(
+        &mut tx,
+        &actor_of(actor, ip),
+        &actor.id,
+        &account_id,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// "Roll key": a new key, and `key_id` expires after `grace`.
+pub async fn roll(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    key_id: &str,
+    grace: RollGrace,
+) -> Result<IssuedKey, AppError> {
+    let now = state.clock.now();
+    let actor_entry = actor_of(actor, ip);
+    let mut tx = state.db.begin().await?;
+    let account_id = own_account(&mut tx, actor, now).await?;
+    let old_expires_at = now + grace.millis();
+    if !api_keys::expire_at(&mut tx, &account_id, key_id, old_expires_at, now).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        &actor_entry,
+        Entry {
+            action: "api_key.rolled",
+            target_type: Some("user"),
+            target_id: Some(&actor.id),
+            details: json!({
+                "account_id": account_id,
+                "key_id": key_id,
+                "grace": grace.as_str(),
+                "expires_at": old_expires_at,
+            }),
+        },
+        now,
+    )
+    .await?;
+    // The old key counts as active until its expiry, so rolling while
+    // another key is still in its grace period is refused here (and the
+    // expiry set above rolls back with the transaction).
+    let issued = issue_in(&mut tx, &actor_entry, &actor.id, &account_id, None, now).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// "Revoke now": one of the caller's keys stops working at once.
+pub async fn revoke(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    key_id: &str,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let account_id = own_account(&mut tx, actor, now).await?;
+    if !api_keys::revoke_one(&mut tx, &account_id, key_id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        &actor_of(actor, ip),
+        Entry {
+            action: "api_key.revoked",
+            target_type: Some("user"),
+            target_id: Some(&actor.id),
+            details: json!({ "account_id": account_id, "key_id": key_id }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An administrator issues a key for a user (`POST /users/{id}/api-keys`).
+pub async fn issue_for_user(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    user_id: &str,
+    expires_in_seconds: Option<i64>,
+) -> Result<IssuedKey, AppError> {
+    require_admin(actor)?;
+    let now = state.clock.now();
+    let expires_at = match expires_in_seconds {
+        None => None,
+        Some(s) if (60..=MAX_EXPIRES_IN_SECONDS).contains(&s) => Some(now + s * 1000),
+        Some(_) => return Err(AppError::field("expires_in_seconds", "out_of_range")),
+    };
+    issue_for(state, &actor_of(actor, ip), user_id, expires_at, now).await
+}
+
+/// `livreur api-key create --email`: a key for an administrator, or for a
+/// Merchant Level 2 user whose access is on.
+pub async fn issue_for_email(state: &AppState, email: &str) -> Result<IssuedKey, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let found = users::find_id_by_email(&mut tx, &email.trim().to_lowercase()).await?;
+    drop(tx);
+    let (user_id, _) = found.ok_or(AppError::NotFound)?;
+    issue_for(state, &Actor::cli(), &user_id, None, now).await
+}
+
+async fn issue_for(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    expires_at: Option<Millis>,
+    now: Millis,
+) -> Result<IssuedKey, AppError> {
+    let mut tx = state.db.begin().await?;
+    let (user, usable) = users::get_in(&mut tx, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !usable {
+        return Err(AppError::conflict("user_inactive"));
+    }
+    let account_id = match user.role {
+        Role::Admin => api_accounts::enable(&mut tx, user_id, now).await?,
+        Role::MerchantL2 => match api_accounts::for_user_in(&mut tx, user_id).await? {
+            Some((id, true)) => id,
+            _ => return Err(AppError::conflict("api_access_off")),
+        },
+        Role::MerchantL1 => return Err(AppError::conflict("api_access_off")),
+    };
+    let issued = issue_in(&mut tx, actor, user_id, &account_id, expires_at, now).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// The administrators' API settings table.
+pub async fn accounts(
+    state: &AppState,
+    actor: &SessionUser,
+) -> Result<Vec<ApiAccountRow>, AppError> {
+    require_admin(actor)?;
+    Ok(api_keys::accounts(&state.db, state.clock.now()).await?)
+}
+
+/// Writes an "api_key.expired" audit entry for each key whose expiry has
+/// passed. Run every minute; each key is recorded once, even with several
+/// instances.
+pub async fn record_expiries(state: &AppState) -> Result<usize, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let expired = api_keys::claim_expired(&mut tx, now).await?;
+    for (key_id, account_id, user_id) in &expired {
+        audit::record(
+            &mut tx,
+            &Actor::system(),
+            Entry {
+                action: "api_key.expired",
+                target_type: Some("user"),
+                target_id: Some(user_id),
+                details: json!({ "account_id": account_id, "key_id": key_id }),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(expired.len())
+}

@@ -1,0 +1,157 @@
+//! API usage: each key's "last used" time and requests per account per day.
+//!
+//! Writing on every request would put a write in front of every API call
+//! (and, on SQLite, queue it behind the one writer). Instead requests are
+//! counted in memory and written in one small transaction every few
+//! seconds ([`FLUSH_EVERY`]), and a key's `last_used_at` is written at most
+//! once a minute: this instance remembers when it last wrote it, and the
+//! UPDATE itself skips keys another instance touched within the minute.
+//! A crash loses at most the last few seconds of counts, never a request.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::clock::Millis;
+use super::db::{Db, api_keys};
+use crate::model::time::DAY_MS;
+
+pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+const LAST_USED_EVERY: Millis = 60_000;
+
+#[derive(Default)]
+pub struct Usage {
+    inner: Mutex<Pending>,
+}
+
+#[derive(Default)]
+struct Pending {
+    /// (account, day) → requests not yet written.
+    requests: HashMap<(String, i64), i64>,
+    /// key → the `last_used_at` to write.
+    last_used: HashMap<String, Millis>,
+    /// key → when this instance last wrote (or saw) `last_used_at`.
+    written: HashMap<String, Millis>,
+}
+
+impl Usage {
+    /// Counts one authenticated request. `stored_last_used` is the value
+    /// the authentication query read, so a fresh instance does not rewrite
+    /// a time written a few seconds ago by another one.
+    pub fn record(
+        &self,
+        account_id: &str,
+        key_id: &str,
+        stored_last_used: Option<Millis>,
+        now: Millis,
+    ) {
+        let mut p = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        *p.requests
+            .entry((account_id.to_owned(), now.div_euclid(DAY_MS)))
+            .or_default() += 1;
+        let known = p
+            .written
+            .get(key_id)
+            .copied()
+            .into_iter()
+            .chain(stored_last_used)
+            .max();
+        if known.is_none_or(|at| now - at >= LAST_USED_EVERY) {
+            p.written.insert(key_id.to_owned(), now);
+            p.last_used.insert(key_id.to_owned(), now);
+        }
+    }
+
+    /// Writes what has been counted. On failure the counts are put back and
+    /// the next flush tries again.
+    pub async fn flush(&self, db: &Db) -> Result<(), sqlx::Error> {
+        let (requests, last_used) = {
+            let mut p = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            // Forget keys not seen for a while so the map does not grow
+            // with every key ever used.
+            if p.written.len() > 10_000 {
+                let newest = p.written.values().copied().max().unwrap_or(0);
+                p.written.retain(|_, at| newest - *at < LAST_USED_EVERY);
+            }
+            (
+                std::mem::take(&mut p.requests),
+                std::mem::take(&mut p.last_used),
+            )
+        };
+        if requests.is_empty() && last_used.is_empty() {
+            return Ok(());
+        }
+        let result = async {
+            let mut tx = db.begin().await?;
+            for ((account, day), n) in &requests {
+                api_keys::add_usage(&mut tx, account, *day, *n).await?;
+            }
+            for (key, at) in &last_used {
+                api_keys::touch(&mut tx, key, *at).await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        if result.is_err() {
+            let mut p = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            for (k, n) in requests {
+                *p.requests.entry(k).or_default() += n;
+            }
+            for (k, at) in last_used {
+                p.last_used.entry(k).or_insert(at);
+            }
+        }
+        result
+    }
+
+    #[cfg(test)]
+    fn pending(&self) -> (usize, usize) {
+        let p = self.inner.lock().unwrap();
+        (p.requests.len(), p.last_used.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_used_is_written_at_most_once_a_minute_per_key() {
+        let usage = Usage::default();
+        usage.record("acct_a", "key_1", None, 1_000);
+        usage.record("acct_a", "key_1", None, 2_000);
+        assert_eq!(usage.pending(), (1, 1));
+        let p = usage.inner.lock().unwrap();
+        assert_eq!(p.last_used["key_1"], 1_000);
+        assert_eq!(p.requests[&("acct_a".into(), 0)], 2);
+        drop(p);
+
+        // Cleared by a flush, a use within the minute writes nothing more.
+        usage.inner.lock().unwrap().last_used.clear();
+        usage.record("acct_a", "key_1", None, 59_000);
+        assert_eq!(usage.inner.lock().unwrap().last_used.len(), 0);
+        usage.record("acct_a", "key_1", None, 61_000);
+        assert_eq!(usage.inner.lock().unwrap().last_used["key_1"], 61_000);
+    }
+
+    #[test]
+    fn a_recent_time_written_elsewhere_is_respected() {
+        let usage = Usage::default();
+        usage.record("acct_a", "key_1", Some(100_000), 130_000);
+        assert_eq!(usage.pending(), (1, 0));
+        usage.record("acct_a", "key_1", Some(100_000), 160_000);
+        assert_eq!(usage.pending(), (1, 1));
+    }
+
+    #[test]
+    fn requests_are_counted_per_account_and_day() {
+        let usage = Usage::default();
+        usage.record("acct_a", "key_1", None, DAY_MS - 1);
+        usage.record("acct_a", "key_1", None, DAY_MS);
+        usage.record("acct_b", "key_2", None, DAY_MS);
+        let p = usage.inner.lock().unwrap();
+        assert_eq!(p.requests[&("acct_a".into(), 0)], 1);
+        assert_eq!(p.requests[&("acct_a".into(), 1)], 1);
+        assert_eq!(p.requests[&("acct_b".into(), 1)], 1);
+    }
+}

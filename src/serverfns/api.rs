@@ -1,0 +1,80 @@
+//! API settings (Integrations > API): a user's own Account ID and keys,
+//! and the administrators' list of API accounts. Keys are made and rolled
+//! only by their owner, here; administrators issue keys for others through
+//! the REST API or the command line.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::api::{ApiAccountRow, IssuedKey, OwnApiAccess};
+
+#[cfg(feature = "ssr")]
+use super::{as_admin, as_role};
+#[cfg(feature = "ssr")]
+use crate::model::Role;
+
+/// Those who may hold API credentials. Level 1 users get 403: the page
+/// tells them so without calling.
+#[cfg(feature = "ssr")]
+const KEY_HOLDERS: &[Role] = &[Role::Admin, Role::MerchantL2];
+
+#[server(prefix = "/_fn", endpoint = "my_api_access", input = Json)]
+pub async fn my_api_access() -> Result<OwnApiAccess, AppError> {
+    use crate::server::services::api_keys;
+    as_role(KEY_HOLDERS, |state, user, _| async move {
+        let mut access = api_keys::my_access(&state, &user).await?;
+        // Without a configured public URL, the address the browser used is
+        // the best guess for the example (shown only to the caller).
+        if state.settings.public_origin().is_none()
+            && let Some(host) = crate::server::auth::request_parts().ok().and_then(|p| {
+                p.headers
+                    .get(axum::http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+                    .map(str::to_owned)
+            })
+        {
+            access.base_url = format!("http://{host}");
+        }
+        Ok(access)
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "generate_api_key", input = Json)]
+pub async fn generate_api_key() -> Result<IssuedKey, AppError> {
+    use crate::server::services::api_keys;
+    as_role(KEY_HOLDERS, |state, user, ip| async move {
+        api_keys::generate(&state, &user, ip).await
+    })
+    .await
+}
+
+/// `grace`: `now`, `one_hour`, `one_day` or `seven_days`.
+#[server(prefix = "/_fn", endpoint = "roll_api_key", input = Json)]
+pub async fn roll_api_key(key_id: String, grace: String) -> Result<IssuedKey, AppError> {
+    use crate::model::api::RollGrace;
+    use crate::server::services::api_keys;
+    as_role(KEY_HOLDERS, |state, user, ip| async move {
+        let grace =
+            RollGrace::parse(&grace).ok_or_else(|| AppError::field("grace", "invalid_choice"))?;
+        api_keys::roll(&state, &user, ip, &key_id, grace).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "revoke_api_key", input = Json)]
+pub async fn revoke_api_key(key_id: String) -> Result<(), AppError> {
+    use crate::server::services::api_keys;
+    as_role(KEY_HOLDERS, |state, user, ip| async move {
+        api_keys::revoke(&state, &user, ip, &key_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "list_api_accounts", input = Json)]
+pub async fn list_api_accounts() -> Result<Vec<ApiAccountRow>, AppError> {
+    use crate::server::services::api_keys;
+    as_admin(|state, admin, _| async move { api_keys::accounts(&state, &admin).await }).await
+}
