@@ -56,7 +56,7 @@ test("a merchant makes a key, uses it, and loses it when an admin deactivates ac
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await signIn(page, merchantEmail, password);
   await expect(page.getByTestId("welcome")).toBeVisible();
-  await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "API" }).click();
+  await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "API", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "API settings" })).toBeVisible();
   await waitForHydration(page);
   await expect(page.getByTestId("account-id")).toHaveText(accountId);
@@ -155,4 +155,37 @@ test("a merchant without access is told an administrator must enable it", async 
   await expect(page.getByTestId("api-access-off")).toContainText("Un administrateur doit l’activer");
   await page.getByTestId("language-switch").click();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
+});
+
+test("turning API access off from the merchant page asks first", async ({ page, request }) => {
+  const headers = { Authorization: basicAuth(admin.accountId, admin.key) };
+  const merchants = await request.get(`/api/v1/merchants?q=${suffix}`, { headers });
+  const merchantId = (await merchants.json()).data[0].id;
+  const email = `toggle-${suffix}@velo.example`;
+  const user = await request.post(`/api/v1/merchants/${merchantId}/users`, {
+    headers,
+    data: { email, display_name: "Tom", role: "merchant_l2", password },
+  });
+  const userId = (await user.json()).id;
+  const access = await request.put(`/api/v1/users/${userId}/api-access`, {
+    headers,
+    data: { enabled: true },
+  });
+  expect(access.status()).toBe(200);
+
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await page.goto(`/organization/merchants/${merchantId}`);
+  await waitForHydration(page);
+  const row = page.getByTestId(`user-${email}`);
+  await expect(row.getByTestId("api-on")).toBeVisible();
+  await row.getByTestId("turn-off-access").click();
+  await expect(page.getByRole("alertdialog")).toContainText("Deactivate API access for this user?");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(row.getByTestId("api-on")).toBeVisible();
+  await row.getByTestId("turn-off-access").click();
+  await page.getByTestId("confirm-turn-off-access").click();
+  await expect(row.getByTestId("api-off")).toBeVisible();
 });

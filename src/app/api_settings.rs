@@ -146,7 +146,6 @@ fn CredentialsView(
                     <p>{t!(i18n, api.admin_no_account)}</p>
                     <FormAlert error=last_error(generate) />
                     <GenerateButton generate />
-                    <NewKey issued />
                 </section>
             }
             .into_any();
@@ -160,6 +159,7 @@ fn CredentialsView(
         .into_any();
     };
     let key_count = access.keys.len();
+    let active: Vec<String> = access.keys.iter().map(|k| k.id.clone()).collect();
     let curl = format!(
         "curl -u {account_id}:YOUR_AUTH_KEY {}/api/v1/ping",
         access.base_url
@@ -182,7 +182,7 @@ fn CredentialsView(
             <FormAlert error=last_error(generate) />
             <FormAlert error=last_error(roll) />
             <FormAlert error=last_error(revoke) />
-            <NewKey issued />
+            <NewKey issued active />
             <h3>{t!(i18n, api.keys)}</h3>
             {if access.keys.is_empty() {
                 view! {
@@ -225,30 +225,34 @@ fn GenerateButton(generate: ServerAction<GenerateApiKey>) -> impl IntoView {
     }
 }
 
-/// The key just made, with the warning that it will not be shown again.
+/// The key just made, with the warning that it will not be shown again;
+/// hidden once that key is no longer active (revoked since).
 #[component]
-fn NewKey(issued: Signal<Option<IssuedKey>>) -> impl IntoView {
+fn NewKey(issued: Signal<Option<IssuedKey>>, active: Vec<String>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
-        issued.get().map(|k| {
-            let key = k.key.clone();
-            view! {
-                <div class="alert alert-warning new-key" role="status" data-testid="new-key">
-                    <p>
-                        <strong>{t!(i18n, api.new_key_title)}</strong>
-                    </p>
-                    <p>{t!(i18n, api.new_key_warning)}</p>
-                    <div class="copy-row">
-                        <code data-testid="new-key-value">{k.key}</code>
-                        <CopyButton
-                            text=key
-                            label=t_string!(i18n, api.copy_key).to_owned()
-                            testid="copy-key"
-                        />
+        issued
+            .get()
+            .filter(|k| active.contains(&k.key_id))
+            .map(|k| {
+                let key = k.key.clone();
+                view! {
+                    <div class="alert alert-warning new-key" role="status" data-testid="new-key">
+                        <p>
+                            <strong>{t!(i18n, api.new_key_title)}</strong>
+                        </p>
+                        <p>{t!(i18n, api.new_key_warning)}</p>
+                        <div class="copy-row">
+                            <code data-testid="new-key-value">{k.key}</code>
+                            <CopyButton
+                                text=key
+                                label=t_string!(i18n, api.copy_key).to_owned()
+                                testid="copy-key"
+                            />
+                        </div>
                     </div>
-                </div>
-            }
-        })
+                }
+            })
     }
 }
 

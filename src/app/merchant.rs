@@ -67,6 +67,8 @@ fn MerchantView(
         .join(", ");
     let default_location = name_of(&m.default_location_id);
     let confirming = RwSignal::new(false);
+    // The user whose API access is about to be turned off, asking first.
+    let turning_off = RwSignal::new(None::<String>);
     let action_error = last_error(set_active);
     let access_error = last_error(set_access);
     let active = m.active;
@@ -187,6 +189,45 @@ fn MerchantView(
                 </A>
             </div>
             <p class="hint">{t!(i18n, users.revoked_note)}</p>
+            {move || {
+                turning_off
+                    .get()
+                    .map(|user_id| {
+                        let user_id = StoredValue::new(user_id);
+                        view! {
+                            <div class="alert alert-error" role="alertdialog" aria-labelledby="access-title">
+                                <p id="access-title">
+                                    <strong>{t!(i18n, api.deactivate_title)}</strong>
+                                </p>
+                                <p>{t!(i18n, api.deactivate_body)}</p>
+                                <div class="form-actions">
+                                    <button
+                                        type="button"
+                                        class="button button-danger"
+                                        data-testid="confirm-turn-off-access"
+                                        on:click=move |_| {
+                                            turning_off.set(None);
+                                            set_access
+                                                .dispatch(SetApiAccess {
+                                                    user_id: user_id.get_value(),
+                                                    enabled: false,
+                                                });
+                                        }
+                                    >
+                                        {t!(i18n, users.turn_off)}
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="button button-secondary"
+                                        on:click=move |_| turning_off.set(None)
+                                    >
+                                        {t!(i18n, common.cancel)}
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
             {if detail.users.is_empty() {
                 view! { <p class="table-empty">{t!(i18n, users.empty)}</p> }.into_any()
             } else {
@@ -234,12 +275,9 @@ fn MerchantView(
                                                             <button
                                                                 type="button"
                                                                 class="button button-ghost button-small"
+                                                                data-testid="turn-off-access"
                                                                 on:click=move |_| {
-                                                                    set_access
-                                                                        .dispatch(SetApiAccess {
-                                                                            user_id: uid.clone(),
-                                                                            enabled: false,
-                                                                        });
+                                                                    turning_off.set(Some(uid.clone()))
                                                                 }
                                                             >
                                                                 {t!(i18n, users.turn_off)}

@@ -24,8 +24,8 @@ pub struct FieldProblem {
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
     #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
+    pub kind: &'static str,
+    pub title: &'static str,
     pub status: u16,
     pub detail: String,
     /// A stable machine-readable reason, for conflicts.
@@ -34,14 +34,14 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldProblem>>,
     #[serde(skip)]
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
 }
 
 impl Problem {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
-            kind: "about:blank".into(),
-            title: status.canonical_reason().unwrap_or("Error").into(),
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
             code: None,
@@ -107,8 +107,8 @@ impl From<AppError> for Problem {
                     })
                     .collect();
                 Problem {
-                    kind: "urn:livreur:problem:validation".into(),
-                    title: "Validation failed".into(),
+                    kind: "urn:livreur:problem:validation",
+                    title: "Validation failed",
                     errors: Some(errors),
                     ..Problem::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -117,7 +117,7 @@ impl From<AppError> for Problem {
                 }
             }
             AppError::Conflict { code } => Problem {
-                kind: format!("urn:livreur:problem:{code}"),
+                kind: "urn:livreur:problem:conflict",
                 detail: message("conflict", &code)
                     .unwrap_or("This request conflicts with the current state.")
                     .to_owned(),
@@ -131,7 +131,7 @@ impl From<AppError> for Problem {
             ),
             AppError::NotFound => Problem::not_found(),
             AppError::TooManyAttempts { retry_after_secs } => Problem {
-                retry_after: Some(retry_after_secs),
+                retry_after: Some(u32::try_from(retry_after_secs).unwrap_or(u32::MAX)),
                 ..Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("Too many requests; retry in {retry_after_secs} s."),

@@ -122,7 +122,7 @@ pub async fn search(db: &super::Db, f: &Filter, limit: i64) -> Result<Vec<Event>
         .as_deref()
         .map(str::trim)
         .filter(|a| !a.is_empty())
-        .map(|a| super::merchants::like_pattern(a));
+        .map(super::merchants::like_pattern);
     let (before_at, before_id) = match &f.before {
         Some((at, id)) => (Some(*at), Some(id.as_str())),
         None => (None, None),
