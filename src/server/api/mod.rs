@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/users/{user_id}/api-keys", post(admin::issue_key))
         .route("/api-accounts", get(admin::api_accounts))
         .route("/audit", get(admin::audit))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .route_layer(axum::middleware::from_fn_with_state(state, authenticate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -76,6 +77,13 @@ pub fn router(state: AppState) -> Router<AppState> {
 
 async fn not_found() -> Problem {
     Problem::not_found()
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "This method is not allowed on this path.",
+    )
 }
 
 /// Query parameters that look like credentials: a request carrying one is
