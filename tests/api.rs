@@ -664,7 +664,10 @@ async fn admin_rows_answer_with_problem_details(t: &TestDb) {
     assert_eq!(call("GET", "/no-such-route", None).await.status, 404);
     let reply = call("DELETE", "/locations", None).await;
     assert_eq!(reply.status, 405, "{}", reply.body);
-    assert_eq!(reply.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json")
+    );
 
     // Merchants and users.
     let reply = call(

@@ -106,7 +106,9 @@ fn MyCredentials(admin: bool) -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match access.await {
                     Ok(access) => {
@@ -329,8 +331,7 @@ fn KeyRow(
                                 {t!(i18n, api.roll)}
                             </button>
                         }
-                    })}
-                " "
+                    })} " "
                 <button
                     type="button"
                     class="button button-ghost button-small"
@@ -413,7 +414,10 @@ fn KeyRow(
                                         data-testid="confirm-revoke"
                                         on:click=move |_| {
                                             open.set(None);
-                                            revoke.dispatch(RevokeApiKey { key_id: id.get_value() });
+                                            revoke
+                                                .dispatch(RevokeApiKey {
+                                                    key_id: id.get_value(),
+                                                });
                                         }
                                     >
                                         {t!(i18n, api.revoke)}
@@ -435,6 +439,7 @@ fn KeyRow(
             None => ().into_any(),
         }}
     }
+    .into_any()
 }
 
 fn grace_label(i18n: leptos_i18n::I18nContext<Locale>, g: RollGrace) -> &'static str {
@@ -458,7 +463,9 @@ fn ApiAccounts() -> impl IntoView {
             <h2>{t!(i18n, api.accounts_title)}</h2>
             <p class="hint">{t!(i18n, api.accounts_intro)}</p>
             <FormAlert error=last_error(set_access) />
-            <Transition fallback=|| view! { <Loading /> }>
+            <Transition fallback=|| {
+                view! { <Loading /> }
+            }>
                 {move || Suspend::new(async move {
                     match accounts.await {
                         Ok(rows) => {
@@ -527,11 +534,7 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
             <td>
                 <A href=merchant_href>{row.business_name.clone().unwrap_or_default()}</A>
             </td>
-            <td>
-                {row.display_name.clone()}
-                <br />
-                <span class="hint">{row.email.clone()}</span>
-            </td>
+            <td>{row.display_name.clone()} <br /> <span class="hint">{row.email.clone()}</span></td>
             <td>
                 <code>{row.account_id.clone()}</code>
             </td>
@@ -596,6 +599,7 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
                 })
         }}
     }
+    .into_any()
 }
 
 /// Seven small bars, today last, with the figures for screen readers.
@@ -645,4 +649,5 @@ fn UsageChart(counts: Vec<i64>) -> impl IntoView {
                 .collect_view()}
         </svg>
     }
+    .into_any()
 }

@@ -93,7 +93,9 @@ pub fn AuditPage() -> impl IntoView {
         <div class="page-header">
             <h1>{t!(i18n, audit.title)}</h1>
         </div>
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 let (page, actions) = results.await;
                 let query = query.get_untracked();
@@ -142,7 +144,9 @@ fn AuditFilters(query: AuditQuery, actions: Vec<String>) -> impl IntoView {
                             let value = a.clone();
                             view! {
                                 <option value=value selected=selected>
-                                    {move || action_label(i18n, &a).unwrap_or(a.as_str()).to_owned()}
+                                    {move || {
+                                        action_label(i18n, &a).unwrap_or(a.as_str()).to_owned()
+                                    }}
                                 </option>
                             }
                         })

@@ -195,7 +195,11 @@ fn MerchantView(
                     .map(|user_id| {
                         let user_id = StoredValue::new(user_id);
                         view! {
-                            <div class="alert alert-error" role="alertdialog" aria-labelledby="access-title">
+                            <div
+                                class="alert alert-error"
+                                role="alertdialog"
+                                aria-labelledby="access-title"
+                            >
                                 <p id="access-title">
                                     <strong>{t!(i18n, api.deactivate_title)}</strong>
                                 </p>
@@ -276,9 +280,7 @@ fn MerchantView(
                                                                 type="button"
                                                                 class="button button-ghost button-small"
                                                                 data-testid="turn-off-access"
-                                                                on:click=move |_| {
-                                                                    turning_off.set(Some(uid.clone()))
-                                                                }
+                                                                on:click=move |_| { turning_off.set(Some(uid.clone())) }
                                                             >
                                                                 {t!(i18n, users.turn_off)}
                                                             </button>

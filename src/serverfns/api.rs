@@ -22,18 +22,21 @@ const KEY_HOLDERS: &[Role] = &[Role::Admin, Role::MerchantL2];
 #[server(prefix = "/_fn", endpoint = "my_api_access", input = Json)]
 pub async fn my_api_access() -> Result<OwnApiAccess, AppError> {
     use crate::server::services::api_keys;
+    // Read from the request before any `.await`: the reactive context that
+    // carries it is not reachable once the future has been suspended.
+    let host = crate::server::auth::request_parts().ok().and_then(|p| {
+        p.headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+            .map(str::to_owned)
+    });
     as_role(KEY_HOLDERS, |state, user, _| async move {
         let mut access = api_keys::my_access(&state, &user).await?;
         // Without a configured public URL, the address the browser used is
         // the best guess for the example (shown only to the caller).
         if state.settings.public_origin().is_none()
-            && let Some(host) = crate::server::auth::request_parts().ok().and_then(|p| {
-                p.headers
-                    .get(axum::http::header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
-                    .map(str::to_owned)
-            })
+            && let Some(host) = host
         {
             access.base_url = format!("http://{host}");
         }
