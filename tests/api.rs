@@ -838,6 +838,11 @@ async fn admin_rows_answer_with_problem_details(t: &TestDb) {
             .all(|e| e["action"] == "api_access.granted")
     );
     assert_eq!(granted["data"][0]["target_id"], l1_id);
+    // Switching access alone writes the access entry, not a "user changed".
+    let reply = call("GET", "/audit?action=user.updated", None).await;
+    assert_eq!(reply.json()["data"], json!([]), "{}", reply.body);
+    let reply = call("GET", "/audit?action=user.role_changed", None).await;
+    assert_eq!(reply.json()["data"].as_array().unwrap().len(), 1);
     assert_eq!(call("GET", "/audit?cursor=bogus", None).await.status, 422);
     assert_eq!(call("GET", "/audit?limit=1000", None).await.status, 422);
     assert_eq!(call("GET", "/audit?secret=1", None).await.status, 400);

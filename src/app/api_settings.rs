@@ -499,8 +499,7 @@ fn AccountsTable(
             <table class="table" data-testid="accounts-table">
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, api.merchant)}</th>
-                        <th scope="col">{t!(i18n, api.user)}</th>
+                        <th scope="col">{t!(i18n, api.merchant_user)}</th>
                         <th scope="col">{t!(i18n, api.account_id)}</th>
                         <th scope="col">{t!(i18n, api.active_keys)}</th>
                         <th scope="col">{t!(i18n, api.last_used)}</th>
@@ -533,10 +532,13 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
         <tr data-testid=format!("account-{}", row.email)>
             <td>
                 <A href=merchant_href>{row.business_name.clone().unwrap_or_default()}</A>
+                <br />
+                {row.display_name.clone()}
+                " · "
+                <span class="hint">{row.email.clone()}</span>
             </td>
-            <td>{row.display_name.clone()} <br /> <span class="hint">{row.email.clone()}</span></td>
             <td>
-                <code>{row.account_id.clone()}</code>
+                <code class="account-id">{row.account_id.clone()}</code>
             </td>
             <td>{row.active_keys}</td>
             <td>
@@ -562,7 +564,7 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
                 .then(|| {
                     view! {
                         <tr class="row-form">
-                            <td colspan="7">
+                            <td colspan="6">
                                 <div class="alert alert-error" role="alertdialog">
                                     <p>
                                         <strong>{t!(i18n, api.deactivate_title)}</strong>
