@@ -541,7 +541,7 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
                 <code class="account-id">{row.account_id.clone()}</code>
             </td>
             <td>{row.active_keys}</td>
-            <td>
+            <td class="nowrap small">
                 {move || last_used.clone().unwrap_or_else(|| t_string!(i18n, api.never).to_owned())}
             </td>
             <td>

@@ -175,7 +175,6 @@ fn AuditTable(page: AuditPage, query: AuditQuery) -> impl IntoView {
                         <th scope="col">{t!(i18n, audit.when)}</th>
                         <th scope="col">{t!(i18n, audit.actor)}</th>
                         <th scope="col">{t!(i18n, audit.event)}</th>
-                        <th scope="col">{t!(i18n, audit.target)}</th>
                         <th scope="col">{t!(i18n, audit.ip)}</th>
                         <th scope="col">{t!(i18n, audit.details)}</th>
                     </tr>
@@ -185,7 +184,7 @@ fn AuditTable(page: AuditPage, query: AuditQuery) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <tr>
-                                    <td colspan="6" class="table-empty">
+                                    <td colspan="5" class="table-empty">
                                         {t!(i18n, audit.empty)}
                                     </td>
                                 </tr>
@@ -226,11 +225,7 @@ fn AuditTable(page: AuditPage, query: AuditQuery) -> impl IntoView {
 fn AuditRow(e: AuditEntry) -> impl IntoView {
     let i18n = use_i18n();
     let action = e.action.clone();
-    let target = match (&e.target_type, &e.target_id) {
-        (Some(t), Some(id)) => format!("{t} {id}"),
-        (_, Some(id)) => id.clone(),
-        _ => "—".into(),
-    };
+    let target = e.target_id.clone();
     let details = match &e.details {
         serde_json::Value::Object(map) if !map.is_empty() => map
             .iter()
@@ -239,7 +234,7 @@ fn AuditRow(e: AuditEntry) -> impl IntoView {
                 other => format!("{k}: {other}"),
             })
             .collect::<Vec<_>>()
-            .join(" · "),
+            .join("\n"),
         _ => String::new(),
     };
     view! {
@@ -250,9 +245,13 @@ fn AuditRow(e: AuditEntry) -> impl IntoView {
                 {move || {
                     action_label(i18n, &action).map_or_else(|| action.clone(), str::to_owned)
                 }}
-            </td>
-            <td>
-                <code>{target}</code>
+                {target
+                    .map(|id| {
+                        view! {
+                            <br />
+                            <code class="account-id">{id}</code>
+                        }
+                    })}
             </td>
             <td>{e.ip.unwrap_or_else(|| "—".into())}</td>
             <td class="audit-details">{details}</td>
