@@ -9,13 +9,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::forms::{FormAlert, LoadError, last_error};
+use super::forms::{ConfirmDialog, FormAlert, LoadError, last_error};
 use super::layout::use_user;
 use super::status::{Forbidden, Loading};
 use crate::i18n::*;
 use crate::model::Role;
 use crate::model::api::{ApiAccountRow, ApiKeyInfo, IssuedKey, OwnApiAccess, RollGrace};
-use crate::model::time::minutes_utc;
+use crate::model::time::{date_and_minutes_utc, minutes_utc};
 use crate::serverfns::api::{
     GenerateApiKey, RevokeApiKey, RollApiKey, list_api_accounts, my_api_access,
 };
@@ -402,35 +402,20 @@ fn KeyRow(
                 view! {
                     <tr class="row-form">
                         <td colspan="5">
-                            <div class="alert alert-error" role="alertdialog">
-                                <p>
-                                    <strong>{t!(i18n, api.revoke_title)}</strong>
-                                </p>
-                                <p>{t!(i18n, api.revoke_body)}</p>
-                                <div class="form-actions">
-                                    <button
-                                        type="button"
-                                        class="button button-danger"
-                                        data-testid="confirm-revoke"
-                                        on:click=move |_| {
-                                            open.set(None);
-                                            revoke
-                                                .dispatch(RevokeApiKey {
-                                                    key_id: id.get_value(),
-                                                });
-                                        }
-                                    >
-                                        {t!(i18n, api.revoke)}
-                                    </button>
-                                    <button
-                                        type="button"
-                                        class="button button-secondary"
-                                        on:click=move |_| open.set(None)
-                                    >
-                                        {t!(i18n, common.cancel)}
-                                    </button>
-                                </div>
-                            </div>
+                            <ConfirmDialog
+                                title=Signal::derive(move || t_string!(i18n, api.revoke_title))
+                                body=Signal::derive(move || t_string!(i18n, api.revoke_body))
+                                confirm=Signal::derive(move || t_string!(i18n, api.revoke))
+                                confirm_testid="confirm-revoke"
+                                on_confirm=Callback::new(move |()| {
+                                    open.set(None);
+                                    revoke
+                                        .dispatch(RevokeApiKey {
+                                            key_id: id.get_value(),
+                                        });
+                                })
+                                on_cancel=Callback::new(move |()| open.set(None))
+                            />
                         </td>
                     </tr>
                 }
@@ -523,7 +508,6 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let user_id = StoredValue::new(row.user_id.clone());
-    let last_used = row.last_used_at.map(minutes_utc);
     let merchant_href = format!(
         "/organization/merchants/{}",
         row.merchant_id.clone().unwrap_or_default()
@@ -541,8 +525,18 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
                 <code class="account-id">{row.account_id.clone()}</code>
             </td>
             <td>{row.active_keys}</td>
-            <td class="nowrap small">
-                {move || last_used.clone().unwrap_or_else(|| t_string!(i18n, api.never).to_owned())}
+            <td class="small">
+                {match row.last_used_at.map(date_and_minutes_utc) {
+                    Some((day, time)) => {
+                        view! {
+                            <span class="nowrap">{day}</span>
+                            " "
+                            <span class="nowrap">{time}</span>
+                        }
+                            .into_any()
+                    }
+                    None => view! { {move || t_string!(i18n, api.never)} }.into_any(),
+                }}
             </td>
             <td>
                 <UsageChart counts=row.requests_7d.clone() />
@@ -565,36 +559,27 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
                     view! {
                         <tr class="row-form">
                             <td colspan="6">
-                                <div class="alert alert-error" role="alertdialog">
-                                    <p>
-                                        <strong>{t!(i18n, api.deactivate_title)}</strong>
-                                    </p>
-                                    <p>{t!(i18n, api.deactivate_body)}</p>
-                                    <div class="form-actions">
-                                        <button
-                                            type="button"
-                                            class="button button-danger"
-                                            data-testid="confirm-deactivate-access"
-                                            on:click=move |_| {
-                                                confirming.set(false);
-                                                set_access
-                                                    .dispatch(SetApiAccess {
-                                                        user_id: user_id.get_value(),
-                                                        enabled: false,
-                                                    });
-                                            }
-                                        >
-                                            {t!(i18n, common.deactivate)}
-                                        </button>
-                                        <button
-                                            type="button"
-                                            class="button button-secondary"
-                                            on:click=move |_| confirming.set(false)
-                                        >
-                                            {t!(i18n, common.cancel)}
-                                        </button>
-                                    </div>
-                                </div>
+                                <ConfirmDialog
+                                    title=Signal::derive(move || {
+                                        t_string!(i18n, api.deactivate_title)
+                                    })
+                                    body=Signal::derive(move || {
+                                        t_string!(i18n, api.deactivate_body)
+                                    })
+                                    confirm=Signal::derive(move || {
+                                        t_string!(i18n, common.deactivate)
+                                    })
+                                    confirm_testid="confirm-deactivate-access"
+                                    on_confirm=Callback::new(move |()| {
+                                        confirming.set(false);
+                                        set_access
+                                            .dispatch(SetApiAccess {
+                                                user_id: user_id.get_value(),
+                                                enabled: false,
+                                            });
+                                    })
+                                    on_cancel=Callback::new(move |()| confirming.set(false))
+                                />
                             </td>
                         </tr>
                     }

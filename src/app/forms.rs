@@ -248,3 +248,45 @@ pub fn FormActions(
         </div>
     }
 }
+
+/// An inline confirmation for an action that cannot be undone: a title, what
+/// will happen, the dangerous button and Cancel.
+#[component]
+pub fn ConfirmDialog(
+    #[prop(into)] title: Signal<&'static str>,
+    #[prop(into)] body: Signal<&'static str>,
+    #[prop(into)] confirm: Signal<&'static str>,
+    /// Also names the title element (`{confirm_testid}-title`).
+    confirm_testid: &'static str,
+    on_confirm: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let title_id = format!("{confirm_testid}-title");
+    let labelled_by = title_id.clone();
+    view! {
+        <div class="alert alert-error" role="alertdialog" aria-labelledby=labelled_by>
+            <p id=title_id>
+                <strong>{move || title.get()}</strong>
+            </p>
+            <p>{move || body.get()}</p>
+            <div class="form-actions">
+                <button
+                    type="button"
+                    class="button button-danger"
+                    data-testid=confirm_testid
+                    on:click=move |_| on_confirm.run(())
+                >
+                    {move || confirm.get()}
+                </button>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    on:click=move |_| on_cancel.run(())
+                >
+                    {t!(i18n, common.cancel)}
+                </button>
+            </div>
+        </div>
+    }
+}

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::forms::{ActiveBadge, FormAlert, LoadError, last_error, role_name};
+use super::forms::{ActiveBadge, ConfirmDialog, FormAlert, LoadError, last_error, role_name};
 use super::status::Loading;
 use crate::i18n::*;
 use crate::serverfns::organization::{
@@ -138,41 +138,29 @@ fn MerchantView(
                     confirming
                         .get()
                         .then(|| {
+                            let id = StoredValue::new(id);
                             view! {
-                                <div
-                                    class="alert alert-error"
-                                    role="alertdialog"
-                                    aria-labelledby="confirm-title"
-                                >
-                                    <p id="confirm-title">
-                                        <strong>{t!(i18n, merchants.deactivate_title)}</strong>
-                                    </p>
-                                    <p>{t!(i18n, merchants.deactivate_body)}</p>
-                                    <div class="form-actions">
-                                        <button
-                                            type="button"
-                                            class="button button-danger"
-                                            data-testid="confirm-deactivate"
-                                            on:click=move |_| {
-                                                confirming.set(false);
-                                                set_active
-                                                    .dispatch(SetMerchantActive {
-                                                        id: id.clone(),
-                                                        active: false,
-                                                    });
-                                            }
-                                        >
-                                            {t!(i18n, common.deactivate)}
-                                        </button>
-                                        <button
-                                            type="button"
-                                            class="button button-secondary"
-                                            on:click=move |_| confirming.set(false)
-                                        >
-                                            {t!(i18n, common.cancel)}
-                                        </button>
-                                    </div>
-                                </div>
+                                <ConfirmDialog
+                                    title=Signal::derive(move || {
+                                        t_string!(i18n, merchants.deactivate_title)
+                                    })
+                                    body=Signal::derive(move || {
+                                        t_string!(i18n, merchants.deactivate_body)
+                                    })
+                                    confirm=Signal::derive(move || {
+                                        t_string!(i18n, common.deactivate)
+                                    })
+                                    confirm_testid="confirm-deactivate"
+                                    on_confirm=Callback::new(move |()| {
+                                        confirming.set(false);
+                                        set_active
+                                            .dispatch(SetMerchantActive {
+                                                id: id.get_value(),
+                                                active: false,
+                                            });
+                                    })
+                                    on_cancel=Callback::new(move |()| confirming.set(false))
+                                />
                             }
                         })
                 }
@@ -195,40 +183,21 @@ fn MerchantView(
                     .map(|user_id| {
                         let user_id = StoredValue::new(user_id);
                         view! {
-                            <div
-                                class="alert alert-error"
-                                role="alertdialog"
-                                aria-labelledby="access-title"
-                            >
-                                <p id="access-title">
-                                    <strong>{t!(i18n, api.deactivate_title)}</strong>
-                                </p>
-                                <p>{t!(i18n, api.deactivate_body)}</p>
-                                <div class="form-actions">
-                                    <button
-                                        type="button"
-                                        class="button button-danger"
-                                        data-testid="confirm-turn-off-access"
-                                        on:click=move |_| {
-                                            turning_off.set(None);
-                                            set_access
-                                                .dispatch(SetApiAccess {
-                                                    user_id: user_id.get_value(),
-                                                    enabled: false,
-                                                });
-                                        }
-                                    >
-                                        {t!(i18n, users.turn_off)}
-                                    </button>
-                                    <button
-                                        type="button"
-                                        class="button button-secondary"
-                                        on:click=move |_| turning_off.set(None)
-                                    >
-                                        {t!(i18n, common.cancel)}
-                                    </button>
-                                </div>
-                            </div>
+                            <ConfirmDialog
+                                title=Signal::derive(move || t_string!(i18n, api.deactivate_title))
+                                body=Signal::derive(move || t_string!(i18n, api.deactivate_body))
+                                confirm=Signal::derive(move || t_string!(i18n, users.turn_off))
+                                confirm_testid="confirm-turn-off-access"
+                                on_confirm=Callback::new(move |()| {
+                                    turning_off.set(None);
+                                    set_access
+                                        .dispatch(SetApiAccess {
+                                            user_id: user_id.get_value(),
+                                            enabled: false,
+                                        });
+                                })
+                                on_cancel=Callback::new(move |()| turning_off.set(None))
+                            />
                         }
                     })
             }}
