@@ -18,17 +18,6 @@ use livreur::server::db::audit;
 use livreur::server::services::{api_keys, locations, merchant_users, merchants};
 use serde_json::{Value, json};
 
-fn admin(id: &str) -> SessionUser {
-    SessionUser {
-        id: id.into(),
-        email: ADMIN_EMAIL.into(),
-        display_name: "Alice".into(),
-        role: Role::Admin,
-        merchant_id: None,
-        language: Lang::En,
-    }
-}
-
 fn as_session(u: &livreur::model::org::MerchantUser) -> SessionUser {
     SessionUser {
         id: u.id.clone(),

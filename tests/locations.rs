@@ -4,21 +4,10 @@ mod common;
 
 use common::*;
 use livreur::error::AppError;
+use livreur::model::Role;
 use livreur::model::org::{LocationIn, LocationKind};
-use livreur::model::{Lang, Role, SessionUser};
 use livreur::server::db::audit;
 use livreur::server::services::locations;
-
-fn admin(id: &str) -> SessionUser {
-    SessionUser {
-        id: id.into(),
-        email: ADMIN_EMAIL.into(),
-        display_name: "Alice".into(),
-        role: Role::Admin,
-        merchant_id: None,
-        language: Lang::En,
-    }
-}
 
 fn depot(ref_no: &str) -> LocationIn {
     LocationIn {

@@ -8,21 +8,10 @@ use livreur::error::AppError;
 use livreur::model::org::{
     LocationIn, MerchantIn, MerchantQuery, MerchantSort, MerchantUserIn, MerchantUserPatch,
 };
-use livreur::model::{Lang, Role, SessionUser};
+use livreur::model::{Role, SessionUser};
 use livreur::server::AppState;
 use livreur::server::db::audit;
 use livreur::server::services::{locations, merchant_users as users, merchants};
-
-fn admin(id: &str) -> SessionUser {
-    SessionUser {
-        id: id.into(),
-        email: ADMIN_EMAIL.into(),
-        display_name: "Alice".into(),
-        role: Role::Admin,
-        merchant_id: None,
-        language: Lang::En,
-    }
-}
 
 async fn location(state: &AppState, admin: &SessionUser, ref_no: &str) -> String {
     locations::create(

@@ -319,3 +319,15 @@ pub async fn insert_merchant_user(db: &Db, email: &str, role: &str) -> String {
     tx.commit().await.unwrap();
     usr
 }
+
+/// The administrator [`create_admin`] made, as services see the caller.
+pub fn admin(id: &str) -> livreur::model::SessionUser {
+    livreur::model::SessionUser {
+        id: id.into(),
+        email: ADMIN_EMAIL.into(),
+        display_name: "Alice".into(),
+        role: livreur::model::Role::Admin,
+        merchant_id: None,
+        language: livreur::model::Lang::En,
+    }
+}

@@ -42,6 +42,15 @@ pub async fn insert(tx: &mut Tx, k: &NewKeyRow<'_>, now: Millis) -> Result<(), s
     })
 }
 
+/// An account's active keys, oldest first: `$1` the account, `$2` now.
+fn active_keys_sql() -> String {
+    format!(
+        "SELECT k.id, k.hint, k.created_at, k.last_used_at, k.expires_at FROM api_keys k \
+         WHERE k.account_id = $1 AND {} ORDER BY k.created_at, k.id",
+        active_with("$2")
+    )
+}
+
 /// The account's active keys, oldest first, read inside a transaction so
 /// the "at most two" rule is checked against what the write will see.
 pub async fn active_in(
@@ -49,11 +58,7 @@ pub async fn active_in(
     account_id: &str,
     now: Millis,
 ) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
-    let sql = format!(
-        "SELECT k.id, k.hint, k.created_at, k.last_used_at, k.expires_at FROM api_keys k \
-         WHERE k.account_id = $1 AND {} ORDER BY k.created_at, k.id",
-        active_with("$2")
-    );
+    let sql = active_keys_sql();
     let rows: Vec<KeyRow> = on_tx!(tx, conn => {
         sqlx::query_as(&sql).bind(account_id).bind(now).fetch_all(conn).await?
     });
@@ -65,11 +70,7 @@ pub async fn active(
     account_id: &str,
     now: Millis,
 ) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
-    let sql = format!(
-        "SELECT k.id, k.hint, k.created_at, k.last_used_at, k.expires_at FROM api_keys k \
-         WHERE k.account_id = $1 AND {} ORDER BY k.created_at, k.id",
-        active_with("$2")
-    );
+    let sql = active_keys_sql();
     let rows: Vec<KeyRow> = on_read!(db, pool => {
         sqlx::query_as(&sql).bind(account_id).bind(now).fetch_all(pool).await?
     });
