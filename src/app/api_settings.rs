@@ -7,19 +7,16 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
-use super::forms::{ConfirmDialog, FormAlert, LoadError, last_error};
+use super::api_accounts::ApiAccounts;
+use super::forms::{ConfirmDialog, CopyButton, FormAlert, LoadError, last_error};
 use super::layout::use_user;
 use super::status::{Forbidden, Loading};
 use crate::i18n::*;
 use crate::model::Role;
-use crate::model::api::{ApiAccountRow, ApiKeyInfo, IssuedKey, OwnApiAccess, RollGrace};
-use crate::model::time::{date_and_minutes_utc, minutes_utc};
-use crate::serverfns::api::{
-    GenerateApiKey, RevokeApiKey, RollApiKey, list_api_accounts, my_api_access,
-};
-use crate::serverfns::organization::SetApiAccess;
+use crate::model::api::{ApiKeyInfo, IssuedKey, OwnApiAccess, RollGrace};
+use crate::model::time::minutes_utc;
+use crate::serverfns::api::{GenerateApiKey, RevokeApiKey, RollApiKey, my_api_access};
 
 #[component]
 pub fn ApiSettingsPage() -> impl IntoView {
@@ -37,45 +34,6 @@ pub fn ApiSettingsPage() -> impl IntoView {
         <MyCredentials admin=role == Role::Admin />
     }
     .into_any()
-}
-
-/// Copies `text` to the clipboard and says so to screen readers too.
-#[component]
-pub fn CopyButton(
-    #[prop(into)] text: Signal<String>,
-    #[prop(into)] label: String,
-    #[prop(optional)] testid: &'static str,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .navigator()
-                .clipboard()
-                .write_text(&text.get_untracked());
-            copied.set(true);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = text;
-    };
-    view! {
-        <button
-            type="button"
-            class="button button-secondary button-small"
-            on:click=copy
-            aria-label=label
-            data-testid=testid
-        >
-            {move || {
-                if copied.get() { t_string!(i18n, api.copied) } else { t_string!(i18n, api.copy) }
-            }}
-        </button>
-        <span class="visually-hidden" aria-live="polite">
-            {move || copied.get().then(|| t_string!(i18n, api.copied))}
-        </span>
-    }
 }
 
 // ---- the caller's own credentials ----------------------------------------
@@ -434,207 +392,4 @@ fn grace_label(i18n: leptos_i18n::I18nContext<Locale>, g: RollGrace) -> &'static
         RollGrace::OneDay => t_string!(i18n, api.grace_day),
         RollGrace::SevenDays => t_string!(i18n, api.grace_week),
     }
-}
-
-// ---- administrators: every merchant user with API access -----------------
-
-#[component]
-fn ApiAccounts() -> impl IntoView {
-    let i18n = use_i18n();
-    let set_access = ServerAction::<SetApiAccess>::new();
-    let accounts = Resource::new(move || set_access.version().get(), |_| list_api_accounts());
-    view! {
-        <section class="panel" data-testid="api-accounts">
-            <h2>{t!(i18n, api.accounts_title)}</h2>
-            <p class="hint">{t!(i18n, api.accounts_intro)}</p>
-            <FormAlert error=last_error(set_access) />
-            <Transition fallback=|| {
-                view! { <Loading /> }
-            }>
-                {move || Suspend::new(async move {
-                    match accounts.await {
-                        Ok(rows) => {
-                            let rows: Vec<_> = rows
-                                .into_iter()
-                                .filter(|r| r.merchant_id.is_some())
-                                .collect();
-                            if rows.is_empty() {
-                                view! { <p class="table-empty">{t!(i18n, api.accounts_empty)}</p> }
-                                    .into_any()
-                            } else {
-                                view! { <AccountsTable rows set_access /> }.into_any()
-                            }
-                        }
-                        Err(err) => view! { <LoadError error=err /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
-}
-
-#[component]
-fn AccountsTable(
-    rows: Vec<ApiAccountRow>,
-    set_access: ServerAction<SetApiAccess>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="table-wrap">
-            <table class="table" data-testid="accounts-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, api.merchant_user)}</th>
-                        <th scope="col">{t!(i18n, api.account_id)}</th>
-                        <th scope="col">{t!(i18n, api.active_keys)}</th>
-                        <th scope="col">{t!(i18n, api.last_used)}</th>
-                        <th scope="col">{t!(i18n, api.requests_7d)}</th>
-                        <th scope="col">{t!(i18n, common.actions)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|row| view! { <AccountRow row set_access /> })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-}
-
-#[component]
-fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> impl IntoView {
-    let i18n = use_i18n();
-    let confirming = RwSignal::new(false);
-    let user_id = StoredValue::new(row.user_id.clone());
-    let merchant_href = format!(
-        "/organization/merchants/{}",
-        row.merchant_id.clone().unwrap_or_default()
-    );
-    view! {
-        <tr data-testid=format!("account-{}", row.email)>
-            <td>
-                <A href=merchant_href>{row.business_name.clone().unwrap_or_default()}</A>
-                <br />
-                {row.display_name.clone()}
-                " · "
-                <span class="hint">{row.email.clone()}</span>
-            </td>
-            <td>
-                <code class="account-id">{row.account_id.clone()}</code>
-            </td>
-            <td>{row.active_keys}</td>
-            <td class="small">
-                {match row.last_used_at.map(date_and_minutes_utc) {
-                    Some((day, time)) => {
-                        view! {
-                            <span class="nowrap">{day}</span>
-                            " "
-                            <span class="nowrap">{time}</span>
-                        }
-                            .into_any()
-                    }
-                    None => view! { {move || t_string!(i18n, api.never)} }.into_any(),
-                }}
-            </td>
-            <td>
-                <UsageChart counts=row.requests_7d.clone() />
-            </td>
-            <td>
-                <button
-                    type="button"
-                    class="button button-danger button-small"
-                    data-testid="deactivate-access"
-                    on:click=move |_| confirming.set(true)
-                >
-                    {t!(i18n, common.deactivate)}
-                </button>
-            </td>
-        </tr>
-        {move || {
-            confirming
-                .get()
-                .then(|| {
-                    view! {
-                        <tr class="row-form">
-                            <td colspan="6">
-                                <ConfirmDialog
-                                    title=Signal::derive(move || {
-                                        t_string!(i18n, api.deactivate_title)
-                                    })
-                                    body=Signal::derive(move || {
-                                        t_string!(i18n, api.deactivate_body)
-                                    })
-                                    confirm=Signal::derive(move || {
-                                        t_string!(i18n, common.deactivate)
-                                    })
-                                    confirm_testid="confirm-deactivate-access"
-                                    on_confirm=Callback::new(move |()| {
-                                        confirming.set(false);
-                                        set_access
-                                            .dispatch(SetApiAccess {
-                                                user_id: user_id.get_value(),
-                                                enabled: false,
-                                            });
-                                    })
-                                    on_cancel=Callback::new(move |()| confirming.set(false))
-                                />
-                            </td>
-                        </tr>
-                    }
-                })
-        }}
-    }
-    .into_any()
-}
-
-/// Seven small bars, today last, with the figures for screen readers.
-#[component]
-fn UsageChart(counts: Vec<i64>) -> impl IntoView {
-    let i18n = use_i18n();
-    let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    let total: i64 = counts.iter().sum();
-    let figures = counts
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let label = move || {
-        td_string!(
-            i18n.get_locale(),
-            api.chart_label,
-            total = total,
-            figures = figures.clone()
-        )
-        .to_string()
-    };
-    view! {
-        <svg
-            class="usage-chart"
-            viewBox="0 0 70 24"
-            width="70"
-            height="24"
-            role="img"
-            aria-label=label
-        >
-            {counts
-                .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    let h = if *n == 0 { 1.0 } else { 2.0 + 22.0 * (*n as f64) / (max as f64) };
-                    view! {
-                        <rect
-                            x=(i * 10 + 1).to_string()
-                            y=format!("{:.1}", 24.0 - h)
-                            width="8"
-                            height=format!("{h:.1}")
-                            rx="1"
-                        />
-                    }
-                })
-                .collect_view()}
-        </svg>
-    }
-    .into_any()
 }

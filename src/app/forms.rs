@@ -290,3 +290,42 @@ pub fn ConfirmDialog(
         </div>
     }
 }
+
+/// Copies `text` to the clipboard and says so to screen readers too.
+#[component]
+pub fn CopyButton(
+    #[prop(into)] text: Signal<String>,
+    #[prop(into)] label: String,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .navigator()
+                .clipboard()
+                .write_text(&text.get_untracked());
+            copied.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+    };
+    view! {
+        <button
+            type="button"
+            class="button button-secondary button-small"
+            on:click=copy
+            aria-label=label
+            data-testid=testid
+        >
+            {move || {
+                if copied.get() { t_string!(i18n, api.copied) } else { t_string!(i18n, api.copy) }
+            }}
+        </button>
+        <span class="visually-hidden" aria-live="polite">
+            {move || copied.get().then(|| t_string!(i18n, api.copied))}
+        </span>
+    }
+}

@@ -1,6 +1,7 @@
 //! The interface: the HTML shell, the router and the pages. Components never
 //! touch the database; they call server functions.
 
+mod api_accounts;
 mod api_settings;
 mod audit;
 mod forms;

@@ -8,6 +8,7 @@
 
 mod admin;
 pub mod problem;
+mod wire;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

@@ -225,45 +225,48 @@ pub async fn issue_for_user(
         Some(s) if (60..=MAX_EXPIRES_IN_SECONDS).contains(&s) => Some(now + s * 1000),
         Some(_) => return Err(AppError::field("expires_in_seconds", "out_of_range")),
     };
-    issue_for(state, &actor_of(actor, ip), user_id, expires_at, now).await
+    let mut tx = state.db.begin().await?;
+    let issued = issue_for_in(&mut tx, &actor_of(actor, ip), user_id, expires_at, now).await?;
+    tx.commit().await?;
+    Ok(issued)
 }
 
 /// `livreur api-key create --email`: a key for an administrator, or for a
 /// Merchant Level 2 user whose access is on.
 pub async fn issue_for_email(state: &AppState, email: &str) -> Result<IssuedKey, AppError> {
     let now = state.clock.now();
+    // One transaction: the user looked up is the user the key is made for.
     let mut tx = state.db.begin().await?;
-    let found = users::find_id_by_email(&mut tx, &email.trim().to_lowercase()).await?;
-    drop(tx);
-    let (user_id, _) = found.ok_or(AppError::NotFound)?;
-    issue_for(state, &Actor::cli(), &user_id, None, now).await
+    let (user_id, _) = users::find_id_by_email(&mut tx, &email.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let issued = issue_for_in(&mut tx, &Actor::cli(), &user_id, None, now).await?;
+    tx.commit().await?;
+    Ok(issued)
 }
 
-async fn issue_for(
-    state: &AppState,
+async fn issue_for_in(
+    tx: &mut Tx,
     actor: &Actor,
     user_id: &str,
     expires_at: Option<Millis>,
     now: Millis,
 ) -> Result<IssuedKey, AppError> {
-    let mut tx = state.db.begin().await?;
-    let (user, usable) = users::get_in(&mut tx, user_id)
+    let (user, usable) = users::get_in(tx, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !usable {
         return Err(AppError::conflict("user_inactive"));
     }
     let account_id = match user.role {
-        Role::Admin => api_accounts::enable(&mut tx, user_id, now).await?,
-        Role::MerchantL2 => match api_accounts::for_user_in(&mut tx, user_id).await? {
+        Role::Admin => api_accounts::enable(tx, user_id, now).await?,
+        Role::MerchantL2 => match api_accounts::for_user_in(tx, user_id).await? {
             Some((id, true)) => id,
             _ => return Err(AppError::conflict("api_access_off")),
         },
         Role::MerchantL1 => return Err(AppError::conflict("api_access_off")),
     };
-    let issued = issue_in(&mut tx, actor, user_id, &account_id, expires_at, now).await?;
-    tx.commit().await?;
-    Ok(issued)
+    issue_in(tx, actor, user_id, &account_id, expires_at, now).await
 }
 
 /// The administrators' API settings table.
