@@ -99,6 +99,8 @@ test("a merchant makes a key, uses it, and loses it when an admin deactivates ac
 
   // The administrator sees the account and deactivates it, with a confirmation.
   await page.getByTestId("sign-out").click();
+  // Let the sign-out redirect finish: a new navigation would abort it.
+  await expect(page).toHaveURL(/\/sign-in$/);
   await signIn(page, ADMIN.email, ADMIN.password);
   await expect(page.getByTestId("welcome")).toBeVisible();
   await page.goto("/integrations/api");
