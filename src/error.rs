@@ -36,6 +36,9 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// The object changed since the client read it (`If-Match`).
+    #[error("the object has changed since it was read")]
+    Stale,
     /// The request clashes with the current state; `code` says how.
     #[error("conflict: {code}")]
     Conflict { code: String },
@@ -77,6 +80,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
+            AppError::Stale => 412,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Internal => 500,
             AppError::Request { .. } => 400,

@@ -33,6 +33,25 @@ fn key_holder_body(name: &str) -> Option<serde_json::Value> {
     })
 }
 
+/// Server functions for every signed-in role: jobs, which the service
+/// narrows to the caller's own for merchant users (tests/jobs_access.rs),
+/// and the API reference.
+fn signed_in_body(name: &str) -> Option<serde_json::Value> {
+    let job = json!({"type": "delivery", "date": "2026-12-01", "location_id": "loc_x",
+                     "customer": {"first_name": "A", "phone": "5145550100"},
+                     "address": {"line1": "1 Rue"}});
+    Some(match name {
+        "search_jobs" => json!({"query": {}}),
+        "get_job" | "cancel_job" | "delete_job" => json!({"id": "job_x"}),
+        "job_locations" | "api_reference" => json!({}),
+        "save_job" => json!({"id": null, "version": null, "input": job}),
+        "save_job_action" => json!({"job_id": "job_x", "action_id": null, "version": 1,
+                                    "input": {"description": "Box"}}),
+        "delete_job_action" => json!({"job_id": "job_x", "action_id": "act_x", "version": 1}),
+        _ => return None,
+    })
+}
+
 /// A well-formed JSON body for each administrator-only server function.
 fn sample_body(name: &str) -> Option<serde_json::Value> {
     let location = json!({"name": "X", "kind": "branch", "ref_no": "X-1"});
@@ -56,6 +75,7 @@ fn sample_body(name: &str) -> Option<serde_json::Value> {
         "list_api_accounts" => json!({}),
         "search_audit" => json!({"query": {"action": null, "actor": null, "cursor": null}}),
         "audit_actions" => json!({}),
+        "move_job" => json!({"id": "job_x", "version": 1, "status": "in_progress"}),
         _ => return None,
     })
 }
@@ -92,6 +112,7 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
     );
     let mut checked = 0;
     let mut key_holder_checked = 0;
+    let mut signed_in_checked = 0;
     for path in &paths {
         let name = path
             .strip_prefix("/_fn/")
@@ -124,6 +145,29 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
             key_holder_checked += 1;
             continue;
         }
+        if let Some(body) = signed_in_body(name) {
+            let anonymous = send(&app, call(path, &body, None)).await;
+            assert_eq!(
+                anonymous.status, 401,
+                "{path} anonymous: {}",
+                anonymous.body
+            );
+            for (who, session) in [
+                ("Level 1", &level_1),
+                ("Level 2", &merchant),
+                ("admin", &admin),
+            ] {
+                let reply = send(&app, call(path, &body, Some(session))).await;
+                assert!(
+                    ![400, 401, 403].contains(&reply.status),
+                    "{path} as {who} answered {}: {}",
+                    reply.status,
+                    reply.body
+                );
+            }
+            signed_in_checked += 1;
+            continue;
+        }
         let body = sample_body(name).unwrap_or_else(|| {
             panic!("{path} has no sample body in the authorization sweep: add one")
         });
@@ -153,7 +197,11 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
         key_holder_checked, 4,
         "sweep covered {key_holder_checked} key functions"
     );
-    assert_eq!(checked, 14, "sweep covered {checked} functions");
+    assert_eq!(checked, 15, "sweep covered {checked} functions");
+    assert_eq!(
+        signed_in_checked, 9,
+        "sweep covered {signed_in_checked} job functions"
+    );
     // Nothing was created by the refused calls.
     let merchants = send(
         &app,

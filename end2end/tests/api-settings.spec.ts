@@ -1,39 +1,23 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { basicAuth, createAdmin, createApiKey } from "./env";
 import { ADMIN, expectAccessible, signIn, waitForHydration } from "./helpers";
+import { type Credentials, onboard } from "./onboard";
 
 const suffix = Date.now().toString(36);
 const merchantEmail = `api-${suffix}@velo.example`;
 const password = "a long password";
-let admin: { accountId: string; key: string };
+let admin: Credentials;
 
-/** Onboards a merchant with a Level 2 user through the admin REST API. */
-async function onboard(request: APIRequestContext): Promise<string> {
-  const headers = { Authorization: basicAuth(admin.accountId, admin.key) };
-  const loc = await request.post("/api/v1/locations", {
-    headers,
-    data: { name: `Quai ${suffix}`, kind: "branch", ref_no: `Q-${suffix}` },
+/** Onboards a merchant with a Level 2 user and turns its API access on. */
+async function onboardWithAccess(request: APIRequestContext): Promise<string> {
+  const { userId } = await onboard(request, admin, {
+    name: `Vélo ${suffix}`,
+    email: merchantEmail,
+    role: "merchant_l2",
+    password,
   });
-  expect(loc.status(), await loc.text()).toBe(201);
-  const locationId = (await loc.json()).id;
-  const mer = await request.post("/api/v1/merchants", {
-    headers,
-    data: {
-      business_name: `Vélo ${suffix}`,
-      contact_email: `shop-${suffix}@velo.example`,
-      location_ids: [locationId],
-      default_location_id: locationId,
-    },
-  });
-  expect(mer.status(), await mer.text()).toBe(201);
-  const user = await request.post(`/api/v1/merchants/${(await mer.json()).id}/users`, {
-    headers,
-    data: { email: merchantEmail, display_name: "Vera Velo", role: "merchant_l2", password },
-  });
-  expect(user.status(), await user.text()).toBe(201);
-  const userId = (await user.json()).id;
   const access = await request.put(`/api/v1/users/${userId}/api-access`, {
-    headers,
+    headers: { Authorization: basicAuth(admin.accountId, admin.key) },
     data: { enabled: true },
   });
   expect(access.status(), await access.text()).toBe(200);
@@ -50,7 +34,7 @@ test("a merchant makes a key, uses it, and loses it when an admin deactivates ac
   context,
   request,
 }) => {
-  const accountId = await onboard(request);
+  const accountId = await onboardWithAccess(request);
 
   // The merchant generates a key on API settings and copies it.
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);

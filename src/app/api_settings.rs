@@ -7,6 +7,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use super::api_accounts::ApiAccounts;
 use super::forms::{ConfirmDialog, CopyButton, FormAlert, LoadError, last_error};
@@ -29,6 +30,13 @@ pub fn ApiSettingsPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, api.title) />
         <div class="page-header">
             <h1>{t!(i18n, api.title)}</h1>
+            <A
+                href="/integrations/api/reference"
+                attr:class="button button-secondary"
+                attr:title=move || t_string!(i18n, reference.link_hint)
+            >
+                {t!(i18n, reference.link)}
+            </A>
         </div>
         {(role == Role::Admin).then(|| view! { <ApiAccounts /> })}
         <MyCredentials admin=role == Role::Admin />

@@ -24,6 +24,14 @@ pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
         "password_too_short" => t_string!(i18n, field.password_too_short),
         "too_many" => t_string!(i18n, field.too_many),
         "out_of_range" => t_string!(i18n, field.out_of_range),
+        "invalid_date" => t_string!(i18n, field.invalid_date),
+        "invalid_time" => t_string!(i18n, field.invalid_time),
+        "window_order" => t_string!(i18n, field.window_order),
+        "invalid_phone" => t_string!(i18n, field.invalid_phone),
+        "invalid_country" => t_string!(i18n, field.invalid_country),
+        "coordinates_pair" => t_string!(i18n, field.coordinates_pair),
+        "location_not_allowed" => t_string!(i18n, field.location_not_allowed),
+        "read_only" => t_string!(i18n, field.read_only),
         _ => t_string!(i18n, field.invalid),
     }
 }
@@ -38,10 +46,14 @@ pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> &'static str 
             "merchant_inactive" => t_string!(i18n, conflict.merchant_inactive),
             "api_access_off" => t_string!(i18n, conflict.api_access_off),
             "too_many_keys" => t_string!(i18n, conflict.too_many_keys),
+            "job_finished" => t_string!(i18n, conflict.job_finished),
+            "job_not_new" => t_string!(i18n, conflict.job_not_new),
+            "transition_not_allowed" => t_string!(i18n, conflict.transition_not_allowed),
             _ => t_string!(i18n, conflict.generic),
         },
         AppError::Forbidden => t_string!(i18n, errors.forbidden_body),
         AppError::NotFound => t_string!(i18n, errors.not_found_body),
+        AppError::Stale => t_string!(i18n, errors.stale),
         _ => t_string!(i18n, errors.generic),
     }
 }

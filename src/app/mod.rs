@@ -2,10 +2,16 @@
 //! touch the database; they call server functions.
 
 mod api_accounts;
+mod api_reference;
 mod api_settings;
 mod audit;
 mod forms;
+mod guards;
 mod home;
+mod job;
+mod job_actions;
+mod job_form;
+mod jobs;
 mod language;
 mod layout;
 mod locations;
@@ -13,7 +19,6 @@ mod merchant;
 mod merchant_form;
 mod merchant_user;
 mod merchants;
-mod placeholder;
 mod profile;
 mod sign_in;
 mod status;
@@ -25,8 +30,8 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::*;
+use guards::AdminOnly;
 use layout::AppLayout;
-use placeholder::{AdminOnly, ComingSoon, Section};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -129,8 +134,20 @@ pub fn App() -> impl IntoView {
                         />
                         <Route
                             ssr=SsrMode::Async
-                            path=path!("/jobs")
-                            view=|| view! { <ComingSoon section=Section::Jobs /> }
+                            path=path!("/integrations/api/reference")
+                            view=api_reference::ApiReferencePage
+                        />
+                        <Route ssr=SsrMode::Async path=path!("/jobs") view=jobs::JobsPage />
+                        <Route
+                            ssr=SsrMode::Async
+                            path=path!("/jobs/new")
+                            view=job_form::JobFormPage
+                        />
+                        <Route ssr=SsrMode::Async path=path!("/jobs/:id") view=job::JobPage />
+                        <Route
+                            ssr=SsrMode::Async
+                            path=path!("/jobs/:id/edit")
+                            view=job_form::JobFormPage
                         />
                         <Route
                             ssr=SsrMode::Async

@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod audit;
+pub mod job;
 pub mod org;
+pub mod reference;
 pub mod time;
 
 use serde::{Deserialize, Serialize};
@@ -12,6 +14,7 @@ use std::str::FromStr;
 
 /// What a user may do, per SPEC section 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,

@@ -49,6 +49,7 @@ pub struct Location {
 
 /// What a client sends to create or change a location.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct LocationIn {
     pub name: String,
@@ -79,6 +80,7 @@ pub struct Merchant {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct MerchantIn {
     pub business_name: String,

@@ -73,6 +73,99 @@ pub fn date(ms: i64) -> String {
 
 pub const DAY_MS: i64 = 86_400_000;
 
+/// Days since 1970-01-01 of a civil date (the inverse of
+/// [`civil_from_days`]), or `None` for a date that does not exist.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let length = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > length {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// Days since 1970-01-01 of a strict `YYYY-MM-DD` (years 1900 to 9999).
+pub fn parse_date(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = text.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let year = num(0..4)?;
+    if year < 1900 {
+        return None;
+    }
+    days_from_civil(i64::from(year), num(5..7)?, num(8..10)?)
+}
+
+/// Milliseconds since the epoch of an RFC 3339 time such as
+/// `2026-11-29T20:49:25Z`, `2026-11-29T20:49:25.123+01:00`.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let days = parse_date(text.get(..10)?)?;
+    let rest = text.get(10..)?;
+    let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix('t'))?;
+    let two = |s: &str| -> Option<i64> {
+        (s.len() == 2 && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    let (h, m, s) = (
+        two(rest.get(0..2)?)?,
+        two(rest.get(3..5)?)?,
+        two(rest.get(6..8)?)?,
+    );
+    if rest.get(2..3)? != ":" || rest.get(5..6)? != ":" || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let mut rest = &rest[8..];
+    let mut millis = 0;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let first3 = format!("{:0<3}", &frac[..digits.min(3)]);
+        millis = first3.parse::<i64>().ok()?;
+        rest = &frac[digits..];
+    }
+    let offset_min = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.get(0..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            if rest.len() != 6 || rest.get(3..4)? != ":" {
+                return None;
+            }
+            let (oh, om) = (two(rest.get(1..3)?)?, two(rest.get(4..6)?)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * (oh * 60 + om)
+        }
+    };
+    Some(days * DAY_MS + ((h * 60 + m - offset_min) * 60 + s.min(59)) * 1000 + millis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +178,37 @@ mod tests {
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(minutes_utc(1_795_985_365_123), "2026-11-29 20:49 UTC");
         assert_eq!(date(1_795_985_365_123), "2026-11-29");
+    }
+
+    #[test]
+    fn dates_and_times_parse_strictly() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2000-02-29"), Some(11_016));
+        assert_eq!(parse_date("2001-02-29"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-1-01"), None);
+        assert_eq!(parse_date("+026-01-01"), None);
+        assert_eq!(parse_date("1899-12-31"), None);
+        assert_eq!(
+            parse_rfc3339("2026-11-29T20:49:25.123Z"),
+            Some(1_795_985_365_123)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-29T21:49:25.123+01:00"),
+            Some(1_795_985_365_123)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-29T20:49:25Z"),
+            Some(1_795_985_365_000)
+        );
+        assert_eq!(parse_rfc3339("2026-11-29 20:49:25Z"), None);
+        assert_eq!(parse_rfc3339("2026-11-29T20:49Z"), None);
+        assert_eq!(parse_rfc3339("2026-11-29T20:49:25"), None);
+        assert_eq!(parse_rfc3339("2026-11-29T20:49:25.Z"), None);
+        for days in (-1000..40_000).step_by(7) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), Some(days));
+        }
     }
 
     #[test]

@@ -72,6 +72,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     tokio::spawn(purge_sessions_periodically(state.clone()));
     tokio::spawn(flush_usage_periodically(state.clone()));
     tokio::spawn(record_key_expiries_periodically(state.clone()));
+    tokio::spawn(purge_idempotency_keys_periodically(state.clone()));
 
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         format!("cannot listen on {listen}: {e} (set LIVREUR_LISTEN to another address)")
@@ -125,6 +126,21 @@ async fn record_key_expiries_periodically(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "API keys expired"),
             Err(err) => tracing::warn!(error = %err, "could not record expired API keys"),
+        }
+    }
+}
+
+/// Forgets API idempotency keys once their 24 hours are over (SPEC 4).
+async fn purge_idempotency_keys_periodically(state: AppState) {
+    use crate::server::api::idempotency::KEEP_MS;
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let before = state.clock.now() - KEEP_MS;
+        match crate::server::db::idempotency::purge(&state.db, before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(keys = n, "idempotency keys forgotten"),
+            Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
         }
     }
 }

@@ -128,6 +128,11 @@ pub struct Settings {
     )]
     pub session_max_hours: u32,
 
+    /// API requests per second per credential; bursts of twice that are
+    /// allowed. Counted per instance.
+    #[arg(long, env = "LIVREUR_RATE_LIMIT", default_value_t = 20, global = true)]
+    pub rate_limit: u32,
+
     /// Where the built front end (`pkg/`, favicon) is served from.
     #[arg(
         long,
@@ -181,6 +186,9 @@ impl Settings {
         }
         if self.session_max_hours == 0 || self.session_max_hours > 24 * 30 {
             return Err("LIVREUR_SESSION_MAX_HOURS must be between 1 and 720".into());
+        }
+        if self.rate_limit == 0 || self.rate_limit > 1_000_000 {
+            return Err("LIVREUR_RATE_LIMIT must be between 1 and 1000000".into());
         }
         Ok(())
     }

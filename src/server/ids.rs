@@ -68,6 +68,15 @@ fn encode_id(prefix: &str, now_ms: i64, random: [u8; 10]) -> String {
     out
 }
 
+/// Whether `text` has the shape of an id with `prefix` (see [`new_id`]).
+/// Lookups check it first: anything else cannot exist, and need not reach
+/// the database (PostgreSQL refuses NUL characters outright).
+pub fn is_id(prefix: &str, text: &str) -> bool {
+    text.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|body| body.len() == 26 && body.bytes().all(|b| CROCKFORD.contains(&b)))
+}
+
 /// A fresh secret token, URL-safe.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
@@ -89,6 +98,16 @@ pub fn token_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_recognised_by_shape() {
+        let id = new_id("job", 1_796_000_000_000);
+        assert!(is_id("job", &id));
+        assert!(!is_id("act", &id));
+        assert!(!is_id("job", "job_x"));
+        assert!(!is_id("job", &format!("{id}\u{0}")));
+        assert!(!is_id("job", &id.to_uppercase()));
+    }
 
     #[test]
     fn ids_have_prefix_and_fixed_length() {

@@ -5,6 +5,7 @@ use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::api::limits::RateLimiter;
 use super::clock::Clock;
 use super::config::Settings;
 use super::db::Db;
@@ -19,6 +20,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub clock: Clock,
     pub usage: Arc<Usage>,
+    pub rate_limiter: Arc<RateLimiter>,
     pub started: Instant,
 }
 
@@ -29,6 +31,7 @@ impl AppState {
             .site_root(settings.site_root.clone())
             .site_addr(settings.listen)
             .build();
+        let rate_limiter = Arc::new(RateLimiter::new(settings.rate_limit));
         Self {
             leptos_options,
             db,
@@ -36,6 +39,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             clock,
             usage: Arc::new(Usage::default()),
+            rate_limiter,
             started: Instant::now(),
         }
     }

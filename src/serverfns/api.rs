@@ -81,3 +81,25 @@ pub async fn list_api_accounts() -> Result<Vec<ApiAccountRow>, AppError> {
     use crate::server::services::api_keys;
     as_admin(|state, admin, _| async move { api_keys::accounts(&state, &admin).await }).await
 }
+
+/// The API reference: the OpenAPI document flattened for the reference
+/// page. The document itself is public; the page is for signed-in users.
+#[server(prefix = "/_fn", endpoint = "api_reference", input = Json)]
+pub async fn api_reference() -> Result<crate::model::reference::Reference, AppError> {
+    use crate::model::reference::Reference;
+    use std::sync::OnceLock;
+    static REFERENCE: OnceLock<Reference> = OnceLock::new();
+    as_role(
+        &[Role::Admin, Role::MerchantL1, Role::MerchantL2],
+        |_, _, _| async move {
+            Ok(REFERENCE
+                .get_or_init(|| {
+                    let doc =
+                        serde_json::to_value(crate::server::api::document()).unwrap_or_default();
+                    crate::server::api::reference::build(&doc)
+                })
+                .clone())
+        },
+    )
+    .await
+}

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod jobs;
 pub mod organization;
 pub mod preferences;
 

@@ -7,6 +7,8 @@
 //! except when `CI=true`, where a missing PostgreSQL fails the run.
 #![allow(dead_code)]
 
+pub mod world;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, header};
@@ -108,6 +110,11 @@ pub async fn postgres() -> Option<TestDb> {
             return None;
         }
     };
+    // Migrations create pg_trgm in `public` if it is missing; doing it here
+    // first keeps parallel tests from racing to create it.
+    let _ = admin
+        .execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+        .await;
     let schema = unique("t");
     admin
         .execute(format!("CREATE SCHEMA {schema}").as_str())
@@ -159,9 +166,14 @@ macro_rules! db_test {
     };
 }
 
+/// The defaults, with a rate limit no test reaches by accident (the clock
+/// stands still, so the bucket never refills); the rate-limit test sets its
+/// own.
 pub fn settings() -> Settings {
     use clap::Parser;
-    Cli::parse_from(["livreur"]).settings
+    let mut settings = Cli::parse_from(["livreur"]).settings;
+    settings.rate_limit = 100_000;
+    settings
 }
 
 /// The application over `db` with a manual clock at [`START`].

@@ -39,6 +39,7 @@ fn ok<T: Serialize>(body: T) -> Response {
 
 // ---- locations -----------------------------------------------------------
 
+#[utoipa::path(get, path = "/locations", tag = "Locations", responses((status = 200, description = "`{data: [locations]}`", body = Object)))]
 pub async fn list_locations(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -48,6 +49,7 @@ pub async fn list_locations(
     Ok(ok(json!({ "data": data })))
 }
 
+#[utoipa::path(post, path = "/locations", tag = "Locations", request_body = LocationIn, responses((status = 201, description = "Created", body = LocationOut)))]
 pub async fn create_location(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -58,6 +60,7 @@ pub async fn create_location(
     Ok(created(LocationOut::from(location)))
 }
 
+#[utoipa::path(get, path = "/locations/{location_id}", tag = "Locations", params(("location_id" = String, Path)), responses((status = 200, description = "The location", body = LocationOut)))]
 pub async fn get_location(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -67,7 +70,7 @@ pub async fn get_location(
     Ok(ok(LocationOut::from(location)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocationPatch {
     name: Option<String>,
@@ -78,6 +81,7 @@ pub struct LocationPatch {
     active: Option<bool>,
 }
 
+#[utoipa::path(patch, path = "/locations/{location_id}", tag = "Locations", params(("location_id" = String, Path)), request_body = LocationPatch, responses((status = 200, description = "The changed location", body = LocationOut)))]
 pub async fn patch_location(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -102,8 +106,9 @@ pub async fn patch_location(
 
 // ---- merchants -----------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MerchantListQuery {
     q: Option<String>,
     active: Option<bool>,
@@ -112,6 +117,7 @@ pub struct MerchantListQuery {
     per_page: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/merchants", tag = "Merchants", params(MerchantListQuery), responses((status = 200, description = "`{data, total, page, per_page}`", body = Object)))]
 pub async fn list_merchants(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -146,6 +152,7 @@ pub async fn list_merchants(
     })))
 }
 
+#[utoipa::path(post, path = "/merchants", tag = "Merchants", request_body = MerchantIn, responses((status = 201, description = "Created", body = MerchantOut)))]
 pub async fn create_merchant(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -156,6 +163,7 @@ pub async fn create_merchant(
     Ok(created(MerchantOut::from(merchant)))
 }
 
+#[utoipa::path(get, path = "/merchants/{merchant_id}", tag = "Merchants", params(("merchant_id" = String, Path)), responses((status = 200, description = "The merchant", body = MerchantOut)))]
 pub async fn get_merchant(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -165,7 +173,7 @@ pub async fn get_merchant(
     Ok(ok(MerchantOut::from(merchant)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MerchantPatch {
     business_name: Option<String>,
@@ -176,6 +184,7 @@ pub struct MerchantPatch {
     active: Option<bool>,
 }
 
+#[utoipa::path(patch, path = "/merchants/{merchant_id}", tag = "Merchants", params(("merchant_id" = String, Path)), request_body = MerchantPatch, responses((status = 200, description = "The changed merchant; `{\"active\": false}` deactivates it", body = MerchantOut)))]
 pub async fn patch_merchant(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -215,6 +224,7 @@ pub async fn patch_merchant(
 
 // ---- merchant users ------------------------------------------------------
 
+#[utoipa::path(get, path = "/merchants/{merchant_id}/users", tag = "Merchants", params(("merchant_id" = String, Path)), responses((status = 200, description = "`{data: [users]}`", body = Object)))]
 pub async fn list_users(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -226,7 +236,7 @@ pub async fn list_users(
 }
 
 /// The contract's body: no `api_access` here, access has its own endpoint.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct UserIn {
     email: String,
@@ -235,6 +245,7 @@ pub struct UserIn {
     password: String,
 }
 
+#[utoipa::path(post, path = "/merchants/{merchant_id}/users", tag = "Merchants", params(("merchant_id" = String, Path)), request_body = UserIn, responses((status = 201, description = "Created", body = UserOut)))]
 pub async fn create_user(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -259,6 +270,7 @@ pub async fn create_user(
     Ok(created(UserOut::from(user)))
 }
 
+#[utoipa::path(get, path = "/users/{user_id}", tag = "Users", params(("user_id" = String, Path)), responses((status = 200, description = "The user", body = UserOut)))]
 pub async fn get_user(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -268,7 +280,7 @@ pub async fn get_user(
     Ok(ok(UserOut::from(user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     role: Option<String>,
@@ -276,6 +288,7 @@ pub struct UserPatch {
     display_name: Option<String>,
 }
 
+#[utoipa::path(patch, path = "/users/{user_id}", tag = "Users", params(("user_id" = String, Path)), request_body = UserPatch, responses((status = 200, description = "The changed user", body = UserOut)))]
 pub async fn patch_user(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -299,12 +312,13 @@ pub async fn patch_user(
     Ok(ok(UserOut::from(user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiAccessIn {
     enabled: bool,
 }
 
+#[utoipa::path(put, path = "/users/{user_id}/api-access", tag = "Users", params(("user_id" = String, Path)), request_body = ApiAccessIn, responses((status = 200, description = "`{enabled, account_id}`", body = Object)))]
 pub async fn put_api_access(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -321,12 +335,13 @@ pub async fn put_api_access(
     })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct IssueKeyIn {
     expires_in_seconds: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/users/{user_id}/api-keys", tag = "Users", params(("user_id" = String, Path)), request_body(content = Option<IssueKeyIn>, description = "Optional"), responses((status = 201, description = "`{account_id, key_id, key, hint, expires_at}`: the only time `key` is shown", body = Object)))]
 pub async fn issue_key(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -351,6 +366,7 @@ pub async fn issue_key(
     })))
 }
 
+#[utoipa::path(get, path = "/api-accounts", tag = "Users", responses((status = 200, description = "Every merchant user with API access", body = [Object])))]
 pub async fn api_accounts(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
@@ -375,8 +391,9 @@ pub async fn api_accounts(
 
 // ---- audit ---------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     action: Option<String>,
     actor: Option<String>,
@@ -384,6 +401,7 @@ pub struct AuditParams {
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/audit", tag = "Audit", params(AuditParams), responses((status = 200, description = "`{data, next_cursor}`, newest first", body = Object)))]
 pub async fn audit(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,

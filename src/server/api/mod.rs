@@ -7,7 +7,13 @@
 //! role checks as a merchant in the browser.
 
 mod admin;
+pub mod idempotency;
+mod jobs;
+pub mod limits;
+pub mod openapi;
+pub mod policy;
 pub mod problem;
+pub mod reference;
 mod wire;
 
 use axum::Router;
@@ -15,11 +21,15 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::get;
 use axum::{Extension, Json};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
+use std::sync::OnceLock;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use self::problem::Problem;
 use super::AppState;
@@ -39,40 +49,69 @@ pub struct ApiCaller {
     pub key_id: String,
 }
 
+/// Every `/api/v1` operation, with its OpenAPI description.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(ping))
+        .routes(routes!(jobs::search_jobs, jobs::create_job))
+        .routes(routes!(jobs::get_job, jobs::patch_job, jobs::delete_job))
+        .routes(routes!(jobs::cancel_job))
+        .routes(routes!(jobs::set_status))
+        .routes(routes!(jobs::list_actions, jobs::create_action))
+        .routes(routes!(
+            jobs::get_action,
+            jobs::patch_action,
+            jobs::delete_action
+        ))
+        .routes(routes!(admin::list_locations, admin::create_location))
+        .routes(routes!(admin::get_location, admin::patch_location))
+        .routes(routes!(admin::list_merchants, admin::create_merchant))
+        .routes(routes!(admin::get_merchant, admin::patch_merchant))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::get_user, admin::patch_user))
+        .routes(routes!(admin::put_api_access))
+        .routes(routes!(admin::issue_key))
+        .routes(routes!(admin::api_accounts))
+        .routes(routes!(admin::audit))
+}
+
+/// Paths anyone may read, without credentials.
+const PUBLIC: &[&str] = &["/openapi.json"];
+
+/// The OpenAPI document, built once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let (_, mut doc) = routes().routes(routes!(openapi_json)).split_for_parts();
+        openapi::complete(&mut doc, PUBLIC);
+        doc
+    })
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(get, path = "/openapi.json", tag = "Account",
+    responses((status = 200, description = "This document", body = Object)))]
+async fn openapi_json() -> Response {
+    static JSON: OnceLock<String> = OnceLock::new();
+    let body = JSON.get_or_init(|| document().to_json().unwrap_or_default());
+    ([(header::CONTENT_TYPE, "application/json")], body.as_str()).into_response()
+}
+
 pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/ping", get(ping))
-        .route(
-            "/locations",
-            get(admin::list_locations).post(admin::create_location),
-        )
-        .route(
-            "/locations/{location_id}",
-            get(admin::get_location).patch(admin::patch_location),
-        )
-        .route(
-            "/merchants",
-            get(admin::list_merchants).post(admin::create_merchant),
-        )
-        .route(
-            "/merchants/{merchant_id}",
-            get(admin::get_merchant).patch(admin::patch_merchant),
-        )
-        .route(
-            "/merchants/{merchant_id}/users",
-            get(admin::list_users).post(admin::create_user),
-        )
-        .route(
-            "/users/{user_id}",
-            get(admin::get_user).patch(admin::patch_user),
-        )
-        .route("/users/{user_id}/api-access", put(admin::put_api_access))
-        .route("/users/{user_id}/api-keys", post(admin::issue_key))
-        .route("/api-accounts", get(admin::api_accounts))
-        .route("/audit", get(admin::audit))
+    let (authenticated, _) = routes().split_for_parts();
+    authenticated
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            policy::authorize,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(state, authenticate))
+        .route("/openapi.json", get(openapi_json))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
-        .route_layer(axum::middleware::from_fn_with_state(state, authenticate))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
@@ -135,6 +174,13 @@ fn has_credential_params(req: &Request) -> bool {
 /// 401; a malformed key or one with a bad checksum is refused before any
 /// database work.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // A NUL in a path or query can name nothing (and PostgreSQL refuses it).
+    if req.uri().path().contains("%00") {
+        return Problem::not_found().into_response();
+    }
+    if req.uri().query().is_some_and(|q| q.contains("%00")) {
+        return Problem::bad_request("The query may not contain NUL characters.").into_response();
+    }
     if has_credential_params(&req) {
         return Problem::unauthorized().into_response();
     }
@@ -171,7 +217,20 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     next.run(req).await
 }
 
-/// `GET /api/v1/ping`: who the credential belongs to.
+/// Who the credential belongs to.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct PingOut {
+    account_id: String,
+    role: crate::model::Role,
+    user_id: String,
+    merchant_id: Option<String>,
+    client_ip: Option<String>,
+}
+
+/// Who the credential belongs to: a cheap way to check a key.
+#[utoipa::path(get, path = "/ping", tag = "Account",
+    responses((status = 200, description = "The credential's owner", body = PingOut)))]
 async fn ping(
     Extension(caller): Extension<ApiCaller>,
     ip: Option<Extension<ClientIp>>,

@@ -14,14 +14,15 @@ use crate::error::AppError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub field: String,
     pub code: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An error (RFC 9457).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -130,6 +131,10 @@ impl From<AppError> for Problem {
                 "Your credentials do not give access to this endpoint.",
             ),
             AppError::NotFound => Problem::not_found(),
+            AppError::Stale => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "The job has changed since you read it: fetch it again for its current ETag.",
+            ),
             AppError::TooManyAttempts { retry_after_secs } => Problem {
                 retry_after: Some(u32::try_from(retry_after_secs).unwrap_or(u32::MAX)),
                 ..Problem::new(
@@ -238,6 +243,13 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Pro
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // No text field may hold a NUL character (PostgreSQL cannot store one,
+    // and no address or name contains one).
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(Problem::bad_request(
+            "Text may not contain NUL characters (\\u0000).",
+        ));
+    }
     serde_json::from_slice(bytes)
         .map_err(|e| Problem::bad_request(format!("The body is not valid for this request: {e}.")))
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::model::org::{Location, Merchant, MerchantRow, MerchantUser};
 use crate::model::time::rfc3339;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct LocationOut {
     id: String,
     name: String,
@@ -35,7 +35,7 @@ impl From<Location> for LocationOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct MerchantOut {
     id: String,
     business_name: String,
@@ -64,7 +64,7 @@ impl From<Merchant> for MerchantOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct MerchantRowOut {
     id: String,
     business_name: String,
@@ -89,7 +89,7 @@ impl From<MerchantRow> for MerchantRowOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct UserOut {
     id: String,
     merchant_id: String,

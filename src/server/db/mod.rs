@@ -13,6 +13,8 @@
 pub mod api_accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod idempotency;
+pub mod jobs;
 pub mod locations;
 pub mod merchant_users;
 pub mod merchants;

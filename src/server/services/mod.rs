@@ -7,6 +7,7 @@ pub mod admins;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod jobs;
 pub mod locations;
 pub mod merchant_users;
 pub mod merchants;

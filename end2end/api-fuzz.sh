@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Schemathesis (property-based API testing) against the served OpenAPI
+# document, authenticated as a merchant: no input may produce a 5xx, and
+# every response must match the document (status, content type, schema).
+# Starts the release build on a fresh SQLite database.
+set -euo pipefail
+cd "$(dirname "$0")"
+SCHEMATHESIS_VERSION=4.32.5
+port="${FUZZ_PORT:-3600}"
+base="http://127.0.0.1:$port"
+bin=../target/release/livreur
+
+if ! .venv/bin/schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+data=".data/fuzz"
+rm -rf "$data" && mkdir -p "$data"
+export DATABASE_URL="sqlite://$PWD/$data/livreur.db"
+export LIVREUR_LISTEN="127.0.0.1:$port"
+export LEPTOS_SITE_ROOT=../target/site
+export LIVREUR_LOG=warn
+# The fuzzer is one client sending thousands of requests: lift the limit.
+export LIVREUR_RATE_LIMIT=100000
+"$bin" migrate >/dev/null
+echo "fuzz admin password" | "$bin" create-admin --email admin@fuzz.example --password-stdin >/dev/null
+"$bin" serve &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+value() { sed -n "s/^$1=//p"; }
+admin_out=$("$bin" api-key create --email admin@fuzz.example)
+admin_auth="$(echo "$admin_out" | value account_id):$(echo "$admin_out" | value key)"
+call() { curl -fsS -u "$admin_auth" -H 'content-type: application/json' "$@"; }
+loc=$(call -X POST "$base/api/v1/locations" -d '{"name":"Fuzz","kind":"branch","ref_no":"FZ-1"}' | field "['id']")
+mer=$(call -X POST "$base/api/v1/merchants" \
+  -d "{\"business_name\":\"Fuzz\",\"contact_email\":\"f@fuzz.example\",\"location_ids\":[\"$loc\"],\"default_location_id\":\"$loc\"}" | field "['id']")
+usr=$(call -X POST "$base/api/v1/merchants/$mer/users" \
+  -d '{"email":"m@fuzz.example","display_name":"M","role":"merchant_l2","password":"a long password"}' | field "['id']")
+call -X PUT "$base/api/v1/users/$usr/api-access" -d '{"enabled":true}' >/dev/null
+key_json=$(call -X POST "$base/api/v1/users/$usr/api-keys")
+merchant_auth="$(echo "$key_json" | field "['account_id']"):$(echo "$key_json" | field "['key']")"
+# One job of the merchant's, so reads and changes have something to find.
+curl -fsS -u "$merchant_auth" -H 'content-type: application/json' -X POST "$base/api/v1/jobs" \
+  -d "{\"type\":\"delivery\",\"date\":\"2026-12-01\",\"location_id\":\"$loc\",\"customer\":{\"first_name\":\"A\",\"phone\":\"5145550100\"},\"address\":{\"line1\":\"1 Rue\"}}" >/dev/null
+
+.venv/bin/schemathesis run "$base/api/v1/openapi.json" \
+  --url "$base/api/v1" \
+  --auth "$merchant_auth" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+  --phases examples,coverage,fuzzing \
+  --max-examples "${FUZZ_EXAMPLES:-25}" \
+  --seed 20261130 \
+  --workers 1 \
+  --generation-database none \
+  --no-color

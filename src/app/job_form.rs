@@ -1,0 +1,458 @@
+//! The job form: create a job (with its actions), or change one that is
+//! not finished (its actions are changed on the job's page). The server
+//! checks everything; its field messages appear under the fields, in the
+//! user's language, the same rules as the API.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::forms::{FieldMessage, FormActions, FormAlert, LoadError, TextField, last_error};
+use super::jobs::type_label;
+use super::status::Loading;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::model::job::{ActionIn, Address, Customer, Job, JobIn, JobType, TimeWindow};
+use crate::model::org::Location;
+use crate::serverfns::jobs::{SaveJob, get_job, job_locations};
+
+/// `/jobs/new` and `/jobs/:id/edit`.
+#[component]
+pub fn JobFormPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.read().get("id"),
+        |id| async move {
+            let locations = job_locations().await?;
+            let job = match id {
+                Some(id) => Some(get_job(id).await?.job),
+                None => None,
+            };
+            Ok::<_, AppError>((job, locations))
+        },
+    );
+    view! {
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((initial, locations)) => {
+                        view! { <JobForm initial locations /> }.into_any()
+                    }
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// One action line of the create form.
+#[derive(Clone, Copy)]
+struct ActionRow {
+    key: usize,
+    description: RwSignal<String>,
+    sku: RwSignal<String>,
+    quantity: RwSignal<String>,
+    unit: RwSignal<String>,
+}
+
+impl ActionRow {
+    fn new(key: usize) -> Self {
+        ActionRow {
+            key,
+            description: RwSignal::new(String::new()),
+            sku: RwSignal::new(String::new()),
+            quantity: RwSignal::new("1".into()),
+            unit: RwSignal::new(String::new()),
+        }
+    }
+
+    fn input(&self) -> ActionIn {
+        let quantity = self.quantity.get_untracked();
+        let quantity = quantity.trim();
+        ActionIn {
+            description: self.description.get_untracked(),
+            sku: Some(self.sku.get_untracked()),
+            quantity: (!quantity.is_empty()).then(|| quantity.parse().unwrap_or(0)),
+            quantity_unit: Some(self.unit.get_untracked()),
+            ..Default::default()
+        }
+    }
+}
+
+fn text(value: &Option<String>) -> String {
+    value.clone().unwrap_or_default()
+}
+
+#[component]
+fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
+    let i18n = use_i18n();
+    let is_new = initial.is_none();
+    let id = initial.as_ref().map(|j| j.id.clone());
+    let version = initial.as_ref().map(|j| j.version);
+    let start = initial
+        .as_ref()
+        .map(JobIn::from_job)
+        .unwrap_or_else(|| JobIn {
+            kind: JobType::Delivery.as_str().into(),
+            location_id: locations.first().map(|l| l.id.clone()).unwrap_or_default(),
+            ..Default::default()
+        });
+    let reference_id = RwSignal::new(text(&start.reference_id));
+    let kind = RwSignal::new(start.kind.clone());
+    let date = RwSignal::new(start.date.clone());
+    let window = start.time_window.clone().unwrap_or_default();
+    let window_start = RwSignal::new(window.start);
+    let window_end = RwSignal::new(window.end);
+    let c = start.customer.clone();
+    let first_name = RwSignal::new(c.first_name);
+    let last_name = RwSignal::new(text(&c.last_name));
+    let phone = RwSignal::new(c.phone);
+    let mobile = RwSignal::new(text(&c.mobile));
+    let email = RwSignal::new(text(&c.email));
+    let a = start.address.clone();
+    let line1 = RwSignal::new(a.line1);
+    let apartment = RwSignal::new(text(&a.apartment));
+    let city = RwSignal::new(text(&a.city));
+    let postal_code = RwSignal::new(text(&a.postal_code));
+    let country = RwSignal::new(text(&a.country));
+    let (lat, lng) = (a.lat, a.lng);
+    let location_id = RwSignal::new(start.location_id.clone());
+    let description = RwSignal::new(text(&start.description));
+    let comment = RwSignal::new(text(&start.comment));
+    let barcodes = RwSignal::new(start.barcodes.join("\n"));
+    let rows = RwSignal::new(if is_new {
+        vec![ActionRow::new(0)]
+    } else {
+        Vec::new()
+    });
+    let next_key = StoredValue::new(1usize);
+
+    let action = ServerAction::<SaveJob>::new();
+    let error = last_error(action);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(job)) = action.value().get() {
+            navigate(&format!("/jobs/{}", job.id), Default::default());
+        }
+    });
+    let cancel_href = id
+        .as_ref()
+        .map_or("/jobs".to_owned(), |id| format!("/jobs/{id}"));
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (ws, we) = (window_start.get_untracked(), window_end.get_untracked());
+        let time_window = (!ws.trim().is_empty() || !we.trim().is_empty())
+            .then_some(TimeWindow { start: ws, end: we });
+        let input = JobIn {
+            reference_id: Some(reference_id.get_untracked()),
+            kind: kind.get_untracked(),
+            date: date.get_untracked(),
+            time_window,
+            customer: Customer {
+                first_name: first_name.get_untracked(),
+                last_name: Some(last_name.get_untracked()),
+                phone: phone.get_untracked(),
+                mobile: Some(mobile.get_untracked()),
+                email: Some(email.get_untracked()),
+            },
+            address: Address {
+                line1: line1.get_untracked(),
+                apartment: Some(apartment.get_untracked()),
+                city: Some(city.get_untracked()),
+                postal_code: Some(postal_code.get_untracked()),
+                country: Some(country.get_untracked()),
+                lat,
+                lng,
+            },
+            location_id: location_id.get_untracked(),
+            description: Some(description.get_untracked()),
+            comment: Some(comment.get_untracked()),
+            barcodes: barcodes
+                .get_untracked()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            actions: rows.get_untracked().iter().map(ActionRow::input).collect(),
+        };
+        action.dispatch(SaveJob {
+            id: id.clone(),
+            version,
+            input,
+        });
+    };
+    let title = move || {
+        if is_new {
+            t_string!(i18n, jobs.new_title)
+        } else {
+            t_string!(i18n, jobs.edit_title)
+        }
+    };
+    let no_locations = locations.is_empty();
+    let chosen_location = start.location_id.clone();
+    view! {
+        <Title text=title />
+        <div class="page-header">
+            <h1>{title}</h1>
+        </div>
+        {no_locations
+            .then(|| view! { <div class="alert alert-info">{t!(i18n, jobs.no_locations)}</div> })}
+        <form class="panel form" on:submit=on_submit novalidate data-testid="job-form">
+            <FormAlert error />
+            <h2>{t!(i18n, jobs.section_visit)}</h2>
+            <div class="field">
+                <label for="type">{t!(i18n, jobs.kind)}</label>
+                <select
+                    id="type"
+                    prop:value=move || kind.get()
+                    on:change=move |ev| kind.set(event_target_value(&ev))
+                >
+                    {JobType::ALL
+                        .iter()
+                        .map(|t| {
+                            let t = *t;
+                            let selected = start.kind == t.as_str();
+                            view! {
+                                <option value=t.as_str() selected=selected>
+                                    {move || type_label(i18n, t)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <FieldMessage field="type" error />
+            </div>
+            <TextField id="date" value=date error required=true kind="date" maxlength=10>
+                {t!(i18n, jobs.date)}
+            </TextField>
+            <div class="form-row">
+                <TextField id="time_window.start" value=window_start error kind="time" maxlength=5>
+                    {t!(i18n, jobs.window_start)}
+                </TextField>
+                <TextField id="time_window.end" value=window_end error kind="time" maxlength=5>
+                    {t!(i18n, jobs.window_end)}
+                </TextField>
+            </div>
+            <div class="field">
+                <label for="location_id">{t!(i18n, jobs.location)}</label>
+                <select
+                    id="location_id"
+                    prop:value=move || location_id.get()
+                    on:change=move |ev| location_id.set(event_target_value(&ev))
+                >
+                    {locations
+                        .into_iter()
+                        .map(|l| {
+                            let selected = l.id == chosen_location;
+                            view! {
+                                <option value=l.id selected=selected>
+                                    {format!("{} ({})", l.name, l.ref_no)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <FieldMessage field="location_id" error />
+            </div>
+            <TextField
+                id="reference_id"
+                value=reference_id
+                error
+                maxlength=64
+                hint=Signal::derive(move || t_string!(i18n, jobs.reference_hint))
+            >
+                {t!(i18n, jobs.reference_id)}
+            </TextField>
+            <h2>{t!(i18n, jobs.section_customer)}</h2>
+            <div class="form-row">
+                <TextField id="customer.first_name" value=first_name error required=true maxlength=100>
+                    {t!(i18n, jobs.first_name)}
+                </TextField>
+                <TextField id="customer.last_name" value=last_name error maxlength=100>
+                    {t!(i18n, jobs.last_name)}
+                </TextField>
+            </div>
+            <div class="form-row">
+                <TextField id="customer.phone" value=phone error required=true kind="tel" maxlength=30>
+                    {t!(i18n, jobs.phone)}
+                </TextField>
+                <TextField id="customer.mobile" value=mobile error kind="tel" maxlength=30>
+                    {t!(i18n, jobs.mobile)}
+                </TextField>
+            </div>
+            <TextField id="customer.email" value=email error kind="email" maxlength=254>
+                {t!(i18n, jobs.email)}
+            </TextField>
+            <h2>{t!(i18n, jobs.section_address)}</h2>
+            <TextField id="address.line1" value=line1 error required=true maxlength=200>
+                {t!(i18n, jobs.line1)}
+            </TextField>
+            <div class="form-row">
+                <TextField id="address.apartment" value=apartment error maxlength=50>
+                    {t!(i18n, jobs.apartment)}
+                </TextField>
+                <TextField id="address.city" value=city error maxlength=100>
+                    {t!(i18n, jobs.city)}
+                </TextField>
+            </div>
+            <div class="form-row">
+                <TextField id="address.postal_code" value=postal_code error maxlength=20>
+                    {t!(i18n, jobs.postal_code)}
+                </TextField>
+                <TextField
+                    id="address.country"
+                    value=country
+                    error
+                    maxlength=2
+                    hint=Signal::derive(move || t_string!(i18n, jobs.country_hint))
+                >
+                    {t!(i18n, jobs.country)}
+                </TextField>
+            </div>
+            <h2>{t!(i18n, jobs.section_notes)}</h2>
+            <TextField id="description" value=description error maxlength=500>
+                {t!(i18n, jobs.description)}
+            </TextField>
+            <TextArea id="comment" value=comment error>
+                {t!(i18n, jobs.comment)}
+            </TextArea>
+            <TextArea id="barcodes" value=barcodes error>
+                {t!(i18n, jobs.barcodes)}
+                <span class="field-hint">" · " {t!(i18n, jobs.barcodes_hint)}</span>
+            </TextArea>
+            {is_new
+                .then(|| {
+                    view! {
+                        <h2>{t!(i18n, jobs.section_actions)}</h2>
+                        <p class="field-hint">{t!(i18n, jobs.actions_hint)}</p>
+                        <FieldMessage field="actions" error />
+                        <For each=move || rows.get() key=|r| r.key let:row>
+                            <ActionLine row rows error />
+                        </For>
+                        <div>
+                            <button
+                                type="button"
+                                class="button button-secondary button-small"
+                                on:click=move |_| {
+                                    let key = next_key.get_value();
+                                    next_key.set_value(key + 1);
+                                    rows.update(|r| r.push(ActionRow::new(key)));
+                                }
+                            >
+                                {t!(i18n, jobs.add_action)}
+                            </button>
+                        </div>
+                    }
+                })}
+            <FormActions
+                pending=Signal::derive(move || action.pending().get())
+                cancel_href=cancel_href
+            />
+        </form>
+    }
+}
+
+/// A multi-line text field, with the error for `id`.
+#[component]
+fn TextArea(
+    id: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<AppError>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{children()}</label>
+            <textarea
+                id=id
+                name=id
+                rows="3"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+            <FieldMessage field=id error />
+        </div>
+    }
+}
+
+/// One line of the actions list, with the errors of its fields.
+#[component]
+fn ActionLine(
+    row: ActionRow,
+    rows: RwSignal<Vec<ActionRow>>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let index = move || {
+        rows.read()
+            .iter()
+            .position(|r| r.key == row.key)
+            .unwrap_or(0)
+    };
+    let message = move |field: &'static str| {
+        move || {
+            let path = format!("actions[{}].{field}", index());
+            error.get().and_then(|e| {
+                e.field_code(&path)
+                    .map(|code| super::forms::field_message(i18n, code))
+            })
+        }
+    };
+    let ids = |name: &str| format!("action-{}-{name}", row.key);
+    view! {
+        <fieldset class="action-line" data-testid="action-line">
+            <legend class="visually-hidden">{move || format!("#{}", index() + 1)}</legend>
+            <div class="field field-wide">
+                <label for=ids("description")>{t!(i18n, jobs.action_description)}</label>
+                <input
+                    id=ids("description")
+                    maxlength="200"
+                    prop:value=move || row.description.get()
+                    on:input=move |ev| row.description.set(event_target_value(&ev))
+                />
+                <p class="field-error">{message("description")}</p>
+            </div>
+            <div class="field">
+                <label for=ids("sku")>{t!(i18n, jobs.sku)}</label>
+                <input
+                    id=ids("sku")
+                    maxlength="64"
+                    prop:value=move || row.sku.get()
+                    on:input=move |ev| row.sku.set(event_target_value(&ev))
+                />
+                <p class="field-error">{message("sku")}</p>
+            </div>
+            <div class="field field-narrow">
+                <label for=ids("quantity")>{t!(i18n, jobs.quantity)}</label>
+                <input
+                    id=ids("quantity")
+                    inputmode="numeric"
+                    maxlength="6"
+                    prop:value=move || row.quantity.get()
+                    on:input=move |ev| row.quantity.set(event_target_value(&ev))
+                />
+                <p class="field-error">{message("quantity")}</p>
+            </div>
+            <div class="field field-narrow">
+                <label for=ids("unit")>{t!(i18n, jobs.unit)}</label>
+                <input
+                    id=ids("unit")
+                    maxlength="20"
+                    prop:value=move || row.unit.get()
+                    on:input=move |ev| row.unit.set(event_target_value(&ev))
+                />
+            </div>
+            <button
+                type="button"
+                class="button button-secondary button-small"
+                on:click=move |_| rows.update(|r| r.retain(|x| x.key != row.key))
+            >
+                {t!(i18n, jobs.remove_action)}
+            </button>
+        </fieldset>
+    }
+}

@@ -1,0 +1,377 @@
+//! Jobs and their actions (SPEC section 2), in the exact shape of the API
+//! (SPEC 4.1): the REST API, the server functions, the webhook payloads and
+//! the screens all use these types, so the four cannot drift apart. Times
+//! are RFC 3339 UTC strings here, as on the wire.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use super::UnknownValue;
+
+/// Declares a string enum with its wire names, `as_str`, `FromStr` and `ALL`.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s { $($text => Ok($name::$variant),)+ _ => Err(UnknownValue) }
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// What kind of visit a job is; also the kind of an action.
+    JobType {
+        Delivery = "delivery",
+        Pickup = "pickup",
+        Return = "return",
+        Exchange = "exchange",
+        Service = "service",
+        Installation = "installation",
+    }
+);
+
+wire_enum!(
+    /// `new → in_progress → completed | incomplete | damaged`,
+    /// `incomplete | damaged → resolved`, `new → cancelled`.
+    JobStatus {
+        New = "new",
+        InProgress = "in_progress",
+        Completed = "completed",
+        Incomplete = "incomplete",
+        Damaged = "damaged",
+        Resolved = "resolved",
+        Cancelled = "cancelled",
+    }
+);
+
+wire_enum!(
+    /// The outcome of one line item at the stop.
+    ActionStatus {
+        Undetermined = "undetermined",
+        Completed = "completed",
+        Incomplete = "incomplete",
+        Damaged = "damaged",
+    }
+);
+
+wire_enum!(
+    /// Where a job was created.
+    CreationSource {
+        Api = "api",
+        Portal = "portal",
+        Admin = "admin",
+    }
+);
+
+impl JobStatus {
+    /// The moves SPEC section 2 allows, whoever makes them.
+    pub fn can_move_to(self, to: JobStatus) -> bool {
+        use JobStatus::*;
+        matches!(
+            (self, to),
+            (New, InProgress)
+                | (New, Cancelled)
+                | (InProgress, Completed | Incomplete | Damaged)
+                | (Incomplete | Damaged, Resolved)
+        )
+    }
+
+    /// Where this status may go next.
+    pub fn next(self) -> Vec<JobStatus> {
+        JobStatus::ALL
+            .iter()
+            .copied()
+            .filter(|to| self.can_move_to(*to))
+            .collect()
+    }
+
+    /// Past the stop: the job and its actions no longer change (only the
+    /// status of an incomplete or damaged job may still become resolved).
+    pub fn is_finished(self) -> bool {
+        !matches!(self, JobStatus::New | JobStatus::InProgress)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TimeWindow {
+    /// `HH:MM`, 24-hour clock, local time of the location.
+    #[cfg_attr(feature = "ssr", schema(example = "09:00"))]
+    pub start: String,
+    #[cfg_attr(feature = "ssr", schema(example = "12:00"))]
+    pub end: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct Customer {
+    /// Required on create.
+    pub first_name: String,
+    pub last_name: Option<String>,
+    /// Required on create: digits, spaces, `+ - ( ) .`.
+    pub phone: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct Address {
+    /// Required on create.
+    pub line1: String,
+    pub apartment: Option<String>,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `CA`.
+    pub country: Option<String>,
+    /// Both or neither of `lat` and `lng`.
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CreatedBy {
+    pub user_id: String,
+    /// The API account whose key created the job; null for the browser.
+    pub account_id: Option<String>,
+}
+
+/// A line item of a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Action {
+    #[cfg_attr(feature = "ssr", schema(example = "act_01jdx7k3m5n8p9q2r4s6t8v0w2"))]
+    pub id: String,
+    pub external_reference_id: Option<String>,
+    pub sku: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: JobType,
+    pub description: String,
+    pub quantity: i64,
+    pub quantity_unit: Option<String>,
+    pub value: Option<f64>,
+    pub weight_kg: Option<f64>,
+    pub status: ActionStatus,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A delivery-type visit, exactly as SPEC 4.1 shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Job {
+    #[cfg_attr(feature = "ssr", schema(example = "job_01jdx7k3m5n8p9q2r4s6t8v0w2"))]
+    pub id: String,
+    pub reference_id: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: JobType,
+    pub status: JobStatus,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub time_window: Option<TimeWindow>,
+    pub customer: Customer,
+    pub address: Address,
+    pub location_id: String,
+    pub description: Option<String>,
+    pub comment: Option<String>,
+    pub barcodes: Vec<String>,
+    pub creation_source: CreationSource,
+    pub created_by: CreatedBy,
+    /// Grows by one with every change, actions included; the ETag.
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub actions: Vec<Action>,
+}
+
+/// What a client sends to create an action, alone or inline in a job.
+/// Missing required fields become field errors (422), not parse errors.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionIn {
+    pub external_reference_id: Option<String>,
+    pub sku: Option<String>,
+    /// Defaults to `delivery`.
+    #[serde(rename = "type")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<JobType>))]
+    pub kind: Option<String>,
+    /// Required.
+    pub description: String,
+    /// 1 to 100 000; defaults to 1.
+    pub quantity: Option<i64>,
+    pub quantity_unit: Option<String>,
+    pub value: Option<f64>,
+    pub weight_kg: Option<f64>,
+    /// Administrators record outcomes; a merchant may only leave it
+    /// `undetermined`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<ActionStatus>))]
+    pub status: Option<String>,
+}
+
+/// What a client sends to create a job. The server owns `id`, `status`,
+/// `created_by`, `creation_source`, `version` and the times: sending them is
+/// an unknown field (400).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct JobIn {
+    /// Your own reference, unique among the jobs you created.
+    pub reference_id: Option<String>,
+    /// Required.
+    #[serde(rename = "type")]
+    #[cfg_attr(feature = "ssr", schema(value_type = JobType))]
+    pub kind: String,
+    /// Required, `YYYY-MM-DD`.
+    pub date: String,
+    pub time_window: Option<TimeWindow>,
+    pub customer: Customer,
+    pub address: Address,
+    /// Required; for a merchant, one of the merchant's locations.
+    pub location_id: String,
+    pub description: Option<String>,
+    pub comment: Option<String>,
+    /// At most 50, each at most 64 characters.
+    pub barcodes: Vec<String>,
+    /// At most 200.
+    pub actions: Vec<ActionIn>,
+}
+
+impl JobIn {
+    /// The editable fields of `job`, as a client would send them back
+    /// (actions are edited one by one, so they are left out).
+    pub fn from_job(job: &Job) -> Self {
+        JobIn {
+            reference_id: job.reference_id.clone(),
+            kind: job.kind.as_str().to_owned(),
+            date: job.date.clone(),
+            time_window: job.time_window.clone(),
+            customer: job.customer.clone(),
+            address: job.address.clone(),
+            location_id: job.location_id.clone(),
+            description: job.description.clone(),
+            comment: job.comment.clone(),
+            barcodes: job.barcodes.clone(),
+            actions: Vec::new(),
+        }
+    }
+}
+
+impl ActionIn {
+    pub fn from_action(action: &Action) -> Self {
+        ActionIn {
+            external_reference_id: action.external_reference_id.clone(),
+            sku: action.sku.clone(),
+            kind: Some(action.kind.as_str().to_owned()),
+            description: action.description.clone(),
+            quantity: Some(action.quantity),
+            quantity_unit: action.quantity_unit.clone(),
+            value: action.value,
+            weight_kg: action.weight_kg,
+            status: Some(action.status.as_str().to_owned()),
+        }
+    }
+}
+
+/// Search filters (SPEC section 4), already checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobQuery {
+    pub q: Option<String>,
+    pub status: Option<JobStatus>,
+    pub kind: Option<JobType>,
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
+    pub location_id: Option<String>,
+    pub reference_id: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub updated_since: Option<i64>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// One page of search results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct JobPage {
+    pub data: Vec<Job>,
+    /// Pass it back as `cursor` for the next page; null on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// One entry of a job's history: an event of the webhook outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobEvent {
+    pub id: String,
+    /// `job.created`, `job.status_changed`, `action.updated`, …
+    pub kind: String,
+    pub actor: String,
+    /// For status changes: (from, to).
+    pub statuses: Option<(String, String)>,
+    pub at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lifecycle_is_the_one_of_the_spec() {
+        use JobStatus::*;
+        assert_eq!(New.next(), vec![InProgress, Cancelled]);
+        assert_eq!(InProgress.next(), vec![Completed, Incomplete, Damaged]);
+        assert_eq!(Incomplete.next(), vec![Resolved]);
+        assert_eq!(Damaged.next(), vec![Resolved]);
+        for end in [Completed, Resolved, Cancelled] {
+            assert!(end.next().is_empty(), "{end:?}");
+        }
+        assert!(!New.can_move_to(Completed));
+        assert!(!Cancelled.can_move_to(New));
+        assert!(!New.is_finished() && !InProgress.is_finished());
+        assert!(Completed.is_finished() && Cancelled.is_finished());
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_wire_names() {
+        for s in JobStatus::ALL {
+            assert_eq!(s.as_str().parse::<JobStatus>(), Ok(*s));
+            assert_eq!(
+                serde_json::to_string(s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+        for t in JobType::ALL {
+            assert_eq!(t.as_str().parse::<JobType>(), Ok(*t));
+        }
+        assert!("Delivery".parse::<JobType>().is_err());
+    }
+
+    #[test]
+    fn server_owned_fields_are_unknown_fields() {
+        for field in ["id", "status", "version", "created_by", "created_at"] {
+            let body = format!(r#"{{"type":"delivery","{field}":"x"}}"#);
+            assert!(serde_json::from_str::<JobIn>(&body).is_err(), "{field}");
+        }
+        let ok: JobIn = serde_json::from_str(r#"{"type":"pickup"}"#).unwrap();
+        assert_eq!(ok.kind, "pickup");
+    }
+}

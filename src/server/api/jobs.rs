@@ -1,0 +1,422 @@
+//! The job and action rows of SPEC 4.1. Administrators reach every job; a
+//! merchant credential only the jobs its user created, and anything else
+//! answers the same 404 as a job that does not exist.
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::ApiCaller;
+use super::problem::{ApiJson, Problem};
+use crate::error::AppError;
+use crate::model::job::{Action, ActionIn, Job, JobIn, JobPage, JobQuery, JobStatus, JobType};
+use crate::model::time::{parse_date, parse_rfc3339};
+use crate::server::AppState;
+use crate::server::services::jobs::clean::merge_patch;
+use crate::server::services::jobs::{self, JobActor};
+
+type ApiResult = Result<Response, Problem>;
+
+fn actor(caller: &ApiCaller) -> JobActor<'_> {
+    JobActor {
+        user: &caller.user,
+        account_id: Some(&caller.account_id),
+    }
+}
+
+/// The ETag of a job version: changes with every change to the job or
+/// its actions.
+pub fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// The version an `If-Match` header asks for: `None` without the header or
+/// for `*`; an unparseable value can match nothing (412).
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.split(',')
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+        .find_map(|t| t.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| Problem::from(AppError::Stale))
+}
+
+fn with_etag(status: StatusCode, version: i64, body: impl serde::Serialize) -> Response {
+    let mut res = (status, Json(body)).into_response();
+    res.headers_mut().insert(header::ETAG, etag(version));
+    res
+}
+
+fn job_response(status: StatusCode, job: Job) -> Response {
+    let location = format!("/api/v1/jobs/{}", job.id);
+    let mut res = with_etag(status, job.version, &job);
+    if status == StatusCode::CREATED
+        && let Ok(v) = HeaderValue::from_str(&location)
+    {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// Merges a JSON Merge Patch body onto `current` and reads the result as
+/// `T`: unknown fields and wrong types are 400, as on create.
+fn patched<T: DeserializeOwned>(current: Value, patch: Value) -> Result<T, Problem> {
+    if !patch.is_object() {
+        return Err(Problem::bad_request("The body must be a JSON object."));
+    }
+    let mut doc = current;
+    merge_patch(&mut doc, &patch);
+    serde_json::from_value(doc)
+        .map_err(|e| Problem::bad_request(format!("The body is not valid for this request: {e}.")))
+}
+
+/// Search parameters as they arrive; checked into a [`JobQuery`].
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Text in the reference, customer name, phone, address or barcodes.
+    q: Option<String>,
+    #[param(value_type = Option<JobStatus>)]
+    status: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type", value_type = Option<JobType>)]
+    kind: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    #[param(format = Date)]
+    date_from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    #[param(format = Date)]
+    date_to: Option<String>,
+    location_id: Option<String>,
+    reference_id: Option<String>,
+    /// RFC 3339; jobs changed at or after it.
+    #[param(format = DateTime)]
+    updated_since: Option<String>,
+    /// 1 to 100, default 25.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+impl SearchParams {
+    fn check(self) -> Result<JobQuery, Problem> {
+        let bad = |name: &str, what: &str| Problem::bad_request(format!("`{name}` {what}."));
+        let date = |name: &str, v: Option<String>| match v.filter(|d| !d.is_empty()) {
+            Some(d) if parse_date(&d).is_none() => Err(bad(name, "must be a date as YYYY-MM-DD")),
+            other => Ok(other),
+        };
+        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(JobQuery {
+            q: blank(self.q),
+            status: match blank(self.status) {
+                Some(s) => Some(
+                    s.parse()
+                        .map_err(|_| bad("status", "is not a job status"))?,
+                ),
+                None => None,
+            },
+            kind: match blank(self.kind) {
+                Some(s) => Some(s.parse().map_err(|_| bad("type", "is not a job type"))?),
+                None => None,
+            },
+            date_from: date("date_from", self.date_from)?,
+            date_to: date("date_to", self.date_to)?,
+            location_id: blank(self.location_id),
+            reference_id: blank(self.reference_id),
+            updated_since: match blank(self.updated_since) {
+                Some(t) => Some(
+                    parse_rfc3339(&t).ok_or_else(|| bad("updated_since", "must be RFC 3339"))?,
+                ),
+                None => None,
+            },
+            limit: match blank(self.limit) {
+                Some(l) => Some(
+                    l.parse::<u32>()
+                        .ok()
+                        .filter(|l| (1..=jobs::MAX_LIMIT).contains(l))
+                        .ok_or_else(|| bad("limit", "must be a whole number from 1 to 100"))?,
+                ),
+                None => None,
+            },
+            cursor: blank(self.cursor),
+        })
+    }
+}
+
+/// Creates a job, with up to 200 actions inline.
+#[utoipa::path(post, path = "/jobs", tag = "Jobs", request_body = JobIn,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for 24 hours")),
+    responses((status = 201, description = "Created; `ETag` and `Location` headers", body = Job)))]
+pub async fn create_job(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    ApiJson(input): ApiJson<JobIn>,
+) -> ApiResult {
+    let job = jobs::create(&state, actor(&caller), &input).await?;
+    Ok(job_response(StatusCode::CREATED, job))
+}
+
+/// Searches jobs, newest first, with cursor paging.
+#[utoipa::path(get, path = "/jobs", tag = "Jobs", params(SearchParams),
+    responses((status = 200, description = "One page of jobs", body = JobPage)))]
+pub async fn search_jobs(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let Query(params) = params.map_err(|e| Problem::bad_request(e.body_text()))?;
+    let query = params.check()?;
+    let page = jobs::search(&state, actor(&caller), &query).await?;
+    Ok(Json(page).into_response())
+}
+
+/// Reads a job with its actions.
+#[utoipa::path(get, path = "/jobs/{job_id}", tag = "Jobs",
+    params(("job_id" = String, Path)),
+    responses((status = 200, description = "The job; `ETag` header", body = Job)))]
+pub async fn get_job(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(job_id): Path<String>,
+) -> ApiResult {
+    let job = jobs::get(&state, actor(&caller), &job_id).await?;
+    Ok(job_response(StatusCode::OK, job))
+}
+
+/// Changes a job (JSON Merge Patch of the fields of a create, without
+/// `actions`). Honours `If-Match`.
+#[utoipa::path(patch, path = "/jobs/{job_id}", tag = "Jobs", request_body = JobIn,
+    params(("job_id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when stale")),
+    responses((status = 200, description = "The changed job; new `ETag`", body = Job)))]
+pub async fn patch_job(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(job_id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(patch): ApiJson<Value>,
+) -> ApiResult {
+    let wanted = if_match(&headers)?;
+    // Without If-Match the patch is applied to the version just read; a
+    // concurrent change makes that version stale, so read again and retry.
+    for _ in 0..3 {
+        let current = jobs::get(&state, actor(&caller), &job_id).await?;
+        if wanted.is_some_and(|v| v != current.version) {
+            return Err(AppError::Stale.into());
+        }
+        let base = serde_json::to_value(JobIn::from_job(&current)).unwrap_or(Value::Null);
+        let input: JobIn = patched(base, patch.clone())?;
+        match jobs::update(
+            &state,
+            actor(&caller),
+            &job_id,
+            &input,
+            Some(current.version),
+        )
+        .await
+        {
+            Ok(job) => return Ok(job_response(StatusCode::OK, job)),
+            Err(AppError::Stale) if wanted.is_none() => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(AppError::Stale.into())
+}
+
+/// Deletes a job; only while it is `new`.
+#[utoipa::path(delete, path = "/jobs/{job_id}", tag = "Jobs",
+    params(("job_id" = String, Path)),
+    responses((status = 204, description = "Deleted")))]
+pub async fn delete_job(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(job_id): Path<String>,
+) -> ApiResult {
+    jobs::delete(&state, actor(&caller), &job_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Cancels a `new` job.
+#[utoipa::path(post, path = "/jobs/{job_id}/cancel", tag = "Jobs",
+    params(("job_id" = String, Path)),
+    responses((status = 200, description = "The cancelled job", body = Job)))]
+pub async fn cancel_job(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(job_id): Path<String>,
+) -> ApiResult {
+    let job = jobs::cancel(&state, actor(&caller), &job_id).await?;
+    Ok(job_response(StatusCode::OK, job))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusIn {
+    status: JobStatus,
+}
+
+/// Moves a job along its lifecycle (administrators).
+#[utoipa::path(post, path = "/jobs/{job_id}/status", tag = "Jobs", request_body = StatusIn,
+    params(("job_id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when stale")),
+    responses((status = 200, description = "The job in its new status", body = Job)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(job_id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<StatusIn>,
+) -> ApiResult {
+    let wanted = if_match(&headers)?;
+    let job = jobs::set_status(&state, actor(&caller), &job_id, input.status, wanted).await?;
+    Ok(job_response(StatusCode::OK, job))
+}
+
+/// A job's actions, in order.
+#[utoipa::path(get, path = "/jobs/{job_id}/actions", tag = "Actions",
+    params(("job_id" = String, Path)),
+    responses((status = 200, description = "`{data: [actions]}`", body = ActionList)))]
+pub async fn list_actions(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(job_id): Path<String>,
+) -> ApiResult {
+    let job = jobs::get(&state, actor(&caller), &job_id).await?;
+    Ok(with_etag(
+        StatusCode::OK,
+        job.version,
+        json!({ "data": job.actions }),
+    ))
+}
+
+/// `{data: [actions]}`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ActionList {
+    data: Vec<Action>,
+}
+
+/// Adds an action to a job that is not finished.
+#[utoipa::path(post, path = "/jobs/{job_id}/actions", tag = "Actions", request_body = ActionIn,
+    params(("job_id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The job's ETag; 412 when stale"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for 24 hours")),
+    responses((status = 201, description = "Created; the job's new `ETag`", body = Action)))]
+pub async fn create_action(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(job_id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<ActionIn>,
+) -> ApiResult {
+    let wanted = if_match(&headers)?;
+    let (job, action) = jobs::add_action(&state, actor(&caller), &job_id, &input, wanted).await?;
+    Ok(with_etag(StatusCode::CREATED, job.version, action))
+}
+
+/// Reads one action.
+#[utoipa::path(get, path = "/jobs/{job_id}/actions/{action_id}", tag = "Actions",
+    params(("job_id" = String, Path), ("action_id" = String, Path)),
+    responses((status = 200, description = "The action", body = Action)))]
+pub async fn get_action(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path((job_id, action_id)): Path<(String, String)>,
+) -> ApiResult {
+    let action = jobs::get_action(&state, actor(&caller), &job_id, &action_id).await?;
+    Ok(Json(action).into_response())
+}
+
+/// Changes an action (JSON Merge Patch).
+#[utoipa::path(patch, path = "/jobs/{job_id}/actions/{action_id}", tag = "Actions",
+    request_body = ActionIn,
+    params(("job_id" = String, Path), ("action_id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The job's ETag; 412 when stale")),
+    responses((status = 200, description = "The changed action; the job's new `ETag`", body = Action)))]
+pub async fn patch_action(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path((job_id, action_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(patch): ApiJson<Value>,
+) -> ApiResult {
+    let wanted = if_match(&headers)?;
+    for _ in 0..3 {
+        let job = jobs::get(&state, actor(&caller), &job_id).await?;
+        if wanted.is_some_and(|v| v != job.version) {
+            return Err(AppError::Stale.into());
+        }
+        let current = job
+            .actions
+            .iter()
+            .find(|a| a.id == action_id)
+            .ok_or(AppError::NotFound)?;
+        let base = serde_json::to_value(ActionIn::from_action(current)).unwrap_or(Value::Null);
+        let input: ActionIn = patched(base, patch.clone())?;
+        let result = jobs::update_action(
+            &state,
+            actor(&caller),
+            &job_id,
+            &action_id,
+            &input,
+            Some(job.version),
+        )
+        .await;
+        match result {
+            Ok((job, action)) => return Ok(with_etag(StatusCode::OK, job.version, action)),
+            Err(AppError::Stale) if wanted.is_none() => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(AppError::Stale.into())
+}
+
+/// Deletes an action of a job that is not finished.
+#[utoipa::path(delete, path = "/jobs/{job_id}/actions/{action_id}", tag = "Actions",
+    params(("job_id" = String, Path), ("action_id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The job's ETag; 412 when stale")),
+    responses((status = 204, description = "Deleted")))]
+pub async fn delete_action(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Path((job_id, action_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let wanted = if_match(&headers)?;
+    let job = jobs::delete_action(&state, actor(&caller), &job_id, &action_id, wanted).await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(header::ETAG, etag(job.version));
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_reads_strong_weak_and_star() {
+        let mut h = HeaderMap::new();
+        assert_eq!(if_match(&h).ok(), Some(None));
+        h.insert(header::IF_MATCH, HeaderValue::from_static("\"3\""));
+        assert_eq!(if_match(&h).ok(), Some(Some(3)));
+        h.insert(header::IF_MATCH, HeaderValue::from_static("W/\"4\""));
+        assert_eq!(if_match(&h).ok(), Some(Some(4)));
+        h.insert(header::IF_MATCH, HeaderValue::from_static("*"));
+        assert_eq!(if_match(&h).ok(), Some(None));
+        h.insert(header::IF_MATCH, HeaderValue::from_static("\"abc\""));
+        assert_eq!(if_match(&h).map_err(|p| p.status).err(), Some(412));
+    }
+}

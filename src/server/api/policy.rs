@@ -1,0 +1,108 @@
+//! Who may call which route: every `/api/v1` operation is declared here,
+//! and an operation that is not is refused (deny by default; a test checks
+//! that the OpenAPI document and this table name the same operations).
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::ApiCaller;
+use super::problem::Problem;
+use crate::server::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Any credential; a merchant's reach is narrowed to their own jobs by
+    /// the service.
+    AnyCredential,
+    /// Administrators only: 403 for a merchant credential.
+    Admin,
+}
+
+use Policy::{Admin, AnyCredential};
+
+/// (method, path relative to `/api/v1`, policy).
+pub const POLICIES: &[(&str, &str, Policy)] = &[
+    ("GET", "/ping", AnyCredential),
+    ("GET", "/jobs", AnyCredential),
+    ("POST", "/jobs", AnyCredential),
+    ("GET", "/jobs/{job_id}", AnyCredential),
+    ("PATCH", "/jobs/{job_id}", AnyCredential),
+    ("DELETE", "/jobs/{job_id}", AnyCredential),
+    ("POST", "/jobs/{job_id}/cancel", AnyCredential),
+    ("POST", "/jobs/{job_id}/status", Admin),
+    ("GET", "/jobs/{job_id}/actions", AnyCredential),
+    ("POST", "/jobs/{job_id}/actions", AnyCredential),
+    ("GET", "/jobs/{job_id}/actions/{action_id}", AnyCredential),
+    ("PATCH", "/jobs/{job_id}/actions/{action_id}", AnyCredential),
+    (
+        "DELETE",
+        "/jobs/{job_id}/actions/{action_id}",
+        AnyCredential,
+    ),
+    ("GET", "/locations", Admin),
+    ("POST", "/locations", Admin),
+    ("GET", "/locations/{location_id}", Admin),
+    ("PATCH", "/locations/{location_id}", Admin),
+    ("GET", "/merchants", Admin),
+    ("POST", "/merchants", Admin),
+    ("GET", "/merchants/{merchant_id}", Admin),
+    ("PATCH", "/merchants/{merchant_id}", Admin),
+    ("GET", "/merchants/{merchant_id}/users", Admin),
+    ("POST", "/merchants/{merchant_id}/users", Admin),
+    ("GET", "/users/{user_id}", Admin),
+    ("PATCH", "/users/{user_id}", Admin),
+    ("PUT", "/users/{user_id}/api-access", Admin),
+    ("POST", "/users/{user_id}/api-keys", Admin),
+    ("GET", "/api-accounts", Admin),
+    ("GET", "/audit", Admin),
+];
+
+pub fn policy(method: &Method, path: &str) -> Option<Policy> {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    POLICIES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == path)
+        .map(|(_, _, policy)| *policy)
+}
+
+/// Runs after authentication: applies the route's policy, then the
+/// credential's rate limit.
+pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(caller) = req.extensions().get::<ApiCaller>() else {
+        return Problem::unauthorized().into_response();
+    };
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let allowed = match policy(req.method(), &path) {
+        Some(AnyCredential) => true,
+        Some(Admin) => caller.user.is_admin(),
+        None => false,
+    };
+    if !allowed {
+        return Problem::from(crate::error::AppError::Forbidden).into_response();
+    }
+    let decision = state.rate_limiter.check(&caller.key_id, state.clock.now());
+    if !decision.allowed {
+        let mut res = Problem {
+            retry_after: Some(decision.retry_after),
+            ..Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many requests for this credential; retry in {} s.",
+                    decision.retry_after
+                ),
+            )
+        }
+        .into_response();
+        state.rate_limiter.headers(&decision, res.headers_mut());
+        return res;
+    }
+    let mut res = next.run(req).await;
+    state.rate_limiter.headers(&decision, res.headers_mut());
+    res
+}

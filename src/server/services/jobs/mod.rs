@@ -1,0 +1,543 @@
+//! Jobs and actions (SPEC sections 2 and 3 rule 5). Administrators reach
+//! every job; a merchant user reaches only the jobs they created, in the
+//! browser or through the API, and another user's job is "not found". Every
+//! change writes its webhook event to the outbox in the same transaction.
+
+pub mod clean;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+use self::clean::{CleanAction, CleanJob, MAX_ACTIONS};
+use crate::error::AppError;
+use crate::model::SessionUser;
+use crate::model::job::{
+    Action, ActionIn, CreatedBy, CreationSource, Job, JobEvent, JobIn, JobPage, JobQuery, JobStatus,
+};
+use crate::model::org::Location;
+use crate::model::time::rfc3339;
+use crate::server::AppState;
+use crate::server::clock::Millis;
+use crate::server::db::jobs::{self, OutboxEvent, Scope, Stored};
+use crate::server::db::{Tx, is_unique_violation, locations, merchants};
+use crate::server::ids;
+
+pub const DEFAULT_LIMIT: u32 = 25;
+pub const MAX_LIMIT: u32 = 100;
+
+/// Who is acting on jobs, and through which door.
+#[derive(Debug, Clone, Copy)]
+pub struct JobActor<'a> {
+    pub user: &'a SessionUser,
+    /// The API account whose key made the request; `None` in the browser.
+    pub account_id: Option<&'a str>,
+}
+
+impl JobActor<'_> {
+    pub fn browser(user: &SessionUser) -> JobActor<'_> {
+        JobActor {
+            user,
+            account_id: None,
+        }
+    }
+
+    fn scope(&self) -> Scope {
+        if self.user.is_admin() {
+            Scope::All
+        } else {
+            Scope::Creator(self.user.id.clone())
+        }
+    }
+
+    fn is_merchant(&self) -> bool {
+        !self.user.is_admin()
+    }
+
+    fn source(&self) -> CreationSource {
+        match (self.account_id, self.user.is_admin()) {
+            (Some(_), _) => CreationSource::Api,
+            (None, true) => CreationSource::Admin,
+            (None, false) => CreationSource::Portal,
+        }
+    }
+
+    /// How webhook payloads name the actor.
+    fn json(&self) -> Value {
+        json!({
+            "user_id": self.user.id,
+            "role": self.user.role.as_str(),
+            "account_id": self.account_id,
+        })
+    }
+}
+
+/// Writes one event to the outbox: `{type, timestamp, data}` where `data`
+/// is the object with the actor (SPEC section 5).
+async fn record(
+    tx: &mut Tx,
+    actor: &JobActor<'_>,
+    kind: &str,
+    job: &Job,
+    mut data: Value,
+    now: Millis,
+) -> Result<(), AppError> {
+    if let Value::Object(map) = &mut data {
+        map.insert("actor".into(), actor.json());
+    }
+    let payload = json!({ "type": kind, "timestamp": rfc3339(now), "data": data });
+    jobs::insert_event(
+        tx,
+        &OutboxEvent {
+            id: &ids::new_id("msg", now),
+            kind,
+            job_id: &job.id,
+            location_id: &job.location_id,
+            actor_user_id: Some(&actor.user.id),
+            actor_label: &actor.user.email,
+            payload: &payload.to_string(),
+            at: now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+fn job_json(job: &Job) -> Value {
+    serde_json::to_value(job).unwrap_or(Value::Null)
+}
+
+fn action_json(job: &Job, action: &Action) -> Value {
+    let mut data = serde_json::to_value(action).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut data {
+        map.insert("job_id".into(), Value::String(job.id.clone()));
+    }
+    data
+}
+
+/// The location rule: it must exist and be active, and a merchant may only
+/// use one assigned to their merchant (422 either way).
+async fn check_location(
+    tx: &mut Tx,
+    actor: &JobActor<'_>,
+    location_id: &str,
+) -> Result<(), AppError> {
+    let merchant = if actor.is_merchant() {
+        Some(
+            actor
+                .user
+                .merchant_id
+                .as_deref()
+                .ok_or(AppError::Forbidden)?,
+        )
+    } else {
+        None
+    };
+    if !ids::is_id("loc", location_id) {
+        return Err(AppError::field("location_id", "unknown_location"));
+    }
+    match jobs::usable_location(tx, location_id, merchant).await? {
+        None => Err(AppError::field("location_id", "unknown_location")),
+        Some(false) => Err(AppError::field("location_id", "location_not_allowed")),
+        Some(true) => Ok(()),
+    }
+}
+
+fn reference_taken(err: sqlx::Error) -> AppError {
+    if is_unique_violation(&err) {
+        AppError::field("reference_id", "taken")
+    } else {
+        err.into()
+    }
+}
+
+/// Copies the checked fields onto `job`.
+fn apply(job: &mut Job, c: CleanJob) {
+    job.reference_id = c.reference_id;
+    job.kind = c.kind;
+    job.date = c.date;
+    job.time_window = c.time_window;
+    job.customer = c.customer;
+    job.address = c.address;
+    job.location_id = c.location_id;
+    job.description = c.description;
+    job.comment = c.comment;
+    job.barcodes = c.barcodes;
+}
+
+pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Result<Job, AppError> {
+    let clean = clean::job(input, actor.is_merchant())?;
+    let now = state.clock.now();
+    let stamp = rfc3339(now);
+    let mut tx = state.db.begin().await?;
+    check_location(&mut tx, &actor, &clean.location_id).await?;
+    let actions: Vec<CleanAction> = clean.actions.clone();
+    let mut job = Job {
+        id: ids::new_id("job", now),
+        reference_id: None,
+        kind: clean.kind,
+        status: JobStatus::New,
+        date: String::new(),
+        time_window: None,
+        customer: Default::default(),
+        address: Default::default(),
+        location_id: String::new(),
+        description: None,
+        comment: None,
+        barcodes: Vec::new(),
+        creation_source: actor.source(),
+        created_by: CreatedBy {
+            user_id: actor.user.id.clone(),
+            account_id: actor.account_id.map(str::to_owned),
+        },
+        version: 1,
+        created_at: stamp.clone(),
+        updated_at: stamp.clone(),
+        actions: Vec::new(),
+    };
+    apply(&mut job, clean);
+    let meta = Stored {
+        merchant_id: actor.user.merchant_id.as_deref(),
+        created_at: now,
+        updated_at: now,
+    };
+    jobs::insert(&mut tx, &job, &meta)
+        .await
+        .map_err(reference_taken)?;
+    for (position, a) in actions.into_iter().enumerate() {
+        let action = a.into_action(ids::new_id("act", now), stamp.clone(), stamp.clone());
+        jobs::insert_action(&mut tx, &job.id, position as i64, &action, now).await?;
+        job.actions.push(action);
+    }
+    record(&mut tx, &actor, "job.created", &job, job_json(&job), now).await?;
+    tx.commit().await?;
+    Ok(job)
+}
+
+/// The active locations `actor` may put jobs at: all of them for an
+/// administrator, the merchant's own for a merchant user.
+pub async fn usable_locations(
+    state: &AppState,
+    actor: JobActor<'_>,
+) -> Result<Vec<Location>, AppError> {
+    let mut all = locations::list(&state.db).await?;
+    all.retain(|l| l.active);
+    if actor.is_merchant() {
+        let merchant_id = actor
+            .user
+            .merchant_id
+            .as_deref()
+            .ok_or(AppError::Forbidden)?;
+        let merchant = merchants::get(&state.db, merchant_id)
+            .await?
+            .ok_or(AppError::Forbidden)?;
+        all.retain(|l| merchant.location_ids.contains(&l.id));
+    }
+    Ok(all)
+}
+
+pub async fn get(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<Job, AppError> {
+    if !ids::is_id("job", id) {
+        return Err(AppError::NotFound);
+    }
+    jobs::get(&state.db, &actor.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The job's events, oldest first.
+pub async fn history(
+    state: &AppState,
+    actor: JobActor<'_>,
+    id: &str,
+) -> Result<Vec<JobEvent>, AppError> {
+    let job = get(state, actor, id).await?;
+    Ok(jobs::history(&state.db, &job.id).await?)
+}
+
+/// An opaque cursor: the last id of the page, so later pages neither skip
+/// nor repeat jobs while new ones are created (they sort before it).
+fn encode_cursor(id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let id = text.strip_prefix("v1:job_")?;
+    (id.len() == 26 && id.chars().all(|c| c.is_ascii_alphanumeric())).then(|| format!("job_{id}"))
+}
+
+pub async fn search(
+    state: &AppState,
+    actor: JobActor<'_>,
+    query: &JobQuery,
+) -> Result<JobPage, AppError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::Request {
+            detail: format!("`limit` must be between 1 and {MAX_LIMIT}."),
+        });
+    }
+    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(decode_cursor(c).ok_or_else(|| AppError::Request {
+            detail: "`cursor` is not one this API gave out.".into(),
+        })?),
+        None => None,
+    };
+    let mut data = jobs::search(
+        &state.db,
+        &actor.scope(),
+        query,
+        after.as_deref(),
+        limit + 1,
+    )
+    .await?;
+    let next_cursor = if data.len() > limit as usize {
+        data.truncate(limit as usize);
+        data.last().map(|j| encode_cursor(&j.id))
+    } else {
+        None
+    };
+    Ok(JobPage { data, next_cursor })
+}
+
+/// Loads the job for a change: in scope, at the version the client saw
+/// (412 otherwise), and not finished unless `finished_ok`.
+async fn load_for_change(
+    tx: &mut Tx,
+    actor: &JobActor<'_>,
+    id: &str,
+    expected_version: Option<i64>,
+) -> Result<Job, AppError> {
+    if !ids::is_id("job", id) {
+        return Err(AppError::NotFound);
+    }
+    let job = jobs::get_in(tx, &actor.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if expected_version.is_some_and(|v| v != job.version) {
+        return Err(AppError::Stale);
+    }
+    Ok(job)
+}
+
+/// Saves a changed job as the next version.
+async fn save(tx: &mut Tx, job: &mut Job, now: Millis) -> Result<(), AppError> {
+    job.version += 1;
+    job.updated_at = rfc3339(now);
+    jobs::update(tx, job, now).await.map_err(reference_taken)
+}
+
+/// Replaces the editable fields of a job with `input` (actions are changed
+/// one by one, so `input.actions` must be empty).
+pub async fn update(
+    state: &AppState,
+    actor: JobActor<'_>,
+    id: &str,
+    input: &JobIn,
+    expected_version: Option<i64>,
+) -> Result<Job, AppError> {
+    if !input.actions.is_empty() {
+        return Err(AppError::field("actions", "read_only"));
+    }
+    let clean = clean::job(input, actor.is_merchant())?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut job = load_for_change(&mut tx, &actor, id, expected_version).await?;
+    if job.status.is_finished() {
+        return Err(AppError::conflict("job_finished"));
+    }
+    if clean.location_id != job.location_id {
+        check_location(&mut tx, &actor, &clean.location_id).await?;
+    }
+    apply(&mut job, clean);
+    save(&mut tx, &mut job, now).await?;
+    record(&mut tx, &actor, "job.updated", &job, job_json(&job), now).await?;
+    tx.commit().await?;
+    Ok(job)
+}
+
+/// Moves a job along its lifecycle. Administrators move any status; a
+/// merchant may only cancel a new job ([`cancel`]).
+pub async fn set_status(
+    state: &AppState,
+    actor: JobActor<'_>,
+    id: &str,
+    to: JobStatus,
+    expected_version: Option<i64>,
+) -> Result<Job, AppError> {
+    if actor.is_merchant() && to != JobStatus::Cancelled {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut job = load_for_change(&mut tx, &actor, id, expected_version).await?;
+    let previous = job.status;
+    if !previous.can_move_to(to) {
+        return Err(AppError::conflict("transition_not_allowed"));
+    }
+    job.status = to;
+    save(&mut tx, &mut job, now).await?;
+    let kind = if to == JobStatus::Cancelled {
+        "job.cancelled"
+    } else {
+        "job.status_changed"
+    };
+    let mut data = job_json(&job);
+    data["previous_status"] = Value::String(previous.as_str().into());
+    record(&mut tx, &actor, kind, &job, data, now).await?;
+    tx.commit().await?;
+    Ok(job)
+}
+
+/// Cancels a new job.
+pub async fn cancel(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<Job, AppError> {
+    set_status(state, actor, id, JobStatus::Cancelled, None).await
+}
+
+/// Deletes a job, which is allowed only while it is new.
+pub async fn delete(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let job = load_for_change(&mut tx, &actor, id, None).await?;
+    if job.status != JobStatus::New {
+        return Err(AppError::conflict("job_not_new"));
+    }
+    record(&mut tx, &actor, "job.deleted", &job, job_json(&job), now).await?;
+    jobs::delete(&mut tx, &job.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    action_id: &str,
+) -> Result<Action, AppError> {
+    get(state, actor, job_id)
+        .await?
+        .actions
+        .into_iter()
+        .find(|a| a.id == action_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Loads a job whose actions are about to change: in scope, at the
+/// expected version, not finished.
+async fn load_for_actions(
+    tx: &mut Tx,
+    actor: &JobActor<'_>,
+    job_id: &str,
+    expected_version: Option<i64>,
+) -> Result<Job, AppError> {
+    let job = load_for_change(tx, actor, job_id, expected_version).await?;
+    if job.status.is_finished() {
+        return Err(AppError::conflict("job_finished"));
+    }
+    Ok(job)
+}
+
+/// Adds an action; returns the job with it.
+pub async fn add_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    input: &ActionIn,
+    expected_version: Option<i64>,
+) -> Result<(Job, Action), AppError> {
+    let clean = clean::action(input, actor.is_merchant())?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut job = load_for_actions(&mut tx, &actor, job_id, expected_version).await?;
+    if job.actions.len() >= MAX_ACTIONS {
+        return Err(AppError::field("actions", "too_many"));
+    }
+    let stamp = rfc3339(now);
+    let action = clean.into_action(ids::new_id("act", now), stamp.clone(), stamp);
+    let position = jobs::next_position(&mut tx, &job.id).await?;
+    jobs::insert_action(&mut tx, &job.id, position, &action, now).await?;
+    job.actions.push(action.clone());
+    save(&mut tx, &mut job, now).await?;
+    let data = action_json(&job, &action);
+    record(&mut tx, &actor, "action.created", &job, data, now).await?;
+    tx.commit().await?;
+    Ok((job, action))
+}
+
+/// Replaces an action's fields with `input`.
+pub async fn update_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    action_id: &str,
+    input: &ActionIn,
+    expected_version: Option<i64>,
+) -> Result<(Job, Action), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut job = load_for_change(&mut tx, &actor, job_id, expected_version).await?;
+    let Some(index) = job.actions.iter().position(|a| a.id == action_id) else {
+        return Err(AppError::NotFound);
+    };
+    if job.status.is_finished() {
+        return Err(AppError::conflict("job_finished"));
+    }
+    let current = &job.actions[index];
+    // A merchant may send back the outcome an administrator recorded, but
+    // not change it.
+    let merchant = actor.is_merchant()
+        && input.status.as_deref().map(str::trim) != Some(current.status.as_str());
+    let clean = clean::action(input, merchant)?;
+    let action = clean.into_action(current.id.clone(), current.created_at.clone(), rfc3339(now));
+    jobs::update_action(&mut tx, &action, now).await?;
+    job.actions[index] = action.clone();
+    save(&mut tx, &mut job, now).await?;
+    let data = action_json(&job, &action);
+    record(&mut tx, &actor, "action.updated", &job, data, now).await?;
+    tx.commit().await?;
+    Ok((job, action))
+}
+
+pub async fn delete_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    action_id: &str,
+    expected_version: Option<i64>,
+) -> Result<Job, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut job = load_for_change(&mut tx, &actor, job_id, expected_version).await?;
+    let Some(index) = job.actions.iter().position(|a| a.id == action_id) else {
+        return Err(AppError::NotFound);
+    };
+    if job.status.is_finished() {
+        return Err(AppError::conflict("job_finished"));
+    }
+    let action = job.actions.remove(index);
+    jobs::delete_action(&mut tx, &action.id).await?;
+    save(&mut tx, &mut job, now).await?;
+    let data = action_json(&job, &action);
+    record(&mut tx, &actor, "action.deleted", &job, data, now).await?;
+    tx.commit().await?;
+    Ok(job)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        let id = "job_01jdx7k3m5n8p9q2r4s6t8v0w2";
+        assert_eq!(decode_cursor(&encode_cursor(id)).as_deref(), Some(id));
+        assert_eq!(decode_cursor("job_01jdx7k3m5n8p9q2r4s6t8v0w2"), None);
+        assert_eq!(
+            decode_cursor(&URL_SAFE_NO_PAD.encode("v1:job_' OR 1=1")),
+            None
+        );
+        assert_eq!(decode_cursor("%%%"), None);
+    }
+}

@@ -1,0 +1,155 @@
+//! Jobs in the browser: the administrators' Jobs screens and the merchant
+//! portal. Every signed-in role may call these; the service narrows a
+//! merchant user to the jobs they created (another's is "not found"), and
+//! only administrators move statuses.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::model::job::{ActionIn, Job, JobEvent, JobIn, JobPage, JobQuery, JobStatus};
+use crate::model::org::Location;
+
+#[cfg(feature = "ssr")]
+use super::as_role;
+#[cfg(feature = "ssr")]
+use crate::model::Role;
+#[cfg(feature = "ssr")]
+use crate::server::services::jobs::{self as service, JobActor};
+
+#[cfg(feature = "ssr")]
+const ANYONE: &[Role] = &[Role::Admin, Role::MerchantL1, Role::MerchantL2];
+
+/// A job's page: the job, its history, and the names of the locations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobDetail {
+    pub job: Job,
+    pub history: Vec<JobEvent>,
+    pub location_name: Option<String>,
+}
+
+#[server(prefix = "/_fn", endpoint = "search_jobs", input = Json)]
+pub async fn search_jobs(query: JobQuery) -> Result<JobPage, AppError> {
+    as_role(ANYONE, |state, user, _| async move {
+        service::search(&state, JobActor::browser(&user), &query).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "get_job", input = Json)]
+pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
+    as_role(ANYONE, |state, user, _| async move {
+        let actor = JobActor::browser(&user);
+        let job = service::get(&state, actor, &id).await?;
+        let history = service::history(&state, actor, &id).await?;
+        let location_name = crate::server::db::locations::get(&state.db, &job.location_id)
+            .await?
+            .map(|l| l.name);
+        Ok(JobDetail {
+            job,
+            history,
+            location_name,
+        })
+    })
+    .await
+}
+
+/// The locations the caller may put jobs at, for the job form.
+#[server(prefix = "/_fn", endpoint = "job_locations", input = Json)]
+pub async fn job_locations() -> Result<Vec<Location>, AppError> {
+    as_role(ANYONE, |state, user, _| async move {
+        service::usable_locations(&state, JobActor::browser(&user)).await
+    })
+    .await
+}
+
+/// Creates a job, or changes the one named by `id` if it is still at
+/// `version`.
+#[server(prefix = "/_fn", endpoint = "save_job", input = Json)]
+pub async fn save_job(
+    id: Option<String>,
+    version: Option<i64>,
+    input: JobIn,
+) -> Result<Job, AppError> {
+    as_role(ANYONE, |state, user, _| async move {
+        let actor = JobActor::browser(&user);
+        match id {
+            Some(id) => service::update(&state, actor, &id, &input, version).await,
+            None => service::create(&state, actor, &input).await,
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "cancel_job", input = Json)]
+pub async fn cancel_job(id: String) -> Result<Job, AppError> {
+    as_role(ANYONE, |state, user, _| async move {
+        service::cancel(&state, JobActor::browser(&user), &id).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "delete_job", input = Json)]
+pub async fn delete_job(id: String) -> Result<(), AppError> {
+    as_role(ANYONE, |state, user, _| async move {
+        service::delete(&state, JobActor::browser(&user), &id).await
+    })
+    .await
+}
+
+/// Moves a job along its lifecycle. Administrators only.
+#[server(prefix = "/_fn", endpoint = "move_job", input = Json)]
+pub async fn move_job(id: String, version: i64, status: JobStatus) -> Result<Job, AppError> {
+    super::as_admin(|state, admin, _| async move {
+        service::set_status(
+            &state,
+            JobActor::browser(&admin),
+            &id,
+            status,
+            Some(version),
+        )
+        .await
+    })
+    .await
+}
+
+/// Adds an action, or changes the one named by `action_id`.
+#[server(prefix = "/_fn", endpoint = "save_job_action", input = Json)]
+pub async fn save_job_action(
+    job_id: String,
+    action_id: Option<String>,
+    version: i64,
+    input: ActionIn,
+) -> Result<Job, AppError> {
+    as_role(ANYONE, |state, user, _| async move {
+        let actor = JobActor::browser(&user);
+        let (job, _) = match action_id {
+            Some(a) => {
+                service::update_action(&state, actor, &job_id, &a, &input, Some(version)).await?
+            }
+            None => service::add_action(&state, actor, &job_id, &input, Some(version)).await?,
+        };
+        Ok(job)
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "delete_job_action", input = Json)]
+pub async fn delete_job_action(
+    job_id: String,
+    action_id: String,
+    version: i64,
+) -> Result<Job, AppError> {
+    as_role(ANYONE, |state, user, _| async move {
+        service::delete_action(
+            &state,
+            JobActor::browser(&user),
+            &job_id,
+            &action_id,
+            Some(version),
+        )
+        .await
+    })
+    .await
+}
