@@ -9,11 +9,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::forms::{FieldMessage, FormActions, FormAlert, LoadError, TextField, last_error};
+use super::job_lines::{ActionLine, ActionRow};
 use super::jobs::type_label;
 use super::status::Loading;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::model::job::{ActionIn, Address, Customer, Job, JobIn, JobType, TimeWindow};
+use crate::model::job::{Address, Customer, Job, JobIn, JobType, TimeWindow};
 use crate::model::org::Location;
 use crate::serverfns::jobs::{SaveJob, get_job, job_locations};
 
@@ -45,40 +46,6 @@ pub fn JobFormPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-/// One action line of the create form.
-#[derive(Clone, Copy)]
-struct ActionRow {
-    key: usize,
-    description: RwSignal<String>,
-    sku: RwSignal<String>,
-    quantity: RwSignal<String>,
-    unit: RwSignal<String>,
-}
-
-impl ActionRow {
-    fn new(key: usize) -> Self {
-        ActionRow {
-            key,
-            description: RwSignal::new(String::new()),
-            sku: RwSignal::new(String::new()),
-            quantity: RwSignal::new("1".into()),
-            unit: RwSignal::new(String::new()),
-        }
-    }
-
-    fn input(&self) -> ActionIn {
-        let quantity = self.quantity.get_untracked();
-        let quantity = quantity.trim();
-        ActionIn {
-            description: self.description.get_untracked(),
-            sku: Some(self.sku.get_untracked()),
-            quantity: (!quantity.is_empty()).then(|| quantity.parse().unwrap_or(0)),
-            quantity_unit: Some(self.unit.get_untracked()),
-            ..Default::default()
-        }
     }
 }
 
@@ -376,83 +343,5 @@ fn TextArea(
             ></textarea>
             <FieldMessage field=id error />
         </div>
-    }
-}
-
-/// One line of the actions list, with the errors of its fields.
-#[component]
-fn ActionLine(
-    row: ActionRow,
-    rows: RwSignal<Vec<ActionRow>>,
-    error: Signal<Option<AppError>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let index = move || {
-        rows.read()
-            .iter()
-            .position(|r| r.key == row.key)
-            .unwrap_or(0)
-    };
-    let message = move |field: &'static str| {
-        move || {
-            let path = format!("actions[{}].{field}", index());
-            error.get().and_then(|e| {
-                e.field_code(&path)
-                    .map(|code| super::forms::field_message(i18n, code))
-            })
-        }
-    };
-    let ids = |name: &str| format!("action-{}-{name}", row.key);
-    view! {
-        <fieldset class="action-line" data-testid="action-line">
-            <legend class="visually-hidden">{move || format!("#{}", index() + 1)}</legend>
-            <div class="field field-wide">
-                <label for=ids("description")>{t!(i18n, jobs.action_description)}</label>
-                <input
-                    id=ids("description")
-                    maxlength="200"
-                    prop:value=move || row.description.get()
-                    on:input=move |ev| row.description.set(event_target_value(&ev))
-                />
-                <p class="field-error">{message("description")}</p>
-            </div>
-            <div class="field">
-                <label for=ids("sku")>{t!(i18n, jobs.sku)}</label>
-                <input
-                    id=ids("sku")
-                    maxlength="64"
-                    prop:value=move || row.sku.get()
-                    on:input=move |ev| row.sku.set(event_target_value(&ev))
-                />
-                <p class="field-error">{message("sku")}</p>
-            </div>
-            <div class="field field-narrow">
-                <label for=ids("quantity")>{t!(i18n, jobs.quantity)}</label>
-                <input
-                    id=ids("quantity")
-                    inputmode="numeric"
-                    maxlength="6"
-                    prop:value=move || row.quantity.get()
-                    on:input=move |ev| row.quantity.set(event_target_value(&ev))
-                />
-                <p class="field-error">{message("quantity")}</p>
-            </div>
-            <div class="field field-narrow">
-                <label for=ids("unit")>{t!(i18n, jobs.unit)}</label>
-                <input
-                    id=ids("unit")
-                    maxlength="20"
-                    prop:value=move || row.unit.get()
-                    on:input=move |ev| row.unit.set(event_target_value(&ev))
-                />
-            </div>
-            <button
-                type="button"
-                class="button button-secondary button-small"
-                on:click=move |_| rows.update(|r| r.retain(|x| x.key != row.key))
-            >
-                {t!(i18n, jobs.remove_action)}
-            </button>
-        </fieldset>
     }
 }

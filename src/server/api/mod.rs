@@ -8,9 +8,11 @@
 
 mod admin;
 pub mod idempotency;
+mod job_search;
 mod jobs;
 pub mod limits;
 pub mod openapi;
+mod people;
 pub mod policy;
 pub mod problem;
 pub mod reference;
@@ -67,12 +69,12 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::get_location, admin::patch_location))
         .routes(routes!(admin::list_merchants, admin::create_merchant))
         .routes(routes!(admin::get_merchant, admin::patch_merchant))
-        .routes(routes!(admin::list_users, admin::create_user))
-        .routes(routes!(admin::get_user, admin::patch_user))
-        .routes(routes!(admin::put_api_access))
-        .routes(routes!(admin::issue_key))
-        .routes(routes!(admin::api_accounts))
-        .routes(routes!(admin::audit))
+        .routes(routes!(people::list_users, people::create_user))
+        .routes(routes!(people::get_user, people::patch_user))
+        .routes(routes!(people::put_api_access))
+        .routes(routes!(people::issue_key))
+        .routes(routes!(people::api_accounts))
+        .routes(routes!(people::audit))
 }
 
 /// Paths anyone may read, without credentials.

@@ -3,28 +3,28 @@
 //! browser or through the API, and another user's job is "not found". Every
 //! change writes its webhook event to the outbox in the same transaction.
 
+mod actions;
 pub mod clean;
+pub mod patch;
+mod search;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+pub use actions::{add_action, delete_action, get_action, update_action};
+pub use search::{MAX_LIMIT, search};
+
 use serde_json::{Value, json};
 
-use self::clean::{CleanAction, CleanJob, MAX_ACTIONS};
+use self::clean::{CleanAction, CleanJob};
 use crate::error::AppError;
 use crate::model::SessionUser;
-use crate::model::job::{
-    Action, ActionIn, CreatedBy, CreationSource, Job, JobEvent, JobIn, JobPage, JobQuery, JobStatus,
-};
+use crate::model::job::{CreatedBy, CreationSource, Job, JobEvent, JobIn, JobStatus};
 use crate::model::org::Location;
 use crate::model::time::rfc3339;
 use crate::server::AppState;
 use crate::server::clock::Millis;
-use crate::server::db::jobs::{self, OutboxEvent, Scope, Stored};
+use crate::server::db::jobs::{self, Scope, Stored};
+use crate::server::db::outbox::{self, OutboxEvent};
 use crate::server::db::{Tx, is_unique_violation, locations, merchants};
 use crate::server::ids;
-
-pub const DEFAULT_LIMIT: u32 = 25;
-pub const MAX_LIMIT: u32 = 100;
 
 /// Who is acting on jobs, and through which door.
 #[derive(Debug, Clone, Copy)]
@@ -86,7 +86,7 @@ async fn record(
         map.insert("actor".into(), actor.json());
     }
     let payload = json!({ "type": kind, "timestamp": rfc3339(now), "data": data });
-    jobs::insert_event(
+    outbox::insert_event(
         tx,
         &OutboxEvent {
             id: &ids::new_id("msg", now),
@@ -105,14 +105,6 @@ async fn record(
 
 fn job_json(job: &Job) -> Value {
     serde_json::to_value(job).unwrap_or(Value::Null)
-}
-
-fn action_json(job: &Job, action: &Action) -> Value {
-    let mut data = serde_json::to_value(action).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut data {
-        map.insert("job_id".into(), Value::String(job.id.clone()));
-    }
-    data
 }
 
 /// The location rule: it must exist and be active, and a merchant may only
@@ -252,54 +244,7 @@ pub async fn history(
     id: &str,
 ) -> Result<Vec<JobEvent>, AppError> {
     let job = get(state, actor, id).await?;
-    Ok(jobs::history(&state.db, &job.id).await?)
-}
-
-/// An opaque cursor: the last id of the page, so later pages neither skip
-/// nor repeat jobs while new ones are created (they sort before it).
-fn encode_cursor(id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
-}
-
-fn decode_cursor(cursor: &str) -> Option<String> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let id = text.strip_prefix("v1:job_")?;
-    (id.len() == 26 && id.chars().all(|c| c.is_ascii_alphanumeric())).then(|| format!("job_{id}"))
-}
-
-pub async fn search(
-    state: &AppState,
-    actor: JobActor<'_>,
-    query: &JobQuery,
-) -> Result<JobPage, AppError> {
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::Request {
-            detail: format!("`limit` must be between 1 and {MAX_LIMIT}."),
-        });
-    }
-    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => Some(decode_cursor(c).ok_or_else(|| AppError::Request {
-            detail: "`cursor` is not one this API gave out.".into(),
-        })?),
-        None => None,
-    };
-    let mut data = jobs::search(
-        &state.db,
-        &actor.scope(),
-        query,
-        after.as_deref(),
-        limit + 1,
-    )
-    .await?;
-    let next_cursor = if data.len() > limit as usize {
-        data.truncate(limit as usize);
-        data.last().map(|j| encode_cursor(&j.id))
-    } else {
-        None
-    };
-    Ok(JobPage { data, next_cursor })
+    Ok(outbox::history(&state.db, &job.id).await?)
 }
 
 /// Loads the job for a change: in scope, at the version the client saw
@@ -408,136 +353,4 @@ pub async fn delete(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<(
     jobs::delete(&mut tx, &job.id).await?;
     tx.commit().await?;
     Ok(())
-}
-
-pub async fn get_action(
-    state: &AppState,
-    actor: JobActor<'_>,
-    job_id: &str,
-    action_id: &str,
-) -> Result<Action, AppError> {
-    get(state, actor, job_id)
-        .await?
-        .actions
-        .into_iter()
-        .find(|a| a.id == action_id)
-        .ok_or(AppError::NotFound)
-}
-
-/// Loads a job whose actions are about to change: in scope, at the
-/// expected version, not finished.
-async fn load_for_actions(
-    tx: &mut Tx,
-    actor: &JobActor<'_>,
-    job_id: &str,
-    expected_version: Option<i64>,
-) -> Result<Job, AppError> {
-    let job = load_for_change(tx, actor, job_id, expected_version).await?;
-    if job.status.is_finished() {
-        return Err(AppError::conflict("job_finished"));
-    }
-    Ok(job)
-}
-
-/// Adds an action; returns the job with it.
-pub async fn add_action(
-    state: &AppState,
-    actor: JobActor<'_>,
-    job_id: &str,
-    input: &ActionIn,
-    expected_version: Option<i64>,
-) -> Result<(Job, Action), AppError> {
-    let clean = clean::action(input, actor.is_merchant())?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let mut job = load_for_actions(&mut tx, &actor, job_id, expected_version).await?;
-    if job.actions.len() >= MAX_ACTIONS {
-        return Err(AppError::field("actions", "too_many"));
-    }
-    let stamp = rfc3339(now);
-    let action = clean.into_action(ids::new_id("act", now), stamp.clone(), stamp);
-    let position = jobs::next_position(&mut tx, &job.id).await?;
-    jobs::insert_action(&mut tx, &job.id, position, &action, now).await?;
-    job.actions.push(action.clone());
-    save(&mut tx, &mut job, now).await?;
-    let data = action_json(&job, &action);
-    record(&mut tx, &actor, "action.created", &job, data, now).await?;
-    tx.commit().await?;
-    Ok((job, action))
-}
-
-/// Replaces an action's fields with `input`.
-pub async fn update_action(
-    state: &AppState,
-    actor: JobActor<'_>,
-    job_id: &str,
-    action_id: &str,
-    input: &ActionIn,
-    expected_version: Option<i64>,
-) -> Result<(Job, Action), AppError> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let mut job = load_for_change(&mut tx, &actor, job_id, expected_version).await?;
-    let Some(index) = job.actions.iter().position(|a| a.id == action_id) else {
-        return Err(AppError::NotFound);
-    };
-    if job.status.is_finished() {
-        return Err(AppError::conflict("job_finished"));
-    }
-    let current = &job.actions[index];
-    // A merchant may send back the outcome an administrator recorded, but
-    // not change it.
-    let merchant = actor.is_merchant()
-        && input.status.as_deref().map(str::trim) != Some(current.status.as_str());
-    let clean = clean::action(input, merchant)?;
-    let action = clean.into_action(current.id.clone(), current.created_at.clone(), rfc3339(now));
-    jobs::update_action(&mut tx, &action, now).await?;
-    job.actions[index] = action.clone();
-    save(&mut tx, &mut job, now).await?;
-    let data = action_json(&job, &action);
-    record(&mut tx, &actor, "action.updated", &job, data, now).await?;
-    tx.commit().await?;
-    Ok((job, action))
-}
-
-pub async fn delete_action(
-    state: &AppState,
-    actor: JobActor<'_>,
-    job_id: &str,
-    action_id: &str,
-    expected_version: Option<i64>,
-) -> Result<Job, AppError> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let mut job = load_for_change(&mut tx, &actor, job_id, expected_version).await?;
-    let Some(index) = job.actions.iter().position(|a| a.id == action_id) else {
-        return Err(AppError::NotFound);
-    };
-    if job.status.is_finished() {
-        return Err(AppError::conflict("job_finished"));
-    }
-    let action = job.actions.remove(index);
-    jobs::delete_action(&mut tx, &action.id).await?;
-    save(&mut tx, &mut job, now).await?;
-    let data = action_json(&job, &action);
-    record(&mut tx, &actor, "action.deleted", &job, data, now).await?;
-    tx.commit().await?;
-    Ok(job)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_refuse_anything_else() {
-        let id = "job_01jdx7k3m5n8p9q2r4s6t8v0w2";
-        assert_eq!(decode_cursor(&encode_cursor(id)).as_deref(), Some(id));
-        assert_eq!(decode_cursor("job_01jdx7k3m5n8p9q2r4s6t8v0w2"), None);
-        assert_eq!(
-            decode_cursor(&URL_SAFE_NO_PAD.encode("v1:job_' OR 1=1")),
-            None
-        );
-        assert_eq!(decode_cursor("%%%"), None);
-    }
 }

@@ -1,0 +1,285 @@
+//! Jobs and their actions. Every read takes a [`Scope`]: a merchant's
+//! queries carry `created_by_user = $n` in SQL, so another user's job is
+//! simply not found, exactly like one that does not exist.
+
+mod rows;
+mod search;
+
+pub use search::{search, search_needle, search_text};
+
+use self::rows::{ActionRow, JobRow, assemble};
+use super::{Db, Tx, on_read, on_tx};
+use crate::model::job::{Action, Job};
+use crate::server::clock::Millis;
+
+/// Whose jobs a query may see.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Administrators: every job.
+    All,
+    /// A merchant user: the jobs this user created.
+    Creator(String),
+}
+
+impl Scope {
+    fn creator(&self) -> Option<&str> {
+        match self {
+            Scope::All => None,
+            Scope::Creator(id) => Some(id),
+        }
+    }
+}
+fn get_sql() -> String {
+    format!(
+        "SELECT {} FROM jobs WHERE id = $1 AND ($2 IS NULL OR created_by_user = $2)",
+        rows::JOB_COLUMNS
+    )
+}
+
+fn actions_sql() -> String {
+    format!(
+        "SELECT {} FROM actions WHERE job_id = $1 ORDER BY position, id",
+        rows::ACTION_COLUMNS
+    )
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::Error> {
+    let (job_sql, action_sql) = (get_sql(), actions_sql());
+    let (job, actions): (Option<JobRow>, Vec<ActionRow>) = on_read!(db, pool => {
+        let job: Option<JobRow> = sqlx::query_as(&job_sql)
+            .bind(id)
+            .bind(scope.creator())
+            .fetch_optional(pool)
+            .await?;
+        let actions = match job {
+            Some(_) => sqlx::query_as(&action_sql).bind(id).fetch_all(pool).await?,
+            None => Vec::new(),
+        };
+        (job, actions)
+    });
+    Ok(assemble(job.into_iter().collect(), actions)?.pop())
+}
+
+/// As [`get`], inside a write transaction: what the change will be made
+/// against. (On PostgreSQL the row is locked until the transaction ends.)
+pub async fn get_in(tx: &mut Tx, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::Error> {
+    let action_sql = actions_sql();
+    let (job, actions): (Option<JobRow>, Vec<ActionRow>) = match tx {
+        Tx::Sqlite(t) => {
+            let conn = &mut **t;
+            let job: Option<JobRow> = sqlx::query_as(&get_sql())
+                .bind(id)
+                .bind(scope.creator())
+                .fetch_optional(&mut *conn)
+                .await?;
+            let actions = match job {
+                Some(_) => sqlx::query_as(&action_sql).bind(id).fetch_all(conn).await?,
+                None => Vec::new(),
+            };
+            (job, actions)
+        }
+        Tx::Postgres(t) => {
+            let conn = &mut **t;
+            let job: Option<JobRow> = sqlx::query_as(&format!("{} FOR UPDATE", get_sql()))
+                .bind(id)
+                .bind(scope.creator())
+                .fetch_optional(&mut *conn)
+                .await?;
+            let actions = match job {
+                Some(_) => sqlx::query_as(&action_sql).bind(id).fetch_all(conn).await?,
+                None => Vec::new(),
+            };
+            (job, actions)
+        }
+    };
+    Ok(assemble(job.into_iter().collect(), actions)?.pop())
+}
+/// Server-side facts about a job that the wire shape does not carry.
+pub struct Stored<'a> {
+    pub merchant_id: Option<&'a str>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// Binds the fields `insert` and `update` both write, in this order:
+/// reference, type, status, date, window, customer, address, location,
+/// description, comment, barcodes.
+macro_rules! bind_fields {
+    ($query:expr, $job:expr, $barcodes:expr) => {{
+        let window = $job.time_window.as_ref();
+        $query
+            .bind(&$job.reference_id)
+            .bind($job.kind.as_str())
+            .bind($job.status.as_str())
+            .bind(&$job.date)
+            .bind(window.map(|w| w.start.as_str()))
+            .bind(window.map(|w| w.end.as_str()))
+            .bind(&$job.customer.first_name)
+            .bind(&$job.customer.last_name)
+            .bind(&$job.customer.phone)
+            .bind(&$job.customer.mobile)
+            .bind(&$job.customer.email)
+            .bind(&$job.address.line1)
+            .bind(&$job.address.apartment)
+            .bind(&$job.address.city)
+            .bind(&$job.address.postal_code)
+            .bind(&$job.address.country)
+            .bind($job.address.lat)
+            .bind($job.address.lng)
+            .bind(&$job.location_id)
+            .bind(&$job.description)
+            .bind(&$job.comment)
+            .bind($barcodes)
+    }};
+}
+
+pub async fn insert(tx: &mut Tx, job: &Job, meta: &Stored<'_>) -> Result<(), sqlx::Error> {
+    let barcodes = serde_json::to_string(&job.barcodes).unwrap_or_else(|_| "[]".into());
+    let search = search_text(job);
+    on_tx!(tx, conn => {
+        let query = sqlx::query(
+            "INSERT INTO jobs (id, reference_id, type, status, date, window_start, window_end, \
+             first_name, last_name, phone, mobile, email, line1, apartment, city, postal_code, \
+             country, lat, lng, location_id, description, comment, barcodes, created_by_user, \
+             created_by_account, merchant_id, creation_source, version, search_text, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)",
+        );
+        bind_fields!(query.bind(&job.id), job, &barcodes)
+        .bind(&job.created_by.user_id)
+        .bind(&job.created_by.account_id)
+        .bind(meta.merchant_id)
+        .bind(job.creation_source.as_str())
+        .bind(job.version)
+        .bind(&search)
+        .bind(meta.created_at)
+        .bind(meta.updated_at)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// Writes the editable fields and status of `job`, whose `version` is the
+/// new one; `updated_at` is `now`.
+pub async fn update(tx: &mut Tx, job: &Job, now: Millis) -> Result<(), sqlx::Error> {
+    let barcodes = serde_json::to_string(&job.barcodes).unwrap_or_else(|_| "[]".into());
+    let search = search_text(job);
+    on_tx!(tx, conn => {
+        let query = sqlx::query(
+            "UPDATE jobs SET reference_id = $2, type = $3, status = $4, date = $5, \
+             window_start = $6, window_end = $7, first_name = $8, last_name = $9, phone = $10, \
+             mobile = $11, email = $12, line1 = $13, apartment = $14, city = $15, \
+             postal_code = $16, country = $17, lat = $18, lng = $19, location_id = $20, \
+             description = $21, comment = $22, barcodes = $23, version = $24, \
+             search_text = $25, updated_at = $26 WHERE id = $1",
+        );
+        bind_fields!(query.bind(&job.id), job, &barcodes)
+        .bind(job.version)
+        .bind(&search)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+pub async fn delete(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(conn).await.map(|_| ())
+    })
+}
+
+pub async fn insert_action(
+    tx: &mut Tx,
+    job_id: &str,
+    position: i64,
+    a: &Action,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO actions (id, job_id, position, external_reference_id, sku, type, \
+             description, quantity, quantity_unit, value, weight_kg, status, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+        )
+        .bind(&a.id)
+        .bind(job_id)
+        .bind(position)
+        .bind(&a.external_reference_id)
+        .bind(&a.sku)
+        .bind(a.kind.as_str())
+        .bind(&a.description)
+        .bind(a.quantity)
+        .bind(&a.quantity_unit)
+        .bind(a.value)
+        .bind(a.weight_kg)
+        .bind(a.status.as_str())
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+pub async fn update_action(tx: &mut Tx, a: &Action, now: Millis) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE actions SET external_reference_id = $2, sku = $3, type = $4, \
+             description = $5, quantity = $6, quantity_unit = $7, value = $8, weight_kg = $9, \
+             status = $10, updated_at = $11 WHERE id = $1",
+        )
+        .bind(&a.id)
+        .bind(&a.external_reference_id)
+        .bind(&a.sku)
+        .bind(a.kind.as_str())
+        .bind(&a.description)
+        .bind(a.quantity)
+        .bind(&a.quantity_unit)
+        .bind(a.value)
+        .bind(a.weight_kg)
+        .bind(a.status.as_str())
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+pub async fn delete_action(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("DELETE FROM actions WHERE id = $1").bind(id).execute(conn).await.map(|_| ())
+    })
+}
+
+/// The next free position for an action of `job_id`.
+pub async fn next_position(tx: &mut Tx, job_id: &str) -> Result<i64, sqlx::Error> {
+    let max: Option<i64> = on_tx!(tx, conn => {
+        sqlx::query_scalar("SELECT MAX(position) FROM actions WHERE job_id = $1")
+            .bind(job_id)
+            .fetch_one(conn)
+            .await?
+    });
+    Ok(max.map_or(0, |m| m + 1))
+}
+
+/// A location a job may use: active, and for a merchant one of the
+/// merchant's locations. `None` when it does not exist or is inactive.
+pub async fn usable_location(
+    tx: &mut Tx,
+    location_id: &str,
+    merchant_id: Option<&str>,
+) -> Result<Option<bool>, sqlx::Error> {
+    let row: Option<(bool, bool)> = on_tx!(tx, conn => {
+        sqlx::query_as(
+            "SELECT l.active, ($2 IS NULL OR EXISTS (SELECT 1 FROM merchant_locations ml \
+             WHERE ml.merchant_id = $2 AND ml.location_id = l.id)) AS allowed \
+             FROM locations l WHERE l.id = $1",
+        )
+        .bind(location_id)
+        .bind(merchant_id)
+        .fetch_optional(conn)
+        .await?
+    });
+    Ok(row.and_then(|(active, allowed)| active.then_some(allowed)))
+}

@@ -1,0 +1,146 @@
+//! A job's actions, changed one by one: each change loads the job in the
+//! write transaction, checks it is not finished, bumps its version and
+//! writes the action's event.
+
+use serde_json::Value;
+
+use super::clean::{self, MAX_ACTIONS};
+use super::{JobActor, get, load_for_change, record, save};
+use crate::error::AppError;
+use crate::model::job::{Action, ActionIn, Job};
+use crate::model::time::rfc3339;
+use crate::server::AppState;
+use crate::server::db::{Tx, jobs};
+use crate::server::ids;
+
+fn action_json(job: &Job, action: &Action) -> Value {
+    let mut data = serde_json::to_value(action).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut data {
+        map.insert("job_id".into(), Value::String(job.id.clone()));
+    }
+    data
+}
+
+pub async fn get_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    action_id: &str,
+) -> Result<Action, AppError> {
+    get(state, actor, job_id)
+        .await?
+        .actions
+        .into_iter()
+        .find(|a| a.id == action_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Loads a job whose actions are about to change: in scope, at the
+/// expected version, not finished.
+async fn load_for_actions(
+    tx: &mut Tx,
+    actor: &JobActor<'_>,
+    job_id: &str,
+    expected_version: Option<i64>,
+) -> Result<Job, AppError> {
+    let job = load_for_change(tx, actor, job_id, expected_version).await?;
+    if job.status.is_finished() {
+        return Err(AppError::conflict("job_finished"));
+    }
+    Ok(job)
+}
+
+/// Loads a job and finds one of its actions, for a change: the action must
+/// exist (404 before anything else) and the job must not be finished.
+async fn load_action(
+    tx: &mut Tx,
+    actor: &JobActor<'_>,
+    job_id: &str,
+    action_id: &str,
+    expected_version: Option<i64>,
+) -> Result<(Job, usize), AppError> {
+    let job = load_for_change(tx, actor, job_id, expected_version).await?;
+    let Some(index) = job.actions.iter().position(|a| a.id == action_id) else {
+        return Err(AppError::NotFound);
+    };
+    if job.status.is_finished() {
+        return Err(AppError::conflict("job_finished"));
+    }
+    Ok((job, index))
+}
+
+/// Adds an action; returns the job with it.
+pub async fn add_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    input: &ActionIn,
+    expected_version: Option<i64>,
+) -> Result<(Job, Action), AppError> {
+    let clean = clean::action(input, actor.is_merchant())?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut job = load_for_actions(&mut tx, &actor, job_id, expected_version).await?;
+    if job.actions.len() >= MAX_ACTIONS {
+        return Err(AppError::field("actions", "too_many"));
+    }
+    let stamp = rfc3339(now);
+    let action = clean.into_action(ids::new_id("act", now), stamp.clone(), stamp);
+    let position = jobs::next_position(&mut tx, &job.id).await?;
+    jobs::insert_action(&mut tx, &job.id, position, &action, now).await?;
+    job.actions.push(action.clone());
+    save(&mut tx, &mut job, now).await?;
+    let data = action_json(&job, &action);
+    record(&mut tx, &actor, "action.created", &job, data, now).await?;
+    tx.commit().await?;
+    Ok((job, action))
+}
+
+/// Replaces an action's fields with `input`.
+pub async fn update_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    action_id: &str,
+    input: &ActionIn,
+    expected_version: Option<i64>,
+) -> Result<(Job, Action), AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let (mut job, index) =
+        load_action(&mut tx, &actor, job_id, action_id, expected_version).await?;
+    let current = &job.actions[index];
+    // A merchant may send back the outcome an administrator recorded, but
+    // not change it.
+    let merchant = actor.is_merchant()
+        && input.status.as_deref().map(str::trim) != Some(current.status.as_str());
+    let clean = clean::action(input, merchant)?;
+    let action = clean.into_action(current.id.clone(), current.created_at.clone(), rfc3339(now));
+    jobs::update_action(&mut tx, &action, now).await?;
+    job.actions[index] = action.clone();
+    save(&mut tx, &mut job, now).await?;
+    let data = action_json(&job, &action);
+    record(&mut tx, &actor, "action.updated", &job, data, now).await?;
+    tx.commit().await?;
+    Ok((job, action))
+}
+
+pub async fn delete_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    action_id: &str,
+    expected_version: Option<i64>,
+) -> Result<Job, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let (mut job, index) =
+        load_action(&mut tx, &actor, job_id, action_id, expected_version).await?;
+    let action = job.actions.remove(index);
+    jobs::delete_action(&mut tx, &action.id).await?;
+    save(&mut tx, &mut job, now).await?;
+    let data = action_json(&job, &action);
+    record(&mut tx, &actor, "action.deleted", &job, data, now).await?;
+    tx.commit().await?;
+    Ok(job)
+}

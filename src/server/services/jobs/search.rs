@@ -1,0 +1,78 @@
+//! Job search for the API and the screens: a page of full jobs, newest
+//! first, and an opaque cursor for the next page.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use super::JobActor;
+use crate::error::AppError;
+use crate::model::job::{JobPage, JobQuery};
+use crate::server::AppState;
+use crate::server::db::jobs;
+
+pub const DEFAULT_LIMIT: u32 = 25;
+pub const MAX_LIMIT: u32 = 100;
+
+/// An opaque cursor: the last id of the page, so later pages neither skip
+/// nor repeat jobs while new ones are created (they sort before it).
+fn encode_cursor(id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let id = text.strip_prefix("v1:job_")?;
+    (id.len() == 26 && id.chars().all(|c| c.is_ascii_alphanumeric())).then(|| format!("job_{id}"))
+}
+
+pub async fn search(
+    state: &AppState,
+    actor: JobActor<'_>,
+    query: &JobQuery,
+) -> Result<JobPage, AppError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::Request {
+            detail: format!("`limit` must be between 1 and {MAX_LIMIT}."),
+        });
+    }
+    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(decode_cursor(c).ok_or_else(|| AppError::Request {
+            detail: "`cursor` is not one this API gave out.".into(),
+        })?),
+        None => None,
+    };
+    let mut data = jobs::search(
+        &state.db,
+        &actor.scope(),
+        query,
+        after.as_deref(),
+        limit + 1,
+    )
+    .await?;
+    let next_cursor = if data.len() > limit as usize {
+        data.truncate(limit as usize);
+        data.last().map(|j| encode_cursor(&j.id))
+    } else {
+        None
+    };
+    Ok(JobPage { data, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        let id = "job_01jdx7k3m5n8p9q2r4s6t8v0w2";
+        assert_eq!(decode_cursor(&encode_cursor(id)).as_deref(), Some(id));
+        assert_eq!(decode_cursor("job_01jdx7k3m5n8p9q2r4s6t8v0w2"), None);
+        assert_eq!(
+            decode_cursor(&URL_SAFE_NO_PAD.encode("v1:job_' OR 1=1")),
+            None
+        );
+        assert_eq!(decode_cursor("%%%"), None);
+    }
+}
