@@ -80,6 +80,7 @@ test("an administrator moves the job along; the owner cancels another, in French
   await signIn(page, ADMIN.email, ADMIN.password);
   await expect(page.getByTestId("welcome")).toBeVisible();
   await page.goto(`/jobs?q=${encodeURIComponent(reference.toLowerCase())}`);
+  await waitForHydration(page);
   await page.getByRole("link", { name: reference }).click();
   await expect(page.getByRole("heading", { level: 1, name: reference })).toBeVisible();
   await waitForHydration(page);
@@ -120,4 +121,40 @@ test("an administrator moves the job along; the owner cancels another, in French
   await expect(page.getByTestId("job-status")).toHaveText("Annulée");
   await expect(page.getByTestId("job-history")).toContainText("Annulée");
   await expectAccessible(page);
+});
+
+test("every page hydrates without an error, for an administrator and a merchant", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`);
+  });
+  const visit = async (paths: string[]) => {
+    for (const path of paths) {
+      await page.goto(path);
+      await waitForHydration(page);
+    }
+  };
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await page.goto(`/jobs?q=${encodeURIComponent(reference.toLowerCase())}`);
+  const jobPath = await page.getByRole("link", { name: reference }).getAttribute("href");
+  await visit([
+    "/",
+    "/organization/merchants",
+    "/organization/locations",
+    "/integrations/api",
+    "/integrations/api/reference",
+    "/jobs",
+    "/jobs/new",
+    jobPath!,
+    "/audit",
+    "/profile",
+  ]);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/sign-in$/);
+  await signIn(page, rival, password);
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await visit(["/", "/jobs", "/jobs/new", "/integrations/api", "/integrations/api/reference", "/profile"]);
+  expect(errors).toEqual([]);
 });

@@ -82,17 +82,18 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let user_id = StoredValue::new(row.user_id.clone());
-    let merchant_href = format!(
-        "/organization/merchants/{}",
-        row.merchant_id.clone().unwrap_or_default()
-    );
+    // Administrators' own accounts have no merchant: their role instead
+    // of an empty link (an empty text node would also break hydration).
+    let merchant = match (row.merchant_id.clone(), row.business_name.clone()) {
+        (Some(id), Some(name)) => {
+            view! { <A href=format!("/organization/merchants/{id}")>{name}</A> }.into_any()
+        }
+        _ => view! { <span>{move || t_string!(i18n, roles.admin)}</span> }.into_any(),
+    };
     view! {
         <tr data-testid=format!("account-{}", row.email)>
             <td>
-                <A href=merchant_href>{row.business_name.clone().unwrap_or_default()}</A>
-                <br />
-                {row.display_name.clone()}
-                " · "
+                {merchant} <br /> {row.display_name.clone()} " · "
                 <span class="hint">{row.email.clone()}</span>
             </td>
             <td>

@@ -52,7 +52,11 @@ fn ReferenceView(r: Reference) -> impl IntoView {
                 </p>
                 <h1>{t!(i18n, reference.title)}</h1>
             </div>
-            <a class="button button-secondary" href="/api/v1/openapi.json" download="livreur-openapi.json">
+            <a
+                class="button button-secondary"
+                href="/api/v1/openapi.json"
+                download="livreur-openapi.json"
+            >
                 {t!(i18n, reference.download)}
             </a>
         </div>
@@ -113,15 +117,12 @@ fn ReferenceView(r: Reference) -> impl IntoView {
                     .collect_view()}
                 <section id="schemas">
                     <h2>{t!(i18n, reference.schemas)}</h2>
-                    {r
-                        .schemas
-                        .into_iter()
-                        .map(|s| view! { <Schema s /> })
-                        .collect_view()}
+                    {r.schemas.into_iter().map(|s| view! { <Schema s /> }).collect_view()}
                 </section>
             </div>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -148,8 +149,9 @@ fn Operation(op: OperationRef) -> impl IntoView {
                 " "
                 {who}
             </h3>
-            <p>{op.summary.clone()}</p>
-            {(!op.description.is_empty()).then(|| view! { <p class="field-hint">{op.description.clone()}</p> })}
+            {(!op.summary.is_empty()).then(|| view! { <p>{op.summary.clone()}</p> })}
+            {(!op.description.is_empty())
+                .then(|| view! { <p class="field-hint">{op.description.clone()}</p> })}
             {has_params
                 .then(|| {
                     view! {
@@ -180,7 +182,7 @@ fn Operation(op: OperationRef) -> impl IntoView {
                             <li>
                                 <code>{code}</code>
                                 " "
-                                {text}
+                                {(!text.is_empty()).then_some(text)}
                                 {schema
                                     .map(|s| {
                                         view! {
@@ -218,11 +220,7 @@ fn Schema(s: SchemaRef) -> impl IntoView {
             {(!s.description.is_empty()).then(|| view! { <p>{s.description.clone()}</p> })}
             {(!values.is_empty())
                 .then(|| {
-                    view! {
-                        <p>
-                            {t!(i18n, reference.one_of)} " " <code>{values}</code>
-                        </p>
-                    }
+                    view! { <p>{t!(i18n, reference.one_of)} " " <code>{values}</code></p> }
                 })}
             {has_fields.then(|| view! { <FieldTable fields=s.fields with_location=false /> })}
         </article>
@@ -268,7 +266,7 @@ fn FieldTable(fields: Vec<FieldRef>, with_location: bool) -> impl IntoView {
                                     <td>
                                         <code>{f.kind}</code>
                                     </td>
-                                    <td>{f.description}</td>
+                                    <td>{(!f.description.is_empty()).then_some(f.description)}</td>
                                 </tr>
                             }
                         })

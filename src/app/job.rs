@@ -14,7 +14,7 @@ use super::jobs::{StatusBadge, status_label, type_label};
 use super::layout::use_user;
 use super::status::Loading;
 use crate::i18n::*;
-use crate::model::job::{CreationSource, JobEvent, JobStatus};
+use crate::model::job::{CreationSource, Job, JobEvent, JobStatus};
 use crate::model::time::minutes_utc;
 use crate::serverfns::jobs::{CancelJob, DeleteJob, JobDetail, MoveJob, get_job};
 
@@ -45,40 +45,9 @@ fn JobView(detail: JobDetail, changed: RwSignal<u32>) -> impl IntoView {
     let is_admin = use_user().is_admin();
     let job = detail.job;
     let status = job.status;
-    let kind = job.kind;
     let title = job.reference_id.clone().unwrap_or_else(|| job.id.clone());
     let page_title = title.clone();
     let finished = status.is_finished();
-    let c = &job.customer;
-    let customer = [Some(c.first_name.clone()), c.last_name.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let phones = [Some(c.phone.clone()), c.mobile.clone(), c.email.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
-    let a = &job.address;
-    let address = [
-        Some(a.line1.clone()),
-        a.apartment.clone(),
-        a.city.clone(),
-        a.postal_code.clone(),
-        a.country.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ");
-    let when = match &job.time_window {
-        Some(w) => format!("{} · {}–{}", job.date, w.start, w.end),
-        None => job.date.clone(),
-    };
-    let source = job.creation_source;
-    let created = crate::model::time::parse_rfc3339(&job.created_at).map(minutes_utc);
-    let updated = crate::model::time::parse_rfc3339(&job.updated_at).map(minutes_utc);
     let location = detail.location_name.unwrap_or(job.location_id.clone());
     let job_id = job.id.clone();
 
@@ -190,38 +159,94 @@ fn JobView(detail: JobDetail, changed: RwSignal<u32>) -> impl IntoView {
             }
             None => ().into_any(),
         }}
-        {finished.then(|| view! { <div class="alert alert-info">{t!(i18n, jobs.finished_note)}</div> })}
+        {finished
+            .then(|| view! { <div class="alert alert-info">{t!(i18n, jobs.finished_note)}</div> })}
         {(!next.is_empty())
-            .then(|| {
-                view! {
-                    <div class="panel toolbar" data-testid="status-moves">
-                        <span>{t!(i18n, jobs.move_to)}</span>
-                        {next
-                            .into_iter()
-                            .map(|to| {
-                                let id = id_for_move.clone();
-                                view! {
-                                    <button
-                                        type="button"
-                                        class="button button-secondary button-small"
-                                        disabled=move || moved.pending().get()
-                                        on:click=move |_| {
-                                            moved
-                                                .dispatch(MoveJob {
-                                                    id: id.clone(),
-                                                    version,
-                                                    status: to,
-                                                });
-                                        }
-                                    >
-                                        {move || status_label(i18n, to)}
-                                    </button>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                }
-            })}
+            .then(|| view! { <StatusMoves id=id_for_move.clone() version next moved /> })}
+        <JobFacts job=job.clone() location />
+        <ActionsPanel job=job.clone() changed />
+        <History events=detail.history />
+    }
+    .into_any()
+}
+
+/// The next statuses of the lifecycle, for administrators.
+#[component]
+fn StatusMoves(
+    id: String,
+    version: i64,
+    next: Vec<JobStatus>,
+    moved: ServerAction<MoveJob>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="panel toolbar" data-testid="status-moves">
+            <span>{t!(i18n, jobs.move_to)}</span>
+            {next
+                .into_iter()
+                .map(|to| {
+                    let id = id.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="button button-secondary button-small"
+                            disabled=move || moved.pending().get()
+                            on:click=move |_| {
+                                moved
+                                    .dispatch(MoveJob {
+                                        id: id.clone(),
+                                        version,
+                                        status: to,
+                                    });
+                            }
+                        >
+                            {move || status_label(i18n, to)}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+/// What, when, who and where.
+#[component]
+fn JobFacts(job: Job, location: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = job.kind;
+    let version = job.version;
+    let c = &job.customer;
+    let customer = [Some(c.first_name.clone()), c.last_name.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let phones = [Some(c.phone.clone()), c.mobile.clone(), c.email.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let a = &job.address;
+    let address = [
+        Some(a.line1.clone()),
+        a.apartment.clone(),
+        a.city.clone(),
+        a.postal_code.clone(),
+        a.country.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let when = match &job.time_window {
+        Some(w) => format!("{} · {}–{}", job.date, w.start, w.end),
+        None => job.date.clone(),
+    };
+    let source = job.creation_source;
+    let created = crate::model::time::parse_rfc3339(&job.created_at).map(minutes_utc);
+    let updated = crate::model::time::parse_rfc3339(&job.updated_at).map(minutes_utc);
+    view! {
         <section class="panel">
             <dl class="details">
                 <dt>{t!(i18n, jobs.kind)}</dt>
@@ -231,7 +256,9 @@ fn JobView(detail: JobDetail, changed: RwSignal<u32>) -> impl IntoView {
                 <dt>{t!(i18n, jobs.location)}</dt>
                 <dd>{location}</dd>
                 <dt>{t!(i18n, jobs.customer)}</dt>
-                <dd data-testid="job-customer">{customer} <div class="field-hint">{phones}</div></dd>
+                <dd data-testid="job-customer">
+                    {customer} <div class="field-hint">{phones}</div>
+                </dd>
                 <dt>{t!(i18n, jobs.address)}</dt>
                 <dd>{address}</dd>
                 {job
@@ -274,9 +301,8 @@ fn JobView(detail: JobDetail, changed: RwSignal<u32>) -> impl IntoView {
                 <dd>{updated} " · " {t!(i18n, jobs.version)} " " {version}</dd>
             </dl>
         </section>
-        <ActionsPanel job=job.clone() changed />
-        <History events=detail.history />
     }
+    .into_any()
 }
 
 #[component]
@@ -329,4 +355,5 @@ fn History(events: Vec<JobEvent>) -> impl IntoView {
             </ol>
         </section>
     }
+    .into_any()
 }

@@ -22,25 +22,8 @@ pub fn ActionsPanel(job: Job, changed: RwSignal<u32>) -> impl IntoView {
     let job_id = job.id.clone();
     let save = ServerAction::<SaveJobAction>::new();
     let remove = ServerAction::<DeleteJobAction>::new();
-    // The action being changed in the form; `None`: the form adds one.
-    let editing = RwSignal::new(None::<String>);
-    let description = RwSignal::new(String::new());
-    let sku = RwSignal::new(String::new());
-    let quantity = RwSignal::new("1".to_owned());
-    let unit = RwSignal::new(String::new());
-    let outcome = RwSignal::new(ActionStatus::Undetermined.as_str().to_owned());
-    let fill = move |a: Option<&Action>| {
-        editing.set(a.map(|a| a.id.clone()));
-        description.set(a.map(|a| a.description.clone()).unwrap_or_default());
-        sku.set(a.and_then(|a| a.sku.clone()).unwrap_or_default());
-        quantity.set(a.map_or("1".into(), |a| a.quantity.to_string()));
-        unit.set(a.and_then(|a| a.quantity_unit.clone()).unwrap_or_default());
-        outcome.set(
-            a.map_or(ActionStatus::Undetermined, |a| a.status)
-                .as_str()
-                .to_owned(),
-        );
-    };
+    let draft = Draft::new();
+    let fill = move |a: Option<&Action>| draft.fill(a);
     Effect::new(move |_| {
         let done = save.value().with(|v| matches!(v, Some(Ok(_))))
             || remove.value().with(|v| matches!(v, Some(Ok(_))));
@@ -54,27 +37,6 @@ pub fn ActionsPanel(job: Job, changed: RwSignal<u32>) -> impl IntoView {
             .and_then(Result::err)
             .or_else(|| remove.value().get().and_then(Result::err))
     });
-    let on_submit = {
-        let job_id = job_id.clone();
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
-            let q = quantity.get_untracked();
-            let q = q.trim();
-            save.dispatch(SaveJobAction {
-                job_id: job_id.clone(),
-                action_id: editing.get_untracked(),
-                version,
-                input: ActionIn {
-                    description: description.get_untracked(),
-                    sku: Some(sku.get_untracked()),
-                    quantity: (!q.is_empty()).then(|| q.parse().unwrap_or(0)),
-                    quantity_unit: Some(unit.get_untracked()),
-                    status: Some(outcome.get_untracked()),
-                    ..Default::default()
-                },
-            });
-        }
-    };
     let empty = job.actions.is_empty();
     let actions = job.actions.clone();
     view! {
@@ -117,7 +79,7 @@ pub fn ActionsPanel(job: Job, changed: RwSignal<u32>) -> impl IntoView {
                                 view! {
                                     <tr>
                                         <td>{a.description.clone()}</td>
-                                        <td>{a.sku.clone().unwrap_or_default()}</td>
+                                        <td>{a.sku.clone()}</td>
                                         <td class="num">{amount}</td>
                                         <td>{move || outcome_label(i18n, status)}</td>
                                         {editable
@@ -159,70 +121,153 @@ pub fn ActionsPanel(job: Job, changed: RwSignal<u32>) -> impl IntoView {
             </div>
             {editable
                 .then(|| {
-                    view! {
-                        <form class="form" on:submit=on_submit novalidate data-testid="action-form">
-                            <h3>
-                                {move || {
-                                    if editing.get().is_some() {
-                                        t_string!(i18n, jobs.edit_action)
-                                    } else {
-                                        t_string!(i18n, jobs.add_action)
-                                    }
-                                }}
-                            </h3>
-                            <FormAlert error />
-                            <div class="form-row">
-                                <TextField
-                                    id="description"
-                                    value=description
-                                    error
-                                    required=true
-                                    maxlength=200
-                                >
-                                    {t!(i18n, jobs.action_description)}
-                                </TextField>
-                                <TextField id="sku" value=sku error maxlength=64>
-                                    {t!(i18n, jobs.sku)}
-                                </TextField>
-                            </div>
-                            <div class="form-row">
-                                <TextField id="quantity" value=quantity error maxlength=6>
-                                    {t!(i18n, jobs.quantity)}
-                                </TextField>
-                                <TextField id="quantity_unit" value=unit error maxlength=20>
-                                    {t!(i18n, jobs.unit)}
-                                </TextField>
-                                {is_admin.then(|| view! { <OutcomeSelect outcome error /> })}
-                            </div>
-                            <div class="form-actions">
-                                <button
-                                    type="submit"
-                                    class="button button-primary"
-                                    disabled=move || save.pending().get()
-                                >
-                                    {t!(i18n, jobs.save_action)}
-                                </button>
-                                {move || {
-                                    editing
-                                        .get()
-                                        .map(|_| {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="button button-secondary"
-                                                    on:click=move |_| fill(None)
-                                                >
-                                                    {t!(i18n, jobs.cancel_edit)}
-                                                </button>
-                                            }
-                                        })
-                                }}
-                            </div>
-                        </form>
-                    }
+                    view! { <ActionForm job_id=job_id.clone() version draft save error is_admin /> }
                 })}
         </section>
     }
+    .into_any()
+}
+
+/// The action being written in the form: a new one, or a copy of the one
+/// being changed.
+#[derive(Clone, Copy)]
+struct Draft {
+    /// The action being changed; `None`: the form adds one.
+    editing: RwSignal<Option<String>>,
+    description: RwSignal<String>,
+    sku: RwSignal<String>,
+    quantity: RwSignal<String>,
+    unit: RwSignal<String>,
+    outcome: RwSignal<String>,
+}
+
+impl Draft {
+    fn new() -> Self {
+        Draft {
+            editing: RwSignal::new(None),
+            description: RwSignal::new(String::new()),
+            sku: RwSignal::new(String::new()),
+            quantity: RwSignal::new("1".to_owned()),
+            unit: RwSignal::new(String::new()),
+            outcome: RwSignal::new(ActionStatus::Undetermined.as_str().to_owned()),
+        }
+    }
+
+    /// Starts changing `a`, or a new action.
+    fn fill(&self, a: Option<&Action>) {
+        self.editing.set(a.map(|a| a.id.clone()));
+        self.description
+            .set(a.map(|a| a.description.clone()).unwrap_or_default());
+        self.sku
+            .set(a.and_then(|a| a.sku.clone()).unwrap_or_default());
+        self.quantity
+            .set(a.map_or("1".into(), |a| a.quantity.to_string()));
+        self.unit
+            .set(a.and_then(|a| a.quantity_unit.clone()).unwrap_or_default());
+        self.outcome.set(
+            a.map_or(ActionStatus::Undetermined, |a| a.status)
+                .as_str()
+                .to_owned(),
+        );
+    }
+
+    fn input(&self) -> ActionIn {
+        let q = self.quantity.get_untracked();
+        let q = q.trim();
+        ActionIn {
+            description: self.description.get_untracked(),
+            sku: Some(self.sku.get_untracked()),
+            quantity: (!q.is_empty()).then(|| q.parse().unwrap_or(0)),
+            quantity_unit: Some(self.unit.get_untracked()),
+            status: Some(self.outcome.get_untracked()),
+            ..Default::default()
+        }
+    }
+}
+
+/// Adds an action, or changes the one the draft holds.
+#[component]
+fn ActionForm(
+    job_id: String,
+    version: i64,
+    draft: Draft,
+    save: ServerAction<SaveJobAction>,
+    error: Signal<Option<AppError>>,
+    is_admin: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveJobAction {
+            job_id: job_id.clone(),
+            action_id: draft.editing.get_untracked(),
+            version,
+            input: draft.input(),
+        });
+    };
+    view! {
+        <form class="form" on:submit=on_submit novalidate data-testid="action-form">
+            <h3>
+                {move || {
+                    if draft.editing.get().is_some() {
+                        t_string!(i18n, jobs.edit_action)
+                    } else {
+                        t_string!(i18n, jobs.add_action)
+                    }
+                }}
+            </h3>
+            <FormAlert error />
+            <div class="form-row">
+                <TextField
+                    id="description"
+                    value=draft.description
+                    error
+                    required=true
+                    maxlength=200
+                >
+                    {t!(i18n, jobs.action_description)}
+                </TextField>
+                <TextField id="sku" value=draft.sku error maxlength=64>
+                    {t!(i18n, jobs.sku)}
+                </TextField>
+            </div>
+            <div class="form-row">
+                <TextField id="quantity" value=draft.quantity error maxlength=6>
+                    {t!(i18n, jobs.quantity)}
+                </TextField>
+                <TextField id="quantity_unit" value=draft.unit error maxlength=20>
+                    {t!(i18n, jobs.unit)}
+                </TextField>
+                {is_admin.then(|| view! { <OutcomeSelect outcome=draft.outcome error /> })}
+            </div>
+            <div class="form-actions">
+                <button
+                    type="submit"
+                    class="button button-primary"
+                    disabled=move || save.pending().get()
+                >
+                    {t!(i18n, jobs.save_action)}
+                </button>
+                {move || {
+                    draft
+                        .editing
+                        .get()
+                        .map(|_| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button button-secondary"
+                                    on:click=move |_| draft.fill(None)
+                                >
+                                    {t!(i18n, jobs.cancel_edit)}
+                                </button>
+                            }
+                        })
+                }}
+            </div>
+        </form>
+    }
+    .into_any()
 }
 
 #[component]

@@ -22,15 +22,16 @@ use crate::serverfns::jobs::{SaveJob, get_job, job_locations};
 #[component]
 pub fn JobFormPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
+    // One server function per resource: a second call after an `.await`
+    // would run on the server without the request's context.
+    let locations = Resource::new(|| (), |_| job_locations());
+    let initial = Resource::new(
         move || params.read().get("id"),
         |id| async move {
-            let locations = job_locations().await?;
-            let job = match id {
-                Some(id) => Some(get_job(id).await?.job),
-                None => None,
-            };
-            Ok::<_, AppError>((job, locations))
+            match id {
+                Some(id) => get_job(id).await.map(|d| Some(d.job)),
+                None => Ok(None),
+            }
         },
     );
     view! {
@@ -38,11 +39,11 @@ pub fn JobFormPage() -> impl IntoView {
             view! { <Loading /> }
         }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok((initial, locations)) => {
+                match (initial.await, locations.await) {
+                    (Ok(initial), Ok(locations)) => {
                         view! { <JobForm initial locations /> }.into_any()
                     }
-                    Err(err) => view! { <LoadError error=err /> }.into_any(),
+                    (Err(err), _) | (_, Err(err)) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>
@@ -73,19 +74,8 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
     let window = start.time_window.clone().unwrap_or_default();
     let window_start = RwSignal::new(window.start);
     let window_end = RwSignal::new(window.end);
-    let c = start.customer.clone();
-    let first_name = RwSignal::new(c.first_name);
-    let last_name = RwSignal::new(text(&c.last_name));
-    let phone = RwSignal::new(c.phone);
-    let mobile = RwSignal::new(text(&c.mobile));
-    let email = RwSignal::new(text(&c.email));
-    let a = start.address.clone();
-    let line1 = RwSignal::new(a.line1);
-    let apartment = RwSignal::new(text(&a.apartment));
-    let city = RwSignal::new(text(&a.city));
-    let postal_code = RwSignal::new(text(&a.postal_code));
-    let country = RwSignal::new(text(&a.country));
-    let (lat, lng) = (a.lat, a.lng);
+    let customer = CustomerFields::new(&start.customer);
+    let address = AddressFields::new(&start.address);
     let location_id = RwSignal::new(start.location_id.clone());
     let description = RwSignal::new(text(&start.description));
     let comment = RwSignal::new(text(&start.comment));
@@ -95,7 +85,6 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
     } else {
         Vec::new()
     });
-    let next_key = StoredValue::new(1usize);
 
     let action = ServerAction::<SaveJob>::new();
     let error = last_error(action);
@@ -118,22 +107,8 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
             kind: kind.get_untracked(),
             date: date.get_untracked(),
             time_window,
-            customer: Customer {
-                first_name: first_name.get_untracked(),
-                last_name: Some(last_name.get_untracked()),
-                phone: phone.get_untracked(),
-                mobile: Some(mobile.get_untracked()),
-                email: Some(email.get_untracked()),
-            },
-            address: Address {
-                line1: line1.get_untracked(),
-                apartment: Some(apartment.get_untracked()),
-                city: Some(city.get_untracked()),
-                postal_code: Some(postal_code.get_untracked()),
-                country: Some(country.get_untracked()),
-                lat,
-                lng,
-            },
+            customer: customer.value(),
+            address: address.value(),
             location_id: location_id.get_untracked(),
             description: Some(description.get_untracked()),
             comment: Some(comment.get_untracked()),
@@ -234,52 +209,8 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
             >
                 {t!(i18n, jobs.reference_id)}
             </TextField>
-            <h2>{t!(i18n, jobs.section_customer)}</h2>
-            <div class="form-row">
-                <TextField id="customer.first_name" value=first_name error required=true maxlength=100>
-                    {t!(i18n, jobs.first_name)}
-                </TextField>
-                <TextField id="customer.last_name" value=last_name error maxlength=100>
-                    {t!(i18n, jobs.last_name)}
-                </TextField>
-            </div>
-            <div class="form-row">
-                <TextField id="customer.phone" value=phone error required=true kind="tel" maxlength=30>
-                    {t!(i18n, jobs.phone)}
-                </TextField>
-                <TextField id="customer.mobile" value=mobile error kind="tel" maxlength=30>
-                    {t!(i18n, jobs.mobile)}
-                </TextField>
-            </div>
-            <TextField id="customer.email" value=email error kind="email" maxlength=254>
-                {t!(i18n, jobs.email)}
-            </TextField>
-            <h2>{t!(i18n, jobs.section_address)}</h2>
-            <TextField id="address.line1" value=line1 error required=true maxlength=200>
-                {t!(i18n, jobs.line1)}
-            </TextField>
-            <div class="form-row">
-                <TextField id="address.apartment" value=apartment error maxlength=50>
-                    {t!(i18n, jobs.apartment)}
-                </TextField>
-                <TextField id="address.city" value=city error maxlength=100>
-                    {t!(i18n, jobs.city)}
-                </TextField>
-            </div>
-            <div class="form-row">
-                <TextField id="address.postal_code" value=postal_code error maxlength=20>
-                    {t!(i18n, jobs.postal_code)}
-                </TextField>
-                <TextField
-                    id="address.country"
-                    value=country
-                    error
-                    maxlength=2
-                    hint=Signal::derive(move || t_string!(i18n, jobs.country_hint))
-                >
-                    {t!(i18n, jobs.country)}
-                </TextField>
-            </div>
+            <CustomerSection f=customer error />
+            <AddressSection f=address error />
             <h2>{t!(i18n, jobs.section_notes)}</h2>
             <TextField id="description" value=description error maxlength=500>
                 {t!(i18n, jobs.description)}
@@ -291,36 +222,190 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
                 {t!(i18n, jobs.barcodes)}
                 <span class="field-hint">" · " {t!(i18n, jobs.barcodes_hint)}</span>
             </TextArea>
-            {is_new
-                .then(|| {
-                    view! {
-                        <h2>{t!(i18n, jobs.section_actions)}</h2>
-                        <p class="field-hint">{t!(i18n, jobs.actions_hint)}</p>
-                        <FieldMessage field="actions" error />
-                        <For each=move || rows.get() key=|r| r.key let:row>
-                            <ActionLine row rows error />
-                        </For>
-                        <div>
-                            <button
-                                type="button"
-                                class="button button-secondary button-small"
-                                on:click=move |_| {
-                                    let key = next_key.get_value();
-                                    next_key.set_value(key + 1);
-                                    rows.update(|r| r.push(ActionRow::new(key)));
-                                }
-                            >
-                                {t!(i18n, jobs.add_action)}
-                            </button>
-                        </div>
-                    }
-                })}
+            {is_new.then(|| view! { <NewActions rows error /> })}
             <FormActions
                 pending=Signal::derive(move || action.pending().get())
                 cancel_href=cancel_href
             />
         </form>
     }
+    .into_any()
+}
+
+/// The customer's fields, as signals.
+#[derive(Clone, Copy)]
+struct CustomerFields {
+    first_name: RwSignal<String>,
+    last_name: RwSignal<String>,
+    phone: RwSignal<String>,
+    mobile: RwSignal<String>,
+    email: RwSignal<String>,
+}
+
+impl CustomerFields {
+    fn new(c: &Customer) -> Self {
+        CustomerFields {
+            first_name: RwSignal::new(c.first_name.clone()),
+            last_name: RwSignal::new(text(&c.last_name)),
+            phone: RwSignal::new(c.phone.clone()),
+            mobile: RwSignal::new(text(&c.mobile)),
+            email: RwSignal::new(text(&c.email)),
+        }
+    }
+
+    /// Blank optional fields go as they are; the server reads them as none.
+    fn value(&self) -> Customer {
+        Customer {
+            first_name: self.first_name.get_untracked(),
+            last_name: Some(self.last_name.get_untracked()),
+            phone: self.phone.get_untracked(),
+            mobile: Some(self.mobile.get_untracked()),
+            email: Some(self.email.get_untracked()),
+        }
+    }
+}
+
+/// The address fields, as signals; coordinates (API only) are kept as they
+/// were.
+#[derive(Clone, Copy)]
+struct AddressFields {
+    line1: RwSignal<String>,
+    apartment: RwSignal<String>,
+    city: RwSignal<String>,
+    postal_code: RwSignal<String>,
+    country: RwSignal<String>,
+    lat: Option<f64>,
+    lng: Option<f64>,
+}
+
+impl AddressFields {
+    fn new(a: &Address) -> Self {
+        AddressFields {
+            line1: RwSignal::new(a.line1.clone()),
+            apartment: RwSignal::new(text(&a.apartment)),
+            city: RwSignal::new(text(&a.city)),
+            postal_code: RwSignal::new(text(&a.postal_code)),
+            country: RwSignal::new(text(&a.country)),
+            lat: a.lat,
+            lng: a.lng,
+        }
+    }
+
+    fn value(&self) -> Address {
+        Address {
+            line1: self.line1.get_untracked(),
+            apartment: Some(self.apartment.get_untracked()),
+            city: Some(self.city.get_untracked()),
+            postal_code: Some(self.postal_code.get_untracked()),
+            country: Some(self.country.get_untracked()),
+            lat: self.lat,
+            lng: self.lng,
+        }
+    }
+}
+
+#[component]
+fn CustomerSection(f: CustomerFields, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h2>{t!(i18n, jobs.section_customer)}</h2>
+        <div class="form-row">
+            <TextField
+                id="customer.first_name"
+                value=f.first_name
+                error
+                required=true
+                maxlength=100
+            >
+                {t!(i18n, jobs.first_name)}
+            </TextField>
+            <TextField id="customer.last_name" value=f.last_name error maxlength=100>
+                {t!(i18n, jobs.last_name)}
+            </TextField>
+        </div>
+        <div class="form-row">
+            <TextField
+                id="customer.phone"
+                value=f.phone
+                error
+                required=true
+                kind="tel"
+                maxlength=30
+            >
+                {t!(i18n, jobs.phone)}
+            </TextField>
+            <TextField id="customer.mobile" value=f.mobile error kind="tel" maxlength=30>
+                {t!(i18n, jobs.mobile)}
+            </TextField>
+        </div>
+        <TextField id="customer.email" value=f.email error kind="email" maxlength=254>
+            {t!(i18n, jobs.email)}
+        </TextField>
+    }
+    .into_any()
+}
+
+#[component]
+fn AddressSection(f: AddressFields, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h2>{t!(i18n, jobs.section_address)}</h2>
+        <TextField id="address.line1" value=f.line1 error required=true maxlength=200>
+            {t!(i18n, jobs.line1)}
+        </TextField>
+        <div class="form-row">
+            <TextField id="address.apartment" value=f.apartment error maxlength=50>
+                {t!(i18n, jobs.apartment)}
+            </TextField>
+            <TextField id="address.city" value=f.city error maxlength=100>
+                {t!(i18n, jobs.city)}
+            </TextField>
+        </div>
+        <div class="form-row">
+            <TextField id="address.postal_code" value=f.postal_code error maxlength=20>
+                {t!(i18n, jobs.postal_code)}
+            </TextField>
+            <TextField
+                id="address.country"
+                value=f.country
+                error
+                maxlength=2
+                hint=Signal::derive(move || t_string!(i18n, jobs.country_hint))
+            >
+                {t!(i18n, jobs.country)}
+            </TextField>
+        </div>
+    }
+    .into_any()
+}
+
+/// The action lines of a new job, with the button that adds one.
+#[component]
+fn NewActions(rows: RwSignal<Vec<ActionRow>>, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let next_key = StoredValue::new(1usize);
+    view! {
+        <h2>{t!(i18n, jobs.section_actions)}</h2>
+        <p class="field-hint">{t!(i18n, jobs.actions_hint)}</p>
+        <FieldMessage field="actions" error />
+        <For each=move || rows.get() key=|r| r.key let:row>
+            <ActionLine row rows error />
+        </For>
+        <div>
+            <button
+                type="button"
+                class="button button-secondary button-small"
+                on:click=move |_| {
+                    let key = next_key.get_value();
+                    next_key.set_value(key + 1);
+                    rows.update(|r| r.push(ActionRow::new(key)));
+                }
+            >
+                {t!(i18n, jobs.add_action)}
+            </button>
+        </div>
+    }
+    .into_any()
 }
 
 /// A multi-line text field, with the error for `id`.

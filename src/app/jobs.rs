@@ -124,14 +124,10 @@ pub fn JobsPage() -> impl IntoView {
     let is_admin = use_user().is_admin();
     let params = use_query_map();
     let query = Memo::new(move |_| query_from(&params.read()));
-    let results = Resource::new(
-        move || query.get(),
-        |q| async move {
-            let page = search_jobs(q).await?;
-            let locations = job_locations().await?;
-            Ok::<_, crate::error::AppError>((page, locations))
-        },
-    );
+    // One server function per resource: a second call after an `.await`
+    // would run on the server without the request's context.
+    let results = Resource::new(move || query.get(), search_jobs);
+    let locations = Resource::new(|| (), |_| job_locations());
     let title = move || {
         if is_admin {
             t_string!(i18n, jobs.title_admin)
@@ -151,8 +147,8 @@ pub fn JobsPage() -> impl IntoView {
             view! { <Loading /> }
         }>
             {move || Suspend::new(async move {
-                match results.await {
-                    Ok((page, locations)) => {
+                match (results.await, locations.await) {
+                    (Ok(page), Ok(locations)) => {
                         let q = query.get_untracked();
                         view! {
                             <JobFilters query=q.clone() locations=locations.clone() />
@@ -160,7 +156,7 @@ pub fn JobsPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(err) => view! { <LoadError error=err /> }.into_any(),
+                    (Err(err), _) | (_, Err(err)) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>
@@ -266,6 +262,7 @@ fn JobFilters(query: JobQuery, locations: Vec<Location>) -> impl IntoView {
             </button>
         </Form>
     }
+    .into_any()
 }
 
 #[component]
@@ -352,6 +349,7 @@ fn JobTable(page: JobPage, query: JobQuery, locations: Vec<Location>) -> impl In
             </span>
         </nav>
     }
+    .into_any()
 }
 
 #[component]
@@ -363,11 +361,11 @@ fn JobRow(job: Job, location: Option<String>) -> impl IntoView {
         None => job.customer.first_name.clone(),
     };
     let reference = job.reference_id.clone().unwrap_or_else(|| job.id.clone());
+    // An empty text node would not survive to hydration: `None` instead.
     let window = job
         .time_window
         .as_ref()
-        .map(|w| format!(" {}–{}", w.start, w.end))
-        .unwrap_or_default();
+        .map(|w| format!(" {}–{}", w.start, w.end));
     view! {
         <tr>
             <td>

@@ -17,15 +17,16 @@ use crate::serverfns::organization::{SaveMerchant, get_merchant, list_locations}
 #[component]
 pub fn MerchantFormPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
+    // One server function per resource: a second call after an `.await`
+    // would run on the server without the request's context.
+    let locations = Resource::new(|| (), |_| list_locations());
+    let initial = Resource::new(
         move || params.read().get("id"),
         |id| async move {
-            let locations = list_locations().await?;
-            let merchant = match id {
-                Some(id) => Some(get_merchant(id).await?.merchant),
-                None => None,
-            };
-            Ok::<_, crate::error::AppError>((merchant, locations))
+            match id {
+                Some(id) => get_merchant(id).await.map(|d| Some(d.merchant)),
+                None => Ok(None),
+            }
         },
     );
     view! {
@@ -33,11 +34,11 @@ pub fn MerchantFormPage() -> impl IntoView {
             view! { <Loading /> }
         }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok((initial, locations)) => {
+                match (initial.await, locations.await) {
+                    (Ok(initial), Ok(locations)) => {
                         view! { <MerchantForm initial locations /> }.into_any()
                     }
-                    Err(err) => view! { <LoadError error=err /> }.into_any(),
+                    (Err(err), _) | (_, Err(err)) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>
