@@ -43,16 +43,22 @@ usr=$(call -X POST "$base/api/v1/merchants/$mer/users" \
 call -X PUT "$base/api/v1/users/$usr/api-access" -d '{"enabled":true}' >/dev/null
 key_json=$(call -X POST "$base/api/v1/users/$usr/api-keys")
 merchant_auth="$(echo "$key_json" | field "['account_id']"):$(echo "$key_json" | field "['key']")"
-# One job of the merchant's, so reads and changes have something to find.
-curl -fsS -u "$merchant_auth" -H 'content-type: application/json' -X POST "$base/api/v1/jobs" \
-  -d "{\"type\":\"delivery\",\"date\":\"2026-12-01\",\"location_id\":\"$loc\",\"customer\":{\"first_name\":\"A\",\"phone\":\"5145550100\"},\"address\":{\"line1\":\"1 Rue\"}}" >/dev/null
+# One job of the merchant's, with an action, so reads and changes have
+# something to find: the fuzzer uses its ids for the path parameters.
+job_json=$(curl -fsS -u "$merchant_auth" -H 'content-type: application/json' -X POST "$base/api/v1/jobs" \
+  -d "{\"type\":\"delivery\",\"date\":\"2026-12-01\",\"location_id\":\"$loc\",\"customer\":{\"first_name\":\"A\",\"phone\":\"5145550100\"},\"address\":{\"line1\":\"1 Rue\"},\"actions\":[{\"description\":\"Box\"}]}")
+cat > "$data/schemathesis.toml" <<TOML
+[parameters]
+"path.job_id" = "$(echo "$job_json" | field "['id']")"
+"path.action_id" = "$(echo "$job_json" | field "['actions'][0]['id']")"
+TOML
 
-.venv/bin/schemathesis run "$base/api/v1/openapi.json" \
+.venv/bin/schemathesis --config-file "$data/schemathesis.toml" run "$base/api/v1/openapi.json" \
   --url "$base/api/v1" \
   --auth "$merchant_auth" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
-  --max-examples "${FUZZ_EXAMPLES:-25}" \
+  --max-examples "${FUZZ_EXAMPLES:-50}" \
   --seed 20261130 \
   --workers 1 \
   --generation-database none \
