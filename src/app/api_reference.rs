@@ -31,6 +31,24 @@ pub fn ApiReferencePage() -> impl IntoView {
     }
 }
 
+/// Text with `code` spans, as the document's descriptions write them.
+#[component]
+fn Prose(text: String) -> impl IntoView {
+    // Empty pieces are skipped: an empty text node would not survive to
+    // hydration.
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                view! { <code>{part.to_owned()}</code> }.into_any()
+            } else {
+                part.to_owned().into_any()
+            }
+        })
+        .collect_view()
+}
+
 fn anchor(op: &OperationRef) -> String {
     let path: String = op
         .path
@@ -151,7 +169,13 @@ fn Operation(op: OperationRef) -> impl IntoView {
             </h3>
             {(!op.summary.is_empty()).then(|| view! { <p>{op.summary.clone()}</p> })}
             {(!op.description.is_empty())
-                .then(|| view! { <p class="field-hint">{op.description.clone()}</p> })}
+                .then(|| {
+                    view! {
+                        <p class="field-hint">
+                            <Prose text=op.description.clone() />
+                        </p>
+                    }
+                })}
             {has_params
                 .then(|| {
                     view! {
@@ -182,7 +206,7 @@ fn Operation(op: OperationRef) -> impl IntoView {
                             <li>
                                 <code>{code}</code>
                                 " "
-                                {(!text.is_empty()).then_some(text)}
+                                {(!text.is_empty()).then(|| view! { <Prose text /> })}
                                 {schema
                                     .map(|s| {
                                         view! {
@@ -266,7 +290,10 @@ fn FieldTable(fields: Vec<FieldRef>, with_location: bool) -> impl IntoView {
                                     <td>
                                         <code>{f.kind}</code>
                                     </td>
-                                    <td>{(!f.description.is_empty()).then_some(f.description)}</td>
+                                    <td>
+                                        {(!f.description.is_empty())
+                                            .then(|| view! { <Prose text=f.description /> })}
+                                    </td>
                                 </tr>
                             }
                         })

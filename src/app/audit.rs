@@ -80,14 +80,10 @@ pub fn AuditPage() -> impl IntoView {
     let query = Memo::new(move |_| query_from(&params.read()));
     // The event types for the filter come with the page, so the whole form
     // is rendered on the server and works without JavaScript.
-    let results = Resource::new(
-        move || query.get(),
-        |q| async move {
-            let page = search_audit(q).await;
-            let actions = audit_actions().await.unwrap_or_default();
-            (page, actions)
-        },
-    );
+    // One server function per resource: a second call after an `.await`
+    // would run on the server without the request's context.
+    let results = Resource::new(move || query.get(), search_audit);
+    let actions = Resource::new(|| (), |_| audit_actions());
     view! {
         <Title text=move || t_string!(i18n, audit.title) />
         <div class="page-header">
@@ -97,7 +93,8 @@ pub fn AuditPage() -> impl IntoView {
             view! { <Loading /> }
         }>
             {move || Suspend::new(async move {
-                let (page, actions) = results.await;
+                let page = results.await;
+                let actions = actions.await.unwrap_or_default();
                 let query = query.get_untracked();
                 match page {
                     Ok(page) => {

@@ -79,6 +79,15 @@ where
 #[component]
 pub fn LoadError(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
+    // The page's HTTP status says it too (an unknown or another merchant's
+    // job is a 404 page, not a 200 with an apology).
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(error.status())
+        && status.is_client_error()
+    {
+        res.set_status(status);
+    }
     view! {
         <div class="alert alert-error" role="alert">
             {move || error_message(i18n, &error)}

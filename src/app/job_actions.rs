@@ -85,7 +85,7 @@ pub fn ActionsPanel(job: Job, changed: RwSignal<u32>) -> impl IntoView {
                                         {editable
                                             .then(|| {
                                                 view! {
-                                                    <td class="form-actions">
+                                                    <td class="row-actions">
                                                         <button
                                                             type="button"
                                                             class="button button-secondary button-small"
@@ -206,7 +206,7 @@ fn ActionForm(
         });
     };
     view! {
-        <form class="form" on:submit=on_submit novalidate data-testid="action-form">
+        <form class="form action-form" on:submit=on_submit novalidate data-testid="action-form">
             <h3>
                 {move || {
                     if draft.editing.get().is_some() {

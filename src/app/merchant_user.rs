@@ -22,20 +22,19 @@ use crate::serverfns::organization::{
 #[component]
 pub fn MerchantUserPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                params.read().get("user_id"),
-            )
-        },
-        |(merchant_id, user_id)| async move {
-            let merchant = get_merchant(merchant_id).await?.merchant;
-            let user = match user_id {
-                Some(id) => Some(get_merchant_user(id).await?),
-                None => None,
-            };
-            Ok::<_, crate::error::AppError>((merchant.id, merchant.business_name, user))
+    // One server function per resource: a second call after an `.await`
+    // would run on the server without the request's context.
+    let merchant = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        get_merchant,
+    );
+    let user = Resource::new(
+        move || params.read().get("user_id"),
+        |user_id| async move {
+            match user_id {
+                Some(id) => get_merchant_user(id).await.map(Some),
+                None => Ok(None),
+            }
         },
     );
     view! {
@@ -43,11 +42,13 @@ pub fn MerchantUserPage() -> impl IntoView {
             view! { <Loading /> }
         }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok((merchant_id, merchant_name, user)) => {
+                match (merchant.await, user.await) {
+                    (Ok(detail), Ok(user)) => {
+                        let merchant_id = detail.merchant.id;
+                        let merchant_name = detail.merchant.business_name;
                         view! { <UserForm merchant_id merchant_name user /> }.into_any()
                     }
-                    Err(err) => view! { <LoadError error=err /> }.into_any(),
+                    (Err(err), _) | (_, Err(err)) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
         </Transition>
