@@ -113,9 +113,16 @@ impl JobStatus {
 #[serde(deny_unknown_fields)]
 pub struct TimeWindow {
     /// `HH:MM`, 24-hour clock, local time of the location.
-    #[cfg_attr(feature = "ssr", schema(example = "09:00"))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(example = "09:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    )]
     pub start: String,
-    #[cfg_attr(feature = "ssr", schema(example = "12:00"))]
+    /// After `start`.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(example = "12:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    )]
     pub end: String,
 }
 
@@ -126,7 +133,11 @@ pub struct Customer {
     /// Required on create.
     pub first_name: String,
     pub last_name: Option<String>,
-    /// Required on create: digits, spaces, `+ - ( ) .`.
+    /// Required on create: 5 to 20 digits, with spaces and `+ - ( ) .`.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(example = "+15145550100", pattern = "^[0-9+() .-]{5,30}$")
+    )]
     pub phone: String,
     pub mobile: Option<String>,
     pub email: Option<String>,
@@ -142,9 +153,12 @@ pub struct Address {
     pub city: Option<String>,
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. `CA`.
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z]{2}$"))]
     pub country: Option<String>,
     /// Both or neither of `lat` and `lng`.
+    #[cfg_attr(feature = "ssr", schema(minimum = -90.0, maximum = 90.0))]
     pub lat: Option<f64>,
+    #[cfg_attr(feature = "ssr", schema(minimum = -180.0, maximum = 180.0))]
     pub lng: Option<f64>,
 }
 
@@ -219,6 +233,7 @@ pub struct ActionIn {
     /// Required.
     pub description: String,
     /// 1 to 100 000; defaults to 1.
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000))]
     pub quantity: Option<i64>,
     pub quantity_unit: Option<String>,
     pub value: Option<f64>,
@@ -243,6 +258,7 @@ pub struct JobIn {
     #[cfg_attr(feature = "ssr", schema(value_type = JobType))]
     pub kind: String,
     /// Required, `YYYY-MM-DD`.
+    #[cfg_attr(feature = "ssr", schema(format = Date, example = "2026-12-01"))]
     pub date: String,
     pub time_window: Option<TimeWindow>,
     pub customer: Customer,
@@ -252,8 +268,10 @@ pub struct JobIn {
     pub description: Option<String>,
     pub comment: Option<String>,
     /// At most 50, each at most 64 characters.
+    #[cfg_attr(feature = "ssr", schema(max_items = 50))]
     pub barcodes: Vec<String>,
     /// At most 200.
+    #[cfg_attr(feature = "ssr", schema(max_items = 200))]
     pub actions: Vec<ActionIn>,
 }
 
