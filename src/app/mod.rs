@@ -11,6 +11,7 @@ mod home;
 mod job;
 mod job_actions;
 mod job_form;
+mod job_form_sections;
 mod job_lines;
 mod jobs;
 mod language;
