@@ -76,6 +76,16 @@ fn sample_body(name: &str) -> Option<serde_json::Value> {
         "search_audit" => json!({"query": {"action": null, "actor": null, "cursor": null}}),
         "audit_actions" => json!({}),
         "move_job" => json!({"id": "job_x", "version": 1, "status": "in_progress"}),
+        "list_webhooks" => json!({}),
+        "get_webhook" => json!({"id": "wh_x"}),
+        "save_webhook" => json!({"id": null, "input": {"url": "https://example.com/h",
+                                  "location_id": null, "events": ["*"]}}),
+        "set_webhook_enabled" => json!({"id": "wh_x", "enabled": false}),
+        "delete_webhook" => json!({"id": "wh_x"}),
+        "rotate_webhook_secret" => json!({"id": "wh_x"}),
+        "send_webhook_test" => json!({"id": "wh_x"}),
+        "webhook_deliveries" => json!({"id": "wh_x", "cursor": null}),
+        "resend_webhook_delivery" => json!({"id": "wh_x", "message_id": "msg_x"}),
         _ => return None,
     })
 }
@@ -197,7 +207,7 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
         key_holder_checked, 4,
         "sweep covered {key_holder_checked} key functions"
     );
-    assert_eq!(checked, 15, "sweep covered {checked} functions");
+    assert_eq!(checked, 24, "sweep covered {checked} functions");
     assert_eq!(
         signed_in_checked, 9,
         "sweep covered {signed_in_checked} job functions"

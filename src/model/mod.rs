@@ -7,6 +7,7 @@ pub mod job;
 pub mod org;
 pub mod reference;
 pub mod time;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

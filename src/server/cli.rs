@@ -66,13 +66,22 @@ async fn migrate(settings: &Settings) -> Result<(), String> {
 async fn serve(settings: Settings) -> Result<(), String> {
     let db = open(&settings).await?;
     let listen = settings.listen;
-    let state = AppState::new(settings, db.clone(), Clock::system());
+    let sealer = crate::server::webhooks::seal::Sealer::load_or_create(&settings.key_file)?;
+    let mut state = AppState::new(settings, db.clone(), Clock::system());
+    state.webhooks = std::sync::Arc::new(crate::server::webhooks::Webhooks::new(
+        &state.settings,
+        sealer,
+        std::sync::Arc::new(crate::server::webhooks::ssrf::SystemLookup),
+    ));
     let app = http::router(state.clone());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(crate::server::webhooks::run(state.clone(), stop_rx.clone()));
 
     tokio::spawn(purge_sessions_periodically(state.clone()));
     tokio::spawn(flush_usage_periodically(state.clone()));
     tokio::spawn(record_key_expiries_periodically(state.clone()));
     tokio::spawn(purge_idempotency_keys_periodically(state.clone()));
+    tokio::spawn(purge_webhook_deliveries_periodically(state.clone()));
 
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         format!("cannot listen on {listen}: {e} (set LIVREUR_LISTEN to another address)")
@@ -82,9 +91,15 @@ async fn serve(settings: Settings) -> Result<(), String> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // The webhook worker stops taking work now and finishes what is in
+        // flight while the last requests are answered.
+        let _ = stop_tx.send(true);
+    })
     .await
     .map_err(|e| format!("server error: {e}"))?;
+    let _ = worker.await;
     if let Err(err) = state.usage.flush(&db).await {
         tracing::warn!(error = %err, "could not write the last API usage counts");
     }
@@ -141,6 +156,21 @@ async fn purge_idempotency_keys_periodically(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "idempotency keys forgotten"),
             Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
+        }
+    }
+}
+
+/// Forgets finished webhook deliveries (and their attempts) after 30 days.
+async fn purge_webhook_deliveries_periodically(state: AppState) {
+    const KEEP_MS: i64 = 30 * 24 * 3600 * 1000;
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let before = state.clock.now() - KEEP_MS;
+        match crate::server::db::deliveries::purge_finished(&state.db, before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deliveries = n, "old webhook deliveries forgotten"),
+            Err(err) => tracing::warn!(error = %err, "could not purge old webhook deliveries"),
         }
     }
 }

@@ -133,6 +133,60 @@ pub struct Settings {
     #[arg(long, env = "LIVREUR_RATE_LIMIT", default_value_t = 20, global = true)]
     pub rate_limit: u32,
 
+    /// The file holding the key that seals stored secrets (webhook signing
+    /// secrets); created on first start. Instances sharing a database must
+    /// share its content; back it up with the database.
+    #[arg(
+        long,
+        env = "LIVREUR_KEY_FILE",
+        default_value = "./data/livreur.key",
+        global = true
+    )]
+    pub key_file: std::path::PathBuf,
+
+    /// Private networks (CIDR, comma separated) webhook URLs may target;
+    /// plain `http` is accepted only inside them.
+    #[arg(
+        long,
+        env = "LIVREUR_WEBHOOK_ALLOWED_NETS",
+        default_value = "",
+        global = true
+    )]
+    pub webhook_allowed_nets: String,
+
+    /// Seconds before each webhook attempt, comma separated (default
+    /// 0,5,300,1800,7200,18000,36000,36000).
+    #[arg(long, env = "LIVREUR_WEBHOOK_RETRY_SCHEDULE", global = true)]
+    pub webhook_retry_schedule: Option<String>,
+
+    /// Seconds a webhook receiver has to answer.
+    #[arg(
+        long,
+        env = "LIVREUR_WEBHOOK_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout_seconds: u64,
+
+    /// Webhook requests in flight at once, per instance.
+    #[arg(
+        long,
+        env = "LIVREUR_WEBHOOK_CONCURRENCY",
+        default_value_t = 32,
+        global = true
+    )]
+    pub webhook_concurrency: usize,
+
+    /// An endpoint whose every attempt fails for this many hours is
+    /// disabled and flagged.
+    #[arg(
+        long,
+        env = "LIVREUR_WEBHOOK_DISABLE_AFTER_HOURS",
+        default_value_t = 120,
+        global = true
+    )]
+    pub webhook_disable_after_hours: u64,
+
     /// Where the built front end (`pkg/`, favicon) is served from.
     #[arg(
         long,
@@ -189,6 +243,21 @@ impl Settings {
         }
         if self.rate_limit == 0 || self.rate_limit > 1_000_000 {
             return Err("LIVREUR_RATE_LIMIT must be between 1 and 1000000".into());
+        }
+        crate::server::webhooks::ssrf::AllowedNets::parse(&self.webhook_allowed_nets)
+            .map_err(|e| format!("LIVREUR_WEBHOOK_ALLOWED_NETS: {e}"))?;
+        if let Some(s) = &self.webhook_retry_schedule {
+            crate::server::webhooks::schedule::Schedule::parse(s)
+                .map_err(|e| format!("LIVREUR_WEBHOOK_RETRY_SCHEDULE: {e}"))?;
+        }
+        if self.webhook_timeout_seconds == 0 || self.webhook_timeout_seconds > 120 {
+            return Err("LIVREUR_WEBHOOK_TIMEOUT_SECONDS must be between 1 and 120".into());
+        }
+        if self.webhook_concurrency == 0 || self.webhook_concurrency > 1024 {
+            return Err("LIVREUR_WEBHOOK_CONCURRENCY must be between 1 and 1024".into());
+        }
+        if self.webhook_disable_after_hours == 0 {
+            return Err("LIVREUR_WEBHOOK_DISABLE_AFTER_HOURS must be at least 1".into());
         }
         Ok(())
     }
@@ -278,6 +347,12 @@ mod tests {
         let mut s = parse(&[]).settings;
         s.session_idle_minutes = 0;
         assert!(s.validate().is_err());
+        let mut s = parse(&[]).settings;
+        s.webhook_allowed_nets = "10.0.0.0/8,bad".into();
+        assert!(s.validate().unwrap_err().contains("ALLOWED_NETS"));
+        let mut s = parse(&[]).settings;
+        s.webhook_retry_schedule = Some("0,x".into());
+        assert!(s.validate().unwrap_err().contains("RETRY_SCHEDULE"));
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub struct Metrics {
     requests: [[AtomicU64; 5]; 5],
     latency: [Histogram; 5],
     sign_ins: [AtomicU64; 3],
+    /// Webhook attempts: succeeded, failed.
+    webhook_attempts: [AtomicU64; 2],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +96,11 @@ impl Metrics {
 
     pub fn sign_in(&self, outcome: SignInOutcome) {
         self.sign_ins[outcome as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn record_webhooks(&self, succeeded: u64, attempts: u64) {
+        self.webhook_attempts[0].fetch_add(succeeded, Ordering::Relaxed);
+        self.webhook_attempts[1].fetch_add(attempts - succeeded.min(attempts), Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition format (version 0.0.4).
@@ -178,6 +185,19 @@ impl Metrics {
         for (i, outcome) in ["success", "failure", "throttled"].iter().enumerate() {
             let n = self.sign_ins[i].load(Ordering::Relaxed);
             let _ = writeln!(out, "livreur_sign_ins_total{{outcome=\"{outcome}\"}} {n}");
+        }
+
+        let _ = writeln!(
+            out,
+            "# HELP livreur_webhook_attempts_total Webhook delivery attempts by result."
+        );
+        let _ = writeln!(out, "# TYPE livreur_webhook_attempts_total counter");
+        for (i, result) in ["success", "failure"].iter().enumerate() {
+            let n = self.webhook_attempts[i].load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "livreur_webhook_attempts_total{{result=\"{result}\"}} {n}"
+            );
         }
 
         let _ = writeln!(

@@ -17,5 +17,6 @@ pub mod password;
 pub mod services;
 pub mod state;
 pub mod usage;
+pub mod webhooks;
 
 pub use state::AppState;

@@ -11,6 +11,7 @@ use super::config::Settings;
 use super::db::Db;
 use super::metrics::Metrics;
 use super::usage::Usage;
+use super::webhooks::Webhooks;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +22,7 @@ pub struct AppState {
     pub clock: Clock,
     pub usage: Arc<Usage>,
     pub rate_limiter: Arc<RateLimiter>,
+    pub webhooks: Arc<Webhooks>,
     pub started: Instant,
 }
 
@@ -32,6 +34,9 @@ impl AppState {
             .site_addr(settings.listen)
             .build();
         let rate_limiter = Arc::new(RateLimiter::new(settings.rate_limit));
+        // `serve` swaps in the key from LIVREUR_KEY_FILE; other commands
+        // and tests never need a lasting one.
+        let webhooks = Arc::new(Webhooks::ephemeral(&settings));
         Self {
             leptos_options,
             db,
@@ -40,6 +45,7 @@ impl AppState {
             clock,
             usage: Arc::new(Usage::default()),
             rate_limiter,
+            webhooks,
             started: Instant::now(),
         }
     }

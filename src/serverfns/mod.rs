@@ -9,6 +9,7 @@ pub mod auth;
 pub mod jobs;
 pub mod organization;
 pub mod preferences;
+pub mod webhooks;
 
 /// Runs `f` for a signed-in user whose role is among `roles`, with the
 /// client address for the audit log; refuses anyone else first (401/403),

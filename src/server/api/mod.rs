@@ -13,6 +13,7 @@ mod jobs;
 pub mod limits;
 pub mod openapi;
 mod people;
+mod webhooks;
 pub mod policy;
 pub mod problem;
 pub mod reference;
@@ -75,6 +76,16 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(people::issue_key))
         .routes(routes!(people::api_accounts))
         .routes(routes!(people::audit))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::patch_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::test_webhook))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::resend_delivery))
 }
 
 /// Paths anyone may read, without credentials.

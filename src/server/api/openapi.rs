@@ -29,6 +29,7 @@ use super::problem::PROBLEM_JSON;
         (name = "Merchants", description = "Administrators only"),
         (name = "Users", description = "Administrators only"),
         (name = "Audit", description = "Administrators only"),
+        (name = "Webhooks", description = "Administrators only: endpoints, test sends, deliveries"),
     )
 )]
 pub struct ApiDoc;

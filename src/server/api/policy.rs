@@ -57,6 +57,19 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/users/{user_id}/api-keys", Admin),
     ("GET", "/api-accounts", Admin),
     ("GET", "/audit", Admin),
+    ("GET", "/webhooks", Admin),
+    ("POST", "/webhooks", Admin),
+    ("GET", "/webhooks/{webhook_id}", Admin),
+    ("PATCH", "/webhooks/{webhook_id}", Admin),
+    ("DELETE", "/webhooks/{webhook_id}", Admin),
+    ("POST", "/webhooks/{webhook_id}/test", Admin),
+    ("POST", "/webhooks/{webhook_id}/rotate-secret", Admin),
+    ("GET", "/webhooks/{webhook_id}/deliveries", Admin),
+    (
+        "POST",
+        "/webhooks/{webhook_id}/deliveries/{message_id}/resend",
+        Admin,
+    ),
 ];
 
 pub fn policy(method: &Method, path: &str) -> Option<Policy> {

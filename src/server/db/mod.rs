@@ -13,6 +13,7 @@
 pub mod api_accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod deliveries;
 pub mod idempotency;
 pub mod jobs;
 pub mod locations;
@@ -22,6 +23,7 @@ pub mod outbox;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -93,6 +93,7 @@ pub async fn add_action(
     let data = action_json(&job, &action);
     record(&mut tx, &actor, "action.created", &job, data, now).await?;
     tx.commit().await?;
+    state.webhooks.wake();
     Ok((job, action))
 }
 
@@ -122,6 +123,7 @@ pub async fn update_action(
     let data = action_json(&job, &action);
     record(&mut tx, &actor, "action.updated", &job, data, now).await?;
     tx.commit().await?;
+    state.webhooks.wake();
     Ok((job, action))
 }
 
@@ -142,5 +144,6 @@ pub async fn delete_action(
     let data = action_json(&job, &action);
     record(&mut tx, &actor, "action.deleted", &job, data, now).await?;
     tx.commit().await?;
+    state.webhooks.wake();
     Ok(job)
 }

@@ -203,6 +203,7 @@ pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Res
     }
     record(&mut tx, &actor, "job.created", &job, job_json(&job), now).await?;
     tx.commit().await?;
+    state.webhooks.wake();
     Ok(job)
 }
 
@@ -300,6 +301,7 @@ pub async fn update(
     save(&mut tx, &mut job, now).await?;
     record(&mut tx, &actor, "job.updated", &job, job_json(&job), now).await?;
     tx.commit().await?;
+    state.webhooks.wake();
     Ok(job)
 }
 
@@ -333,6 +335,7 @@ pub async fn set_status(
     data["previous_status"] = Value::String(previous.as_str().into());
     record(&mut tx, &actor, kind, &job, data, now).await?;
     tx.commit().await?;
+    state.webhooks.wake();
     Ok(job)
 }
 
@@ -352,5 +355,6 @@ pub async fn delete(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<(
     record(&mut tx, &actor, "job.deleted", &job, job_json(&job), now).await?;
     jobs::delete(&mut tx, &job.id).await?;
     tx.commit().await?;
+    state.webhooks.wake();
     Ok(())
 }

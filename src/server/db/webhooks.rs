@@ -1,0 +1,267 @@
+//! Webhook endpoints (SPEC section 5). The signing secrets are stored
+//! sealed (see `webhooks::seal`); this module never sees them in clear.
+
+use super::{Db, Tx, on_read, on_tx};
+use crate::model::webhook::{Webhook, disabled_reason};
+use crate::server::clock::Millis;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    url: String,
+    location_id: Option<String>,
+    events: String,
+    description: Option<String>,
+    enabled: bool,
+    disabled_reason: Option<String>,
+    failing_since: Option<i64>,
+    last_success_at: Option<i64>,
+    last_failure_at: Option<i64>,
+    previous_secret_until: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<Row> for Webhook {
+    fn from(r: Row) -> Self {
+        Webhook {
+            id: r.id,
+            url: r.url,
+            location_id: r.location_id,
+            events: serde_json::from_str(&r.events).unwrap_or_default(),
+            description: r.description,
+            enabled: r.enabled,
+            disabled_reason: r.disabled_reason,
+            failing_since: r.failing_since,
+            last_success_at: r.last_success_at,
+            last_failure_at: r.last_failure_at,
+            previous_secret_until: r.previous_secret_until,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, url, location_id, events, description, enabled, disabled_reason, \
+     failing_since, last_success_at, last_failure_at, previous_secret_until, created_at, updated_at";
+
+pub async fn list(db: &Db) -> Result<Vec<Webhook>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints ORDER BY created_at, id");
+    let rows: Vec<Row> = on_read!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+    Ok(rows.into_iter().map(Webhook::from).collect())
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<Webhook>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE id = $1");
+    let row: Option<Row> =
+        on_read!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    Ok(row.map(Webhook::from))
+}
+
+pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<Webhook>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE id = $1");
+    let row: Option<Row> =
+        on_tx!(tx, conn => sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?);
+    Ok(row.map(Webhook::from))
+}
+
+/// An enabled endpoint as the worker needs it: where, what, and the sealed
+/// secrets that sign for it now.
+pub struct Signing {
+    pub webhook: Webhook,
+    pub secret_sealed: String,
+    /// The previous secret while it still signs (rotation overlap).
+    pub previous_sealed: Option<String>,
+}
+
+pub async fn enabled_for_worker(db: &Db, now: Millis) -> Result<Vec<Signing>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct SigningRow {
+        #[sqlx(flatten)]
+        row: Row,
+        secret_sealed: String,
+        previous_secret_sealed: Option<String>,
+    }
+    let sql = format!(
+        "SELECT {COLUMNS}, secret_sealed, previous_secret_sealed FROM webhook_endpoints \
+         WHERE enabled = TRUE"
+    );
+    let rows: Vec<SigningRow> = on_read!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let overlap = r.row.previous_secret_until.is_some_and(|until| until > now);
+            Signing {
+                webhook: r.row.into(),
+                secret_sealed: r.secret_sealed,
+                previous_sealed: r.previous_secret_sealed.filter(|_| overlap),
+            }
+        })
+        .collect())
+}
+
+pub async fn insert(tx: &mut Tx, w: &Webhook, secret_sealed: &str) -> Result<(), sqlx::Error> {
+    let events = serde_json::to_string(&w.events).unwrap_or_else(|_| "[]".into());
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, url, location_id, events, description, enabled, \
+             disabled_reason, secret_sealed, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&w.id)
+        .bind(&w.url)
+        .bind(&w.location_id)
+        .bind(&events)
+        .bind(&w.description)
+        .bind(w.enabled)
+        .bind(&w.disabled_reason)
+        .bind(secret_sealed)
+        .bind(w.created_at)
+        .bind(w.updated_at)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// Writes the fields an administrator edits, and the health fields the
+/// edit resets (enabling again clears the failure record).
+pub async fn update(tx: &mut Tx, w: &Webhook) -> Result<(), sqlx::Error> {
+    let events = serde_json::to_string(&w.events).unwrap_or_else(|_| "[]".into());
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE webhook_endpoints SET url = $2, location_id = $3, events = $4, \
+             description = $5, enabled = $6, disabled_reason = $7, failing_since = $8, \
+             updated_at = $9 WHERE id = $1",
+        )
+        .bind(&w.id)
+        .bind(&w.url)
+        .bind(&w.location_id)
+        .bind(&events)
+        .bind(&w.description)
+        .bind(w.enabled)
+        .bind(&w.disabled_reason)
+        .bind(w.failing_since)
+        .bind(w.updated_at)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// Replaces the secret; the old one keeps signing until `previous_until`.
+pub async fn rotate_secret(
+    tx: &mut Tx,
+    id: &str,
+    new_sealed: &str,
+    previous_sealed: &str,
+    previous_until: Millis,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE webhook_endpoints SET secret_sealed = $2, previous_secret_sealed = $3, \
+             previous_secret_until = $4, updated_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(new_sealed)
+        .bind(previous_sealed)
+        .bind(previous_until)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+pub async fn secret_sealed(tx: &mut Tx, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = on_tx!(tx, conn => {
+        sqlx::query_as("SELECT secret_sealed FROM webhook_endpoints WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
+    });
+    Ok(row.map(|(s,)| s))
+}
+
+pub async fn delete(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1")
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected() > 0)
+    })
+}
+
+/// Records a batch's outcome for one endpoint: any success clears the
+/// failure record; failures start it. Returns the reason the endpoint was
+/// just disabled, if it was.
+pub async fn record_health(
+    tx: &mut Tx,
+    id: &str,
+    succeeded: bool,
+    gone: bool,
+    now: Millis,
+    disable_after_ms: i64,
+) -> Result<Option<&'static str>, sqlx::Error> {
+    if succeeded && !gone {
+        on_tx!(tx, conn => {
+            sqlx::query(
+                "UPDATE webhook_endpoints SET failing_since = NULL, last_success_at = $2 \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+        return Ok(None);
+    }
+    let row: Option<(bool, Option<i64>)> = on_tx!(tx, conn => {
+        sqlx::query_as(
+            "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2), \
+             last_failure_at = $2 WHERE id = $1 RETURNING enabled, failing_since",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?
+    });
+    let Some((true, failing_since)) = row else {
+        return Ok(None);
+    };
+    let reason = if gone {
+        disabled_reason::GONE
+    } else if failing_since.is_some_and(|since| now - since >= disable_after_ms) {
+        disabled_reason::FAILING
+    } else {
+        return Ok(None);
+    };
+    disable(tx, id, reason, now).await?;
+    Ok(Some(reason))
+}
+
+/// Turns an endpoint off; its waiting deliveries fail (they can be resent).
+pub async fn disable(tx: &mut Tx, id: &str, reason: &str, now: Millis) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $2, updated_at = $3 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'failed', lease_token = NULL, \
+             last_error = 'endpoint disabled' WHERE endpoint_id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}

@@ -1,0 +1,107 @@
+//! Webhook screens (SPEC section 3 rule 6): administrators only. Every
+//! function refuses anyone else (403) before reading anything.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::webhook::{DeliveryPage, Webhook, WebhookIn, WebhookWithSecret};
+
+#[cfg(feature = "ssr")]
+use super::as_admin;
+
+#[server(prefix = "/_fn", endpoint = "list_webhooks", input = Json)]
+pub async fn list_webhooks() -> Result<Vec<Webhook>, AppError> {
+    use crate::server::services::webhooks;
+    as_admin(|state, admin, _| async move { webhooks::list(&state, &admin).await }).await
+}
+
+#[server(prefix = "/_fn", endpoint = "get_webhook", input = Json)]
+pub async fn get_webhook(id: String) -> Result<Webhook, AppError> {
+    use crate::server::services::webhooks;
+    as_admin(|state, admin, _| async move { webhooks::get(&state, &admin, &id).await }).await
+}
+
+/// Creates an endpoint (the answer carries its secret, shown once), or
+/// changes the one named by `id` (no secret then).
+#[server(prefix = "/_fn", endpoint = "save_webhook", input = Json)]
+pub async fn save_webhook(
+    id: Option<String>,
+    input: WebhookIn,
+) -> Result<(Webhook, Option<String>), AppError> {
+    use crate::server::services::webhooks;
+    as_admin(|state, admin, ip| async move {
+        match id {
+            Some(id) => webhooks::update(&state, &admin, ip, &id, &input)
+                .await
+                .map(|w| (w, None)),
+            None => webhooks::create(&state, &admin, ip, &input)
+                .await
+                .map(|w| (w.webhook, Some(w.secret))),
+        }
+    })
+    .await
+}
+
+/// Turns an endpoint on or off, keeping everything else.
+#[server(prefix = "/_fn", endpoint = "set_webhook_enabled", input = Json)]
+pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<Webhook, AppError> {
+    use crate::server::services::webhooks;
+    as_admin(|state, admin, ip| async move {
+        let w = webhooks::get(&state, &admin, &id).await?;
+        let input = WebhookIn {
+            url: w.url,
+            location_id: w.location_id,
+            events: w.events,
+            description: w.description,
+            enabled: Some(enabled),
+        };
+        webhooks::update(&state, &admin, ip, &id, &input).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "delete_webhook", input = Json)]
+pub async fn delete_webhook(id: String) -> Result<(), AppError> {
+    use crate::server::services::webhooks;
+    as_admin(|state, admin, ip| async move { webhooks::delete(&state, &admin, ip, &id).await })
+        .await
+}
+
+#[server(prefix = "/_fn", endpoint = "rotate_webhook_secret", input = Json)]
+pub async fn rotate_webhook_secret(id: String) -> Result<WebhookWithSecret, AppError> {
+    use crate::server::services::webhooks;
+    as_admin(
+        |state, admin, ip| async move { webhooks::rotate_secret(&state, &admin, ip, &id).await },
+    )
+    .await
+}
+
+/// Queues a `webhook.test` message; answers its message id.
+#[server(prefix = "/_fn", endpoint = "send_webhook_test", input = Json)]
+pub async fn send_webhook_test(id: String) -> Result<String, AppError> {
+    use crate::server::services::webhooks;
+    as_admin(|state, admin, ip| async move { webhooks::send_test(&state, &admin, ip, &id).await })
+        .await
+}
+
+#[server(prefix = "/_fn", endpoint = "webhook_deliveries", input = Json)]
+pub async fn webhook_deliveries(
+    id: String,
+    cursor: Option<String>,
+) -> Result<DeliveryPage, AppError> {
+    use crate::server::services::webhooks;
+    as_admin(|state, admin, _| async move {
+        webhooks::deliveries(&state, &admin, &id, cursor.as_deref(), Some(25)).await
+    })
+    .await
+}
+
+#[server(prefix = "/_fn", endpoint = "resend_webhook_delivery", input = Json)]
+pub async fn resend_webhook_delivery(id: String, message_id: String) -> Result<(), AppError> {
+    use crate::server::services::webhooks;
+    as_admin(|state, admin, ip| async move {
+        webhooks::resend(&state, &admin, ip, &id, &message_id).await
+    })
+    .await
+}

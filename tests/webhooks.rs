@@ -1,0 +1,813 @@
+//! Webhook delivery (SPEC section 5) against a real HTTP receiver on
+//! loopback, on SQLite and PostgreSQL: signing, the retry and disable
+//! rules, redirects, timeouts, rotation, test sends and resends, leases,
+//! and several workers sharing one queue. The worker is driven pass by
+//! pass (`run_once`) on the manual clock, so retries are exact.
+
+mod common;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use common::world::*;
+use common::*;
+use livreur::model::webhook::{Webhook, WebhookIn};
+use livreur::server::AppState;
+use livreur::server::services::webhooks as service;
+use livreur::server::webhooks::{Webhooks, run_once, sign};
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What the receiver answers next: status, delay, extra headers.
+#[derive(Clone)]
+struct Answer {
+    status: u16,
+    delay_ms: u64,
+    headers: Vec<(&'static str, String)>,
+}
+
+fn answer(status: u16) -> Answer {
+    Answer {
+        status,
+        delay_ms: 0,
+        headers: Vec::new(),
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Received {
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).unwrap().to_str().unwrap()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+#[derive(Clone, Default)]
+struct Receiver {
+    script: Arc<Mutex<VecDeque<Answer>>>,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    fn script(&self, answers: &[Answer]) {
+        self.script.lock().unwrap().extend(answers.iter().cloned());
+    }
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+async fn receive(
+    State(r): State<Receiver>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    r.got.lock().unwrap().push(Received {
+        path: uri.path().to_owned(),
+        headers,
+        body,
+    });
+    let next = r.script.lock().unwrap().pop_front().unwrap_or(answer(200));
+    if next.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(next.delay_ms)).await;
+    }
+    let mut resp = (
+        StatusCode::from_u16(next.status).unwrap(),
+        "receiver says hi",
+    )
+        .into_response();
+    for (k, v) in next.headers {
+        resp.headers_mut().insert(k, v.parse().unwrap());
+    }
+    resp
+}
+
+/// A receiver on a free loopback port; answers 200 unless scripted.
+async fn receiver() -> (Receiver, String) {
+    let r = Receiver::default();
+    let app = Router::new().fallback(receive).with_state(r.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (r, format!("http://{addr}"))
+}
+
+/// The world, with loopback opened to webhooks and the given retry
+/// schedule, timeout and disable period.
+async fn hooks_world(t: &TestDb, schedule: &str, timeout_s: u64, disable_h: u64) -> World {
+    let mut w = world(t).await;
+    let mut s = settings();
+    s.webhook_allowed_nets = "127.0.0.0/8".into();
+    s.webhook_retry_schedule = Some(schedule.into());
+    s.webhook_timeout_seconds = timeout_s;
+    s.webhook_disable_after_hours = disable_h;
+    w.state.webhooks = Arc::new(Webhooks::ephemeral(&s));
+    w
+}
+
+async fn endpoint(
+    w: &World,
+    url: &str,
+    location: Option<&str>,
+    events: &[&str],
+) -> (Webhook, String) {
+    let made = service::create(
+        &w.state,
+        &w.admin,
+        None,
+        &WebhookIn {
+            url: url.into(),
+            location_id: location.map(str::to_owned),
+            events: events.iter().map(|e| (*e).to_owned()).collect(),
+            description: Some("test receiver".into()),
+            enabled: None,
+        },
+    )
+    .await
+    .unwrap();
+    (made.webhook, made.secret)
+}
+
+/// Creates a job as the administrator (one `job.created` event).
+async fn job(w: &World, reference: &str) -> String {
+    use livreur::model::job::JobIn;
+    use livreur::server::services::jobs::{self, JobActor};
+    let input: JobIn = serde_json::from_value(json!({
+        "reference_id": reference, "type": "delivery", "date": "2026-12-01",
+        "customer": {"first_name": "Ana", "phone": "+15145550100"},
+        "address": {"line1": "100 Rue Saint-Paul"},
+        "location_id": w.location_id,
+    }))
+    .unwrap();
+    let actor = JobActor {
+        user: &w.admin,
+        account_id: None,
+    };
+    jobs::create(&w.state, actor, &input).await.unwrap().id
+}
+
+async fn deliveries(w: &World, id: &str) -> Vec<livreur::model::webhook::Delivery> {
+    service::deliveries(&w.state, &w.admin, id, None, Some(100))
+        .await
+        .unwrap()
+        .data
+}
+
+async fn current(w: &World, id: &str) -> Webhook {
+    service::get(&w.state, &w.admin, id).await.unwrap()
+}
+
+fn verifies(secret: &str, r: &Received) -> bool {
+    let key = sign::key_of(secret).unwrap();
+    let ts: i64 = r.header("webhook-timestamp").parse().unwrap();
+    let expected = sign::sign(&key, r.header("webhook-id"), ts, &r.body);
+    r.header("webhook-signature")
+        .split(' ')
+        .any(|s| s == expected)
+}
+
+async fn events_reach_the_endpoints_that_want_them_signed(t: &TestDb) {
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (all, secret) = endpoint(&w, &format!("{base}/all"), None, &["*"]).await;
+    let (_, other_location) = w.other_merchant("Ailleurs").await;
+    endpoint(
+        &w,
+        &format!("{base}/elsewhere"),
+        Some(&other_location),
+        &["*"],
+    )
+    .await;
+    endpoint(&w, &format!("{base}/deleted-only"), None, &["job.deleted"]).await;
+    let job_id = job(&w, "WH-1").await;
+
+    assert_eq!(run_once(&w.state).await.unwrap(), 1);
+    let got = r.got();
+    assert_eq!(got.len(), 1, "only the endpoint that wants it");
+    let msg = &got[0];
+    assert_eq!(msg.path, "/all");
+    assert!(msg.header("webhook-id").starts_with("msg_"));
+    assert_eq!(msg.header("content-type"), "application/json");
+    assert!(verifies(&secret, msg));
+    let body = msg.json();
+    assert_eq!(body["type"], "job.created");
+    assert_eq!(body["data"]["id"], job_id.as_str());
+    assert_eq!(body["data"]["actor"]["user_id"], w.admin.id.as_str());
+    // The webhook-id is the outbox event's id.
+    let history = livreur::server::db::outbox::history(&w.state.db, &job_id)
+        .await
+        .unwrap();
+    assert_eq!(history[0].id, msg.header("webhook-id"));
+
+    let list = deliveries(&w, &all.id).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].state, "succeeded");
+    assert_eq!(list[0].last_status, Some(200));
+    assert_eq!(list[0].last_response.as_deref(), Some("receiver says hi"));
+    assert_eq!(run_once(&w.state).await.unwrap(), 0, "nothing twice");
+    assert!(current(&w, &all.id).await.last_success_at.is_some());
+}
+db_test!(events_reach_the_endpoints_that_want_them_signed);
+
+async fn failures_are_retried_on_the_schedule_with_the_same_id(t: &TestDb) {
+    let w = hooks_world(t, "0,10,20", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, secret) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    r.script(&[answer(500), answer(503)]);
+    job(&w, "WH-2").await;
+
+    assert_eq!(run_once(&w.state).await.unwrap(), 1);
+    assert_eq!(current(&w, &hook.id).await.health().as_str(), "failing");
+    assert_eq!(run_once(&w.state).await.unwrap(), 0, "not due yet");
+    w.state.clock.advance(7_000);
+    assert_eq!(
+        run_once(&w.state).await.unwrap(),
+        0,
+        "jitter stays within 20 %"
+    );
+    w.state.clock.advance(5_000);
+    assert_eq!(run_once(&w.state).await.unwrap(), 1);
+    w.state.clock.advance(25_000);
+    assert_eq!(run_once(&w.state).await.unwrap(), 1);
+
+    let got = r.got();
+    assert_eq!(got.len(), 3);
+    let id = got[0].header("webhook-id");
+    assert!(got.iter().all(|g| g.header("webhook-id") == id));
+    assert_ne!(
+        got[0].header("webhook-timestamp"),
+        got[1].header("webhook-timestamp")
+    );
+    assert!(got.iter().all(|g| verifies(&secret, g)));
+    let d = &deliveries(&w, &hook.id).await[0];
+    assert_eq!((d.state.as_str(), d.attempts), ("succeeded", 3));
+    assert_eq!(current(&w, &hook.id).await.health().as_str(), "ok");
+
+    // A message that fails every attempt of the schedule gives up.
+    r.script(&[answer(500), answer(500), answer(500)]);
+    job(&w, "WH-3").await;
+    for _ in 0..3 {
+        run_once(&w.state).await.unwrap();
+        w.state.clock.advance(30_000);
+    }
+    assert_eq!(run_once(&w.state).await.unwrap(), 0);
+    let d = &deliveries(&w, &hook.id).await[0];
+    assert_eq!((d.state.as_str(), d.attempts), ("failed", 3));
+    assert_eq!(d.last_status, Some(500));
+}
+db_test!(failures_are_retried_on_the_schedule_with_the_same_id);
+
+async fn redirects_fail_and_are_not_followed(t: &TestDb) {
+    let w = hooks_world(t, "0,10", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    r.script(&[Answer {
+        status: 308,
+        delay_ms: 0,
+        headers: vec![("location", format!("{base}/elsewhere"))],
+    }]);
+    job(&w, "WH-4").await;
+    run_once(&w.state).await.unwrap();
+    let got = r.got();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].path, "/h", "the redirect was not followed");
+    let d = &deliveries(&w, &hook.id).await[0];
+    assert_eq!((d.state.as_str(), d.last_status), ("pending", Some(308)));
+}
+db_test!(redirects_fail_and_are_not_followed);
+
+async fn gone_disables_the_endpoint(t: &TestDb) {
+    let w = hooks_world(t, "0,10", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    r.script(&[answer(410)]);
+    job(&w, "WH-5").await;
+    run_once(&w.state).await.unwrap();
+    let now = current(&w, &hook.id).await;
+    assert!(!now.enabled);
+    assert_eq!(now.disabled_reason.as_deref(), Some("gone"));
+    assert_eq!(deliveries(&w, &hook.id).await[0].state, "failed");
+    // Nothing more goes out to it.
+    job(&w, "WH-6").await;
+    run_once(&w.state).await.unwrap();
+    assert_eq!(r.got().len(), 1);
+    // Enabling it again clears the record.
+    let input = WebhookIn {
+        url: now.url.clone(),
+        location_id: None,
+        events: vec!["*".into()],
+        description: None,
+        enabled: Some(true),
+    };
+    let back = service::update(&w.state, &w.admin, None, &hook.id, &input)
+        .await
+        .unwrap();
+    assert!(back.enabled && back.disabled_reason.is_none() && back.failing_since.is_none());
+}
+db_test!(gone_disables_the_endpoint);
+
+async fn retry_after_and_timeouts(t: &TestDb) {
+    let w = hooks_world(t, "0,1,1", 1, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    r.script(&[Answer {
+        status: 429,
+        delay_ms: 0,
+        headers: vec![("retry-after", "120".into())],
+    }]);
+    job(&w, "WH-7").await;
+    run_once(&w.state).await.unwrap();
+    let d = &deliveries(&w, &hook.id).await[0];
+    assert_eq!(d.last_status, Some(429));
+    assert!(
+        d.next_attempt_at.unwrap() >= START + 120_000,
+        "Retry-After honoured"
+    );
+    w.state.clock.advance(60_000);
+    assert_eq!(run_once(&w.state).await.unwrap(), 0);
+
+    // A receiver slower than the timeout is a failure without a status.
+    w.state.clock.advance(61_000);
+    r.script(&[Answer {
+        status: 200,
+        delay_ms: 2_500,
+        headers: vec![],
+    }]);
+    run_once(&w.state).await.unwrap();
+    let d = &deliveries(&w, &hook.id).await[0];
+    assert_eq!(d.last_status, None);
+    assert_eq!(d.last_error.as_deref(), Some("timed out"));
+    assert_eq!(d.state, "pending");
+}
+db_test!(retry_after_and_timeouts);
+
+async fn only_continuous_failure_disables(t: &TestDb) {
+    // One hour of failures without a success disables.
+    let w = hooks_world(t, "0,1800,1800,1800,1800", 5, 1).await;
+    let (r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    r.script(&[
+        answer(500),
+        answer(500),
+        answer(200),
+        answer(500),
+        answer(500),
+    ]);
+    job(&w, "WH-8").await;
+    job(&w, "WH-9").await;
+    // t=0: both fail. t=40 min: one succeeds (the record is cleared), one
+    // fails. t=80 min: failing for 40 minutes only.
+    run_once(&w.state).await.unwrap();
+    w.state.clock.advance(40 * 60_000);
+    run_once(&w.state).await.unwrap();
+    w.state.clock.advance(40 * 60_000);
+    r.script(&[answer(500)]);
+    run_once(&w.state).await.unwrap();
+    let now = current(&w, &hook.id).await;
+    assert!(now.enabled, "a receiver that fails now and then stays on");
+
+    // From then on, nothing but failures: after an hour it is off.
+    r.script(&vec![answer(500); 6]);
+    for _ in 0..3 {
+        w.state.clock.advance(40 * 60_000);
+        run_once(&w.state).await.unwrap();
+    }
+    let now = current(&w, &hook.id).await;
+    assert!(!now.enabled);
+    assert_eq!(now.disabled_reason.as_deref(), Some("failing"));
+}
+db_test!(only_continuous_failure_disables);
+
+async fn rotation_signs_with_both_secrets_for_a_day(t: &TestDb) {
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, old) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    let rotated = service::rotate_secret(&w.state, &w.admin, None, &hook.id)
+        .await
+        .unwrap();
+    assert_ne!(rotated.secret, old);
+    job(&w, "WH-10").await;
+    run_once(&w.state).await.unwrap();
+    let got = r.got();
+    assert_eq!(got[0].header("webhook-signature").split(' ').count(), 2);
+    assert!(verifies(&old, &got[0]) && verifies(&rotated.secret, &got[0]));
+
+    w.state.clock.advance(24 * 3600 * 1000 + 1);
+    job(&w, "WH-11").await;
+    run_once(&w.state).await.unwrap();
+    let got = r.got();
+    assert_eq!(got[1].header("webhook-signature").split(' ').count(), 1);
+    assert!(verifies(&rotated.secret, &got[1]) && !verifies(&old, &got[1]));
+}
+db_test!(rotation_signs_with_both_secrets_for_a_day);
+
+async fn test_events_and_resends(t: &TestDb) {
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, secret) = endpoint(&w, &format!("{base}/h"), None, &["job.deleted"]).await;
+    let message = service::send_test(&w.state, &w.admin, None, &hook.id)
+        .await
+        .unwrap();
+    run_once(&w.state).await.unwrap();
+    let got = r.got();
+    assert_eq!(
+        got.len(),
+        1,
+        "a test reaches the endpoint whatever it subscribes to"
+    );
+    assert_eq!(got[0].header("webhook-id"), message);
+    assert_eq!(got[0].json()["type"], "webhook.test");
+    assert!(verifies(&secret, &got[0]));
+
+    service::resend(&w.state, &w.admin, None, &hook.id, &message)
+        .await
+        .unwrap();
+    run_once(&w.state).await.unwrap();
+    let got = r.got();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].header("webhook-id"), message, "same id on a resend");
+    assert_eq!(got[1].body, got[0].body);
+    let d = &deliveries(&w, &hook.id).await[0];
+    assert_eq!((d.state.as_str(), d.attempts), ("succeeded", 2));
+    let unknown = service::resend(
+        &w.state,
+        &w.admin,
+        None,
+        &hook.id,
+        "msg_01jd0000000000000000000000",
+    )
+    .await;
+    assert_eq!(unknown.unwrap_err().status(), 404);
+}
+db_test!(test_events_and_resends);
+
+/// A worker that claimed messages and died: its claims come due again when
+/// the lease runs out, and its late results are dropped.
+async fn a_dead_workers_claims_come_back(t: &TestDb) {
+    use livreur::server::db::deliveries as d;
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    job(&w, "WH-12").await;
+    let now = w.state.clock.now();
+    let lease = w.state.webhooks.config.lease_ms;
+    let (claimed, events) = d::fan_out(
+        &w.state.db,
+        &[hook.clone()],
+        now,
+        now + lease,
+        "wkr_dead",
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!((claimed.len(), events), (1, 1));
+    assert_eq!(
+        run_once(&w.state).await.unwrap(),
+        0,
+        "held by the dead worker"
+    );
+    w.state.clock.advance(lease + 1);
+    assert_eq!(run_once(&w.state).await.unwrap(), 1, "its lease ran out");
+    assert_eq!(r.got().len(), 1);
+    // The dead worker's result, arriving late, changes nothing.
+    let mut tx = w.state.db.begin().await.unwrap();
+    let late = d::Attempted {
+        endpoint_id: hook.id.clone(),
+        message_id: claimed[0].message_id.clone(),
+        token: "wkr_dead".into(),
+        at: now,
+        status: Some(500),
+        duration_ms: 1,
+        response: None,
+        error: None,
+        retry_at: Some(now),
+        succeeded: false,
+    };
+    assert!(!d::record_attempt(&mut tx, &late).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(deliveries(&w, &hook.id).await[0].state, "succeeded");
+}
+db_test!(a_dead_workers_claims_come_back);
+
+/// Three workers on one queue: every message exactly once.
+async fn workers_share_the_queue_without_sending_twice(t: &TestDb) {
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    for i in 0..120 {
+        job(&w, &format!("WH-Q{i}")).await;
+    }
+    let work = |state: AppState| async move {
+        let mut n = 0;
+        for _ in 0..200 {
+            n += run_once(&state).await.unwrap();
+        }
+        n
+    };
+    let (a, b, c) = tokio::join!(
+        tokio::spawn(work(w.state.clone())),
+        tokio::spawn(work(w.state.clone())),
+        tokio::spawn(work(w.state.clone()))
+    );
+    assert_eq!(a.unwrap() + b.unwrap() + c.unwrap(), 120);
+    let mut ids: Vec<String> = r
+        .got()
+        .iter()
+        .map(|g| g.header("webhook-id").to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((r.got().len(), ids.len()), (120, 120));
+}
+db_test!(workers_share_the_queue_without_sending_twice);
+
+/// Addresses are checked again at send time: a target that was allowed
+/// when saved but is not any more receives nothing.
+async fn addresses_are_checked_again_when_sending(t: &TestDb) {
+    let mut w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    w.state.webhooks = Arc::new(Webhooks::ephemeral(&settings()));
+    // The key changed with the new instance: seal a secret it can open.
+    let rotated = service::rotate_secret(&w.state, &w.admin, None, &hook.id).await;
+    assert!(rotated.is_ok());
+    job(&w, "WH-13").await;
+    run_once(&w.state).await.unwrap();
+    assert!(r.got().is_empty());
+    let d = &deliveries(&w, &hook.id).await[0];
+    assert!(
+        d.last_error.as_deref().unwrap().contains("may not reach"),
+        "{d:?}"
+    );
+}
+db_test!(addresses_are_checked_again_when_sending);
+
+async fn the_api_manages_webhooks_for_administrators_only(t: &TestDb) {
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (_, base) = receiver().await;
+    let (admin_account, admin_key) = w.admin_key().await;
+    let boss = basic(&admin_account, &admin_key);
+    let (_, account, key) = w.api_user("l2@example.com").await;
+    let merchant = basic(&account, &key);
+    let app = router(&w.state);
+
+    let made = send(
+        &app,
+        api(
+            "POST",
+            "/webhooks",
+            Some(&boss),
+            Some(json!({
+                "url": format!("{base}/hook"), "location_id": w.location_id,
+                "events": ["job.created", "job.status_changed"], "description": "ERP"
+            })),
+        ),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let body = made.json();
+    let id = body["id"].as_str().unwrap().to_owned();
+    let secret = body["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    assert_eq!(body["health"], "ok");
+    // IP literals are stored in their plain form.
+    let odd = send(&app, api("POST", "/webhooks", Some(&boss), Some(json!({
+        "url": format!("http://2130706433:{}/x", base.rsplit(':').next().unwrap()), "events": ["*"]
+    })))).await;
+    assert_eq!(odd.status, 201, "{}", odd.body);
+    assert!(
+        odd.json()["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+
+    // The secret is never shown again, and not stored in clear.
+    let got = send(
+        &app,
+        api("GET", &format!("/webhooks/{id}"), Some(&boss), None),
+    )
+    .await;
+    assert_eq!(got.status, 200);
+    assert!(got.json().get("secret").is_none());
+    let stored: (String,) = livreur::on_read!(&w.state.db, pool => {
+        sqlx::query_as("SELECT secret_sealed FROM webhook_endpoints WHERE id = $1")
+            .bind(&id).fetch_one(pool).await.unwrap()
+    });
+    assert!(!stored.0.contains(&secret[6..]));
+
+    let patched = send(
+        &app,
+        api(
+            "PATCH",
+            &format!("/webhooks/{id}"),
+            Some(&boss),
+            Some(json!({"location_id": null, "events": ["*"]})),
+        ),
+    )
+    .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.json()["location_id"], Value::Null);
+    assert_eq!(patched.json()["description"], "ERP");
+    let off = send(
+        &app,
+        api(
+            "PATCH",
+            &format!("/webhooks/{id}"),
+            Some(&boss),
+            Some(json!({"enabled": false})),
+        ),
+    )
+    .await;
+    assert_eq!(off.json()["disabled_reason"], "manual");
+    let test_off = send(
+        &app,
+        api("POST", &format!("/webhooks/{id}/test"), Some(&boss), None),
+    )
+    .await;
+    assert_eq!(test_off.status, 409);
+    send(
+        &app,
+        api(
+            "PATCH",
+            &format!("/webhooks/{id}"),
+            Some(&boss),
+            Some(json!({"enabled": true})),
+        ),
+    )
+    .await;
+    let test = send(
+        &app,
+        api("POST", &format!("/webhooks/{id}/test"), Some(&boss), None),
+    )
+    .await;
+    assert_eq!(test.status, 202);
+    let message = test.json()["message_id"].as_str().unwrap().to_owned();
+    let list = send(
+        &app,
+        api(
+            "GET",
+            &format!("/webhooks/{id}/deliveries"),
+            Some(&boss),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(list.json()["data"][0]["message_id"], message.as_str());
+    let resend = send(
+        &app,
+        api(
+            "POST",
+            &format!("/webhooks/{id}/deliveries/{message}/resend"),
+            Some(&boss),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(resend.status, 202);
+    let rotated = send(
+        &app,
+        api(
+            "POST",
+            &format!("/webhooks/{id}/rotate-secret"),
+            Some(&boss),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(rotated.status, 200);
+    assert_ne!(rotated.json()["secret"], secret.as_str());
+
+    // Bad input: field errors, never a 500.
+    for (body, field, code) in [
+        (
+            json!({"url": "https://10.0.0.1/x", "events": ["*"]}),
+            "url",
+            "private_address",
+        ),
+        (
+            json!({"url": "https://167772161/x", "events": ["*"]}),
+            "url",
+            "private_address",
+        ),
+        (
+            json!({"url": "https://[::ffff:169.254.169.254]/", "events": ["*"]}),
+            "url",
+            "private_address",
+        ),
+        (
+            json!({"url": "http://8.8.8.8/x", "events": ["*"]}),
+            "url",
+            "https_required",
+        ),
+        (
+            json!({"url": "ftp://example.com/", "events": ["*"]}),
+            "url",
+            "invalid_url",
+        ),
+        (
+            json!({"url": format!("{base}/x"), "events": []}),
+            "events",
+            "required",
+        ),
+        (
+            json!({"url": format!("{base}/x"), "events": ["job.eaten"]}),
+            "events",
+            "unknown_event",
+        ),
+        (
+            json!({"url": format!("{base}/x"), "events": ["*"], "location_id": "loc_nope"}),
+            "location_id",
+            "unknown_location",
+        ),
+    ] {
+        let reply = send(
+            &app,
+            api("POST", "/webhooks", Some(&boss), Some(body.clone())),
+        )
+        .await;
+        assert_eq!(reply.status, 422, "{body}: {}", reply.body);
+        let errors = reply.json()["errors"].clone();
+        assert!(
+            errors
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field && e["code"] == code),
+            "{body}: {errors}"
+        );
+    }
+    let unknown_field = send(
+        &app,
+        api(
+            "POST",
+            "/webhooks",
+            Some(&boss),
+            Some(json!({"url": "x", "events": [], "secret": "mine"})),
+        ),
+    )
+    .await;
+    assert_eq!(unknown_field.status, 400);
+
+    // Merchants: refused everywhere, before anything is read.
+    for (method, path) in [
+        ("GET", "/webhooks".to_owned()),
+        ("POST", "/webhooks".to_owned()),
+        ("GET", format!("/webhooks/{id}")),
+        ("PATCH", format!("/webhooks/{id}")),
+        ("DELETE", format!("/webhooks/{id}")),
+        ("POST", format!("/webhooks/{id}/test")),
+        ("POST", format!("/webhooks/{id}/rotate-secret")),
+        ("GET", format!("/webhooks/{id}/deliveries")),
+        (
+            "POST",
+            format!("/webhooks/{id}/deliveries/{message}/resend"),
+        ),
+    ] {
+        let reply = send(&app, api(method, &path, Some(&merchant), Some(json!({})))).await;
+        assert_eq!(reply.status, 403, "{method} {path}");
+    }
+
+    // The audit log has every change, never the secret.
+    let audit = send(&app, api("GET", "/audit?limit=50", Some(&boss), None)).await;
+    let text = audit.body.clone();
+    for action in [
+        "webhook.created",
+        "webhook.disabled",
+        "webhook.enabled",
+        "webhook.test_sent",
+        "webhook.resent",
+        "webhook.secret_rotated",
+    ] {
+        assert!(text.contains(action), "{action} missing from {text}");
+    }
+    assert!(!text.contains("whsec_"));
+
+    let deleted = send(
+        &app,
+        api("DELETE", &format!("/webhooks/{id}"), Some(&boss), None),
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
+    let gone = send(
+        &app,
+        api("GET", &format!("/webhooks/{id}"), Some(&boss), None),
+    )
+    .await;
+    assert_eq!(gone.status, 404);
+}
+db_test!(the_api_manages_webhooks_for_administrators_only);
