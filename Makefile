@@ -20,7 +20,7 @@ export TEST_DATABASE_URL
 DEV_RUSTFLAGS := --cfg erase_components
 lint test-rust: export RUSTFLAGS := $(DEV_RUSTFLAGS)
 
-.PHONY: help tools tools-rust tools-node tools-browser build run dev test test-rust test-e2e test-api lint fmt clean-data
+.PHONY: help tools tools-rust tools-node tools-browser build run dev test test-rust test-e2e test-api test-webhooks lint fmt clean-data
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,7 +54,7 @@ run: build ## Build, then serve on http://127.0.0.1:3000 with the SQLite default
 dev: tools ## Rebuild and restart on every change (debug build)
 	cargo leptos watch
 
-test: lint test-rust test-e2e test-api ## Run every test: lint, Rust tests on SQLite and PostgreSQL, Playwright, Schemathesis
+test: lint test-rust test-e2e test-api test-webhooks ## Run every test: lint, Rust tests on SQLite and PostgreSQL, Playwright, Schemathesis, webhook crash tests
 
 lint: tools-rust ## rustfmt, leptosfmt and clippy (server and browser builds), warnings are errors
 	cargo fmt --all --check
@@ -71,6 +71,9 @@ test-e2e: build tools-browser ## Playwright in Chromium against the release buil
 
 test-api: build ## Schemathesis against the served OpenAPI document, as a merchant
 	./end2end/api-fuzz.sh
+
+test-webhooks: build ## Webhook durability: SIGKILL mid-delivery (SQLite), 3 instances sharing PostgreSQL
+	./end2end/webhooks-crash.sh
 
 fmt: ## Format view! macros, then Rust
 	leptosfmt src

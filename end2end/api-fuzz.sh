@@ -18,6 +18,7 @@ fi
 data=".data/fuzz"
 rm -rf "$data" && mkdir -p "$data"
 export DATABASE_URL="sqlite://$PWD/$data/livreur.db"
+export LIVREUR_KEY_FILE="$PWD/$data/livreur.key"
 export LIVREUR_LISTEN="127.0.0.1:$port"
 export LEPTOS_SITE_ROOT=../target/site
 export LIVREUR_LOG=warn

@@ -35,6 +35,16 @@ pub async fn fan_out(
     token: &str,
     limit: i64,
 ) -> Result<(Vec<Claimed>, usize), sqlx::Error> {
+    // A read first: most passes find nothing, and need not queue for
+    // SQLite's write lock to learn it.
+    let waiting: Option<(i32,)> = on_read!(db, pool => {
+        sqlx::query_as("SELECT 1 FROM outbox WHERE dispatched_at IS NULL LIMIT 1")
+            .fetch_optional(pool)
+            .await?
+    });
+    if waiting.is_none() {
+        return Ok((Vec::new(), 0));
+    }
     let mut tx = db.begin().await?;
     let lock = match tx {
         Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
@@ -155,6 +165,18 @@ pub async fn claim_due(
     token: &str,
     limit: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
+    let due: Option<(i32,)> = on_read!(db, pool => {
+        sqlx::query_as(
+            "SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $1 \
+             LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(pool)
+        .await?
+    });
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     type Row = (String, String, String, Option<String>, i64);
     let pick = "SELECT d.endpoint_id, d.message_id FROM webhook_deliveries d \
          JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled = TRUE \

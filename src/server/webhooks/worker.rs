@@ -299,24 +299,21 @@ async fn write_results(state: AppState, mut rx: mpsc::UnboundedReceiver<(Attempt
 /// PostgreSQL: wake on every commit of events, from any instance.
 async fn listen(pool: sqlx::PgPool, hooks: Arc<super::Webhooks>, mut stop: watch::Receiver<bool>) {
     loop {
-        let listener = async {
-            let mut l = sqlx::postgres::PgListener::connect_with(&pool).await?;
-            l.listen("livreur_outbox").await?;
-            loop {
-                l.recv().await?;
-                hooks.wake();
-            }
-            #[allow(unreachable_code)]
-            Ok::<(), sqlx::Error>(())
-        };
         tokio::select! {
-            r = listener => {
-                if let Err(err) = r {
-                    tracing::warn!(error = %err, "webhook worker: LISTEN failed; polling meanwhile");
-                }
+            Err(err) = wake_on_notify(&pool, &hooks) => {
+                tracing::warn!(error = %err, "webhook worker: LISTEN failed; polling meanwhile");
             }
             _ = stop.changed() => return,
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+async fn wake_on_notify(pool: &sqlx::PgPool, hooks: &super::Webhooks) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen("livreur_outbox").await?;
+    loop {
+        listener.recv().await?;
+        hooks.wake();
     }
 }
