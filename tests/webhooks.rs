@@ -466,7 +466,7 @@ async fn a_dead_workers_claims_come_back(t: &TestDb) {
     let lease = w.state.webhooks.config.lease_ms;
     let (claimed, events) = d::fan_out(
         &w.state.db,
-        &[hook.clone()],
+        std::slice::from_ref(&hook),
         now,
         now + lease,
         "wkr_dead",
