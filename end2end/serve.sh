@@ -11,4 +11,8 @@ export DATABASE_URL="sqlite://$data/livreur.db"
 export LIVREUR_LISTEN="127.0.0.1:$port"
 export LEPTOS_SITE_ROOT=target/site
 export LIVREUR_LOG="${LIVREUR_LOG:-warn}"
+# The webhook secrets' key lives with this run's database, never in ./data.
+export LIVREUR_KEY_FILE="$data/livreur.key"
+# The tests' webhook receivers listen on loopback, which is otherwise refused.
+export LIVREUR_WEBHOOK_ALLOWED_NETS="${LIVREUR_WEBHOOK_ALLOWED_NETS:-127.0.0.0/8}"
 exec ./target/release/livreur serve

@@ -1,11 +1,13 @@
 //! API settings, the administrators' part: every merchant user with API
-//! access (Account ID, keys, last used, a 7-day chart) and "Deactivate".
+//! access (Account ID, keys, last used, a 7-day chart) and "Deactivate";
+//! then the way to the webhooks.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::forms::{ConfirmDialog, FormAlert, LoadError, last_error};
 use super::status::Loading;
+use super::webhooks::WebhooksPanel;
 use crate::i18n::*;
 use crate::model::api::ApiAccountRow;
 use crate::model::time::date_and_minutes_utc;
@@ -44,6 +46,7 @@ pub(super) fn ApiAccounts() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <WebhooksPanel />
     }
 }
 

@@ -42,6 +42,14 @@ pub fn action_label(i18n: I18nContext<Locale>, action: &str) -> Option<&'static 
         "user.deactivated" => t_string!(i18n, audit_event.user_deactivated),
         "user.role_changed" => t_string!(i18n, audit_event.user_role_changed),
         "user.updated" => t_string!(i18n, audit_event.user_updated),
+        "webhook.created" => t_string!(i18n, audit_event.webhook_created),
+        "webhook.updated" => t_string!(i18n, audit_event.webhook_updated),
+        "webhook.enabled" => t_string!(i18n, audit_event.webhook_enabled),
+        "webhook.disabled" => t_string!(i18n, audit_event.webhook_disabled),
+        "webhook.deleted" => t_string!(i18n, audit_event.webhook_deleted),
+        "webhook.secret_rotated" => t_string!(i18n, audit_event.webhook_secret_rotated),
+        "webhook.test_sent" => t_string!(i18n, audit_event.webhook_test_sent),
+        "webhook.resent" => t_string!(i18n, audit_event.webhook_resent),
         _ => return None,
     })
 }

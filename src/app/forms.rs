@@ -32,6 +32,11 @@ pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
         "coordinates_pair" => t_string!(i18n, field.coordinates_pair),
         "location_not_allowed" => t_string!(i18n, field.location_not_allowed),
         "read_only" => t_string!(i18n, field.read_only),
+        "invalid_url" => t_string!(i18n, field.invalid_url),
+        "https_required" => t_string!(i18n, field.https_required),
+        "private_address" => t_string!(i18n, field.private_address),
+        "unresolvable_host" => t_string!(i18n, field.unresolvable_host),
+        "unknown_event" => t_string!(i18n, field.unknown_event),
         _ => t_string!(i18n, field.invalid),
     }
 }
@@ -49,6 +54,7 @@ pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> &'static str 
             "job_finished" => t_string!(i18n, conflict.job_finished),
             "job_not_new" => t_string!(i18n, conflict.job_not_new),
             "transition_not_allowed" => t_string!(i18n, conflict.transition_not_allowed),
+            "webhook_disabled" => t_string!(i18n, conflict.webhook_disabled),
             _ => t_string!(i18n, conflict.generic),
         },
         AppError::Forbidden => t_string!(i18n, errors.forbidden_body),

@@ -104,6 +104,9 @@ fn Navigation(role: Role) -> impl IntoView {
                         <li>
                             <A href="/integrations/api">{t!(i18n, nav.api)}</A>
                         </li>
+                        <li class="nav-sub">
+                            <A href="/integrations/api/webhooks">{t!(i18n, nav.webhooks)}</A>
+                        </li>
                     </ul>
                 </li>
                 <li>

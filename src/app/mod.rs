@@ -24,6 +24,10 @@ mod merchants;
 mod profile;
 mod sign_in;
 mod status;
+mod webhook;
+mod webhook_deliveries;
+mod webhook_form;
+mod webhooks;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -138,6 +142,26 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                             path=path!("/integrations/api/reference")
                             view=api_reference::ApiReferencePage
+                        />
+                        <Route
+                            ssr=SsrMode::Async
+                            path=path!("/integrations/api/webhooks")
+                            view=|| view! { <AdminOnly page=webhooks::WebhooksPage /> }
+                        />
+                        <Route
+                            ssr=SsrMode::Async
+                            path=path!("/integrations/api/webhooks/new")
+                            view=|| view! { <AdminOnly page=webhook_form::WebhookFormPage /> }
+                        />
+                        <Route
+                            ssr=SsrMode::Async
+                            path=path!("/integrations/api/webhooks/:id")
+                            view=|| view! { <AdminOnly page=webhook::WebhookPage /> }
+                        />
+                        <Route
+                            ssr=SsrMode::Async
+                            path=path!("/integrations/api/webhooks/:id/edit")
+                            view=|| view! { <AdminOnly page=webhook_form::WebhookFormPage /> }
                         />
                         <Route ssr=SsrMode::Async path=path!("/jobs") view=jobs::JobsPage />
                         <Route

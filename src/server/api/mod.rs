@@ -13,10 +13,10 @@ mod jobs;
 pub mod limits;
 pub mod openapi;
 mod people;
-mod webhooks;
 pub mod policy;
 pub mod problem;
 pub mod reference;
+mod webhooks;
 mod wire;
 
 use axum::Router;
