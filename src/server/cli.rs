@@ -167,7 +167,7 @@ async fn purge_webhook_deliveries_periodically(state: AppState) {
     loop {
         tick.tick().await;
         let before = state.clock.now() - KEEP_MS;
-        match crate::server::db::deliveries::purge_finished(&state.db, before).await {
+        match crate::server::db::delivery_log::purge_finished(&state.db, before).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(deliveries = n, "old webhook deliveries forgotten"),
             Err(err) => tracing::warn!(error = %err, "could not purge old webhook deliveries"),

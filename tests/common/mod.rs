@@ -7,6 +7,7 @@
 //! except when `CI=true`, where a missing PostgreSQL fails the run.
 #![allow(dead_code)]
 
+pub mod hooks;
 pub mod world;
 
 use axum::Router;

@@ -14,6 +14,7 @@ pub mod api_accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod deliveries;
+pub mod delivery_log;
 pub mod idempotency;
 pub mod jobs;
 pub mod locations;

@@ -13,7 +13,7 @@ use crate::model::webhook::{
 };
 use crate::server::AppState;
 use crate::server::db::audit::{self, Entry};
-use crate::server::db::{Tx, deliveries, locations, webhooks as endpoints};
+use crate::server::db::{Tx, delivery_log, locations, webhooks as endpoints};
 use crate::server::ids;
 use crate::server::webhooks::{ROTATION_OVERLAP_MS, sign, ssrf};
 use crate::validate;
@@ -280,7 +280,7 @@ pub async fn send_test(
         },
     });
     let mut tx = state.db.begin().await?;
-    deliveries::insert_test(&mut tx, id, &message_id, &payload.to_string(), now).await?;
+    delivery_log::insert_test(&mut tx, id, &message_id, &payload.to_string(), now).await?;
     record(now, &mut tx, actor, ip, "webhook.test_sent", &webhook).await?;
     tx.commit().await?;
     state.webhooks.wake();
@@ -304,7 +304,7 @@ pub async fn resend(
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !deliveries::resend(&mut tx, id, message_id, now).await? {
+    if !delivery_log::resend(&mut tx, id, message_id, now).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -342,7 +342,7 @@ pub async fn deliveries(
         None => None,
         Some(c) => Some(parse_cursor(c).ok_or_else(|| AppError::field("cursor", "invalid"))?),
     };
-    let mut data = deliveries::list(&state.db, id, before, limit + 1).await?;
+    let mut data = delivery_log::list(&state.db, id, before, limit + 1).await?;
     let next_cursor = if data.len() as i64 > limit {
         data.truncate(limit as usize);
         data.last()
