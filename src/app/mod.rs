@@ -2,6 +2,7 @@
 //! touch the database; they call server functions.
 
 mod api_accounts;
+mod api_keys_table;
 mod api_reference;
 mod api_settings;
 mod audit;
