@@ -2,10 +2,13 @@
 //! queries carry `created_by_user = $n` in SQL, so another user's job is
 //! simply not found, exactly like one that does not exist.
 
+mod plan;
 mod rows;
+mod sample;
 mod search;
+mod search_sql;
 
-pub use search::{search, search_needle, search_text};
+pub use search::{Route, search, search_needle, search_routed, search_text};
 
 use self::rows::{ActionRow, JobRow, assemble};
 use super::{Db, Tx, on_read, on_tx};

@@ -1,90 +1,188 @@
-//! Job search: SQL built from the filters given, keyset paging on the
-//! time-ordered id, and substring search over `search_text`.
+//! Job search: keyset paging on the time-ordered id, the filters given,
+//! and substring search over `search_text`.
+//!
+//! A text search (`q`) is planned here rather than left to the database,
+//! because neither planner can tell a common needle from a rare one: a
+//! city matches a third of the jobs, a phone fragment one in a thousand.
+//! Common needles are found at once by walking the filters' index newest
+//! first and testing each job's text; rare ones by the trigram index. See
+//! `docs/benchmarks.md` for the measurements behind the numbers.
 
 use super::Scope;
-use super::rows::{ACTION_COLUMNS, ActionRow, JOB_COLUMNS, JobRow, assemble};
+use super::plan::Plan;
+use super::rows::{ACTION_COLUMNS, ActionRow, JobRow, assemble};
+use super::sample;
+use super::search_sql::{Bind, Filters, Step, step_sql, window_sql};
 use crate::model::job::{Job, JobQuery};
 use crate::server::db::{Db, on_read};
 
-/// A value bound to a search placeholder.
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-/// Builds the search SQL with numbered placeholders, one per filter given,
-/// so each backend's planner sees only the conditions that apply and can
-/// pick the index for them.
-fn search_sql(
-    scope: &Scope,
-    q: &JobQuery,
-    after: Option<&str>,
-    limit: u32,
-    sqlite: bool,
-) -> (String, Vec<Bind>) {
-    let mut conditions: Vec<String> = Vec::new();
-    let mut binds = Vec::new();
-    let mut push = |sql: &str, bind: Bind, binds: &mut Vec<Bind>| {
-        binds.push(bind);
-        conditions.push(sql.replace('?', &format!("${}", binds.len())));
-    };
-    if let Some(user) = scope.creator() {
-        push("created_by_user = ?", Bind::Text(user.into()), &mut binds);
-    }
-    if let Some(text) = q.q.as_deref().map(search_needle).filter(|t| !t.is_empty()) {
-        // The LIKE pattern lets the trigram index narrow the rows (its `_`
-        // and `%` would match too much); the exact substring test decides.
-        let pattern = format!("%{text}%");
-        if sqlite {
-            push(
-                "seq IN (SELECT rowid FROM jobs_search WHERE search_text LIKE ?)",
-                Bind::Text(pattern),
-                &mut binds,
-            );
-            push("instr(search_text, ?) > 0", Bind::Text(text), &mut binds);
-        } else {
-            push("search_text LIKE ?", Bind::Text(pattern), &mut binds);
-            push("strpos(search_text, ?) > 0", Bind::Text(text), &mut binds);
-        }
-    }
-    if let Some(s) = q.status {
-        push("status = ?", Bind::Text(s.as_str().into()), &mut binds);
-    }
-    if let Some(t) = q.kind {
-        push("type = ?", Bind::Text(t.as_str().into()), &mut binds);
-    }
-    if let Some(d) = &q.date_from {
-        push("date >= ?", Bind::Text(d.clone()), &mut binds);
-    }
-    if let Some(d) = &q.date_to {
-        push("date <= ?", Bind::Text(d.clone()), &mut binds);
-    }
-    if let Some(l) = &q.location_id {
-        push("location_id = ?", Bind::Text(l.clone()), &mut binds);
-    }
-    if let Some(r) = &q.reference_id {
-        push("reference_id = ?", Bind::Text(r.clone()), &mut binds);
-    }
-    if let Some(t) = q.updated_since {
-        push("updated_at >= ?", Bind::Int(t), &mut binds);
-    }
-    if let Some(id) = after {
-        push("id < ?", Bind::Text(id.into()), &mut binds);
-    }
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
-    };
-    (
-        format!("SELECT {JOB_COLUMNS} FROM jobs{filter} ORDER BY id DESC LIMIT {limit}"),
-        binds,
-    )
-}
+/// How many of the newest jobs passing the other filters may be tested
+/// directly for the text before the trigram index is asked. Walking them
+/// costs about 2 µs a job on SQLite (neighbouring rows); a needle in 1 %
+/// of the jobs fills a page of 50 within it.
+pub(super) const WINDOW: u32 = 6000;
 
 /// The lower-cased text that `q` looks for, as `search_text` stores it.
 pub fn search_needle(q: &str) -> String {
     q.trim().to_lowercase()
+}
+
+/// Runs one step's SQL on `$pool`: the jobs it finds.
+macro_rules! fetch_jobs {
+    ($pool:expr, $step:expr, $filters:expr, $needle:expr, $limit:expr, $sqlite:expr) => {{
+        let (sql, binds) = step_sql($filters, $needle, $step, $limit, $sqlite);
+        let mut query = sqlx::query_as::<_, JobRow>(&sql);
+        for b in binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        query.fetch_all($pool).await?
+    }};
+}
+
+/// Runs the window's SQL on `$pool`: the oldest id of the window, if
+/// more jobs than the window pass the filters.
+macro_rules! window_end {
+    ($pool:expr, $filters:expr, $size:expr) => {{
+        let sql = window_sql($filters, $size);
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for b in &$filters.binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t.as_str()),
+                Bind::Int(i) => query.bind(*i),
+            };
+        }
+        query.fetch_optional($pool).await?
+    }};
+}
+
+/// How [`search_routed`] finds a text search's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// As the sample of texts suggests (what [`search`] does).
+    Planned,
+    /// The window of this many jobs first, then the trigram index.
+    WindowFirst(u32),
+    /// The trigram index only.
+    Index,
+}
+
+/// Up to `limit` jobs matching `q`, newest first, after the job `after`.
+pub async fn search(
+    db: &Db,
+    scope: &Scope,
+    q: &JobQuery,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Vec<Job>, sqlx::Error> {
+    search_routed(db, scope, q, after, limit, Route::Planned).await
+}
+
+/// As [`search`], by the route given: every route finds the same jobs,
+/// which the tests check, and only the time differs.
+pub async fn search_routed(
+    db: &Db,
+    scope: &Scope,
+    q: &JobQuery,
+    after: Option<&str>,
+    limit: u32,
+    route: Route,
+) -> Result<Vec<Job>, sqlx::Error> {
+    let filters = Filters::of(scope, q, after);
+    let needle = q.q.as_deref().map(search_needle).filter(|t| !t.is_empty());
+    let needle = needle.as_deref();
+    let full = |page: &Vec<JobRow>| page.len() >= limit as usize;
+    let Some(text) = needle else {
+        let jobs = on_read!(db, pool => fetch_jobs!(pool, Step::Plain, &filters, None, limit, matches!(db, Db::Sqlite { .. })));
+        return with_actions(db, jobs).await;
+    };
+    let mut plan = Plan::new(&*sample::sample(db).await?, text, limit);
+    let window = match route {
+        Route::Planned => WINDOW,
+        Route::WindowFirst(size) => {
+            plan.window_first = true;
+            size.max(1)
+        }
+        Route::Index => {
+            plan.window_first = false;
+            WINDOW
+        }
+    };
+    let jobs = match db {
+        Db::Sqlite { read, .. } => {
+            let fts = plan.fts_query();
+            let index = match &fts {
+                Some(q) => Step::Trigrams(q),
+                None => Step::Scan(None),
+            };
+            if plan.window_first {
+                let oldest = window_end!(read, &filters, window);
+                let page = fetch_jobs!(
+                    read,
+                    Step::Window(oldest.as_deref()),
+                    &filters,
+                    needle,
+                    limit,
+                    true
+                );
+                // Complete when full, or when the window held every job
+                // passing the filters.
+                if full(&page) || oldest.is_none() {
+                    page
+                } else {
+                    fetch_jobs!(read, index, &filters, needle, limit, true)
+                }
+            } else {
+                fetch_jobs!(read, index, &filters, needle, limit, true)
+            }
+        }
+        Db::Postgres(pool) => {
+            let like = plan.like_pattern();
+            let index = Step::Scan(like.as_deref());
+            if plan.window_first {
+                let oldest = window_end!(pool, &filters, window);
+                let page = fetch_jobs!(
+                    pool,
+                    Step::Window(oldest.as_deref()),
+                    &filters,
+                    needle,
+                    limit,
+                    false
+                );
+                if full(&page) || oldest.is_none() {
+                    page
+                } else {
+                    fetch_jobs!(pool, index, &filters, needle, limit, false)
+                }
+            } else {
+                fetch_jobs!(pool, index, &filters, needle, limit, false)
+            }
+        }
+    };
+    with_actions(db, jobs).await
+}
+
+/// The jobs with their actions.
+async fn with_actions(db: &Db, jobs: Vec<JobRow>) -> Result<Vec<Job>, sqlx::Error> {
+    let actions: Vec<ActionRow> = if jobs.is_empty() {
+        Vec::new()
+    } else {
+        let marks: Vec<String> = (1..=jobs.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {ACTION_COLUMNS} FROM actions WHERE job_id IN ({}) ORDER BY position, id",
+            marks.join(", ")
+        );
+        on_read!(db, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for j in &jobs {
+                query = query.bind(j.id.as_str());
+            }
+            query.fetch_all(pool).await?
+        })
+    };
+    assemble(jobs, actions)
 }
 
 /// The text `q` searches: reference, customer name, phones, address and
@@ -106,73 +204,4 @@ pub fn search_text(job: &Job) -> String {
     let mut text: Vec<&str> = parts.into_iter().flatten().collect();
     text.extend(job.barcodes.iter().map(String::as_str));
     text.join("\n").to_lowercase()
-}
-
-/// Up to `limit` jobs matching `q`, newest first, after the job `after`.
-pub async fn search(
-    db: &Db,
-    scope: &Scope,
-    q: &JobQuery,
-    after: Option<&str>,
-    limit: u32,
-) -> Result<Vec<Job>, sqlx::Error> {
-    let (sql, binds) = search_sql(scope, q, after, limit, matches!(db, Db::Sqlite { .. }));
-    let (jobs, actions): (Vec<JobRow>, Vec<ActionRow>) = on_read!(db, pool => {
-        let mut query = sqlx::query_as(&sql);
-        for b in &binds {
-            query = match b {
-                Bind::Text(t) => query.bind(t.as_str()),
-                Bind::Int(i) => query.bind(*i),
-            };
-        }
-        let jobs: Vec<JobRow> = query.fetch_all(pool).await?;
-        let actions = if jobs.is_empty() {
-            Vec::new()
-        } else {
-            let marks: Vec<String> = (1..=jobs.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {ACTION_COLUMNS} FROM actions WHERE job_id IN ({}) ORDER BY position, id",
-                marks.join(", ")
-            );
-            let mut query = sqlx::query_as(&sql);
-            for j in &jobs {
-                query = query.bind(j.id.as_str());
-            }
-            query.fetch_all(pool).await?
-        };
-        (jobs, actions)
-    });
-    assemble(jobs, actions)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::job::JobStatus;
-
-    #[test]
-    fn search_sql_binds_only_the_filters_given() {
-        let q = JobQuery {
-            q: Some("  Roy ".into()),
-            status: Some(JobStatus::New),
-            ..Default::default()
-        };
-        let (sql, binds) = search_sql(
-            &Scope::Creator("usr_1".into()),
-            &q,
-            Some("job_9"),
-            26,
-            false,
-        );
-        assert!(sql.contains("created_by_user = $1"), "{sql}");
-        assert!(sql.contains("search_text LIKE $2"), "{sql}");
-        assert!(sql.contains("strpos(search_text, $3) > 0"), "{sql}");
-        assert!(sql.contains("status = $4"), "{sql}");
-        assert!(sql.contains("id < $5"), "{sql}");
-        assert!(sql.ends_with("ORDER BY id DESC LIMIT 26"), "{sql}");
-        assert_eq!(binds.len(), 5);
-        let (all, binds) = search_sql(&Scope::All, &JobQuery::default(), None, 10, true);
-        assert!(!all.contains("WHERE"), "{all}");
-        assert!(binds.is_empty());
-    }
 }
