@@ -82,16 +82,21 @@ fmt: ## Format view! macros, then Rust
 clean-data: ## Delete the local SQLite database
 	rm -rf data
 
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick tools-bench
 # The insert ceiling builds in its own target folder: `cargo bench` also
 # builds the `livreur` binary, without cargo-leptos' settings (front-end
 # file names), and would replace the release build the benchmark serves.
 BENCH_TARGET_DIR := target/bench
 
-bench: build ## Benchmarks on loopback (~15 min, no gate): one table, bench/results/latest.md; see docs/benchmarks.md
+tools-bench: tools-browser ## The load generator of the benchmarks (wrk, Debian package)
+	@command -v wrk >/dev/null || { \
+	  echo "installing wrk (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: build tools-bench ## Benchmarks on loopback (~15 min, no gate): one table, bench/results/latest.md; see docs/benchmarks.md
 	cargo bench --features ssr --bench insert_ceiling --no-run --target-dir $(BENCH_TARGET_DIR)
 	python3 bench/run.py $(BENCH_ARGS)
 
-bench-quick: build ## The benchmark harness at small sizes (~2 min), a smoke test
+bench-quick: build tools-bench ## The benchmark harness at small sizes (~2 min), a smoke test
 	cargo bench --features ssr --bench insert_ceiling --no-run --target-dir $(BENCH_TARGET_DIR)
 	python3 bench/run.py --quick $(BENCH_ARGS)

@@ -15,7 +15,9 @@ use super::webhooks::Webhooks;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    /// Behind an `Arc`: the state is cloned for every middleware layer of
+    /// every request, and the options hold several strings.
+    pub leptos_options: Arc<LeptosOptions>,
     pub db: Db,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
@@ -32,7 +34,8 @@ impl AppState {
             .output_name("livreur")
             .site_root(settings.site_root.clone())
             .site_addr(settings.listen)
-            .build();
+            .build()
+            .into();
         let rate_limiter = Arc::new(RateLimiter::new(settings.rate_limit));
         // `serve` swaps in the key from LIVREUR_KEY_FILE; other commands
         // and tests never need a lasting one.
@@ -53,6 +56,6 @@ impl AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
+        LeptosOptions::clone(&state.leptos_options)
     }
 }

@@ -15,6 +15,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod deliveries;
 pub mod delivery_log;
+pub mod group;
 pub mod idempotency;
 pub mod jobs;
 pub mod locations;
@@ -28,8 +29,9 @@ pub mod webhooks;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, PgPool, Postgres, SqlitePool, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::server::config::redact_url;
@@ -42,13 +44,15 @@ pub enum Db {
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
+        /// Write transactions, committed in groups over `write`.
+        group: Arc<group::Group>,
     },
     Postgres(PgPool),
 }
 
 /// A write transaction on either backend.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(group::Member),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -96,6 +100,10 @@ pub enum ConnectError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// A pooled PostgreSQL connection idle longer than this is pinged before
+/// use.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+
 impl Db {
     /// Opens the database named by `url`, creating a SQLite file (and its
     /// folder) if it does not exist yet. Does not migrate.
@@ -109,6 +117,17 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(pool_size)
                 .acquire_timeout(Duration::from_secs(10))
+                // sqlx pings every connection it hands out by default: one
+                // extra round trip per query. Only a connection left idle
+                // for a while can have been cut (a restarted server, a
+                // firewall), so only those are checked; one that fails
+                // is closed and another taken.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        Ok(meta.idle_for < IDLE_BEFORE_PING || conn.ping().await.is_ok())
+                    })
+                })
                 .connect_with(opts)
                 .await
                 .map_err(open_err)?;
@@ -132,19 +151,25 @@ impl Db {
                 source,
             })?;
         }
+        // No ping before handing out a connection (sqlx's default): a
+        // SQLite connection is a file handle that cannot be cut, and each
+        // ping is a round trip to the connection's worker thread.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false)
             .connect_with(opts.clone())
             .await
             .map_err(open_err)?;
         let read = SqlitePoolOptions::new()
             .max_connections(pool_size)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
             .connect_with(opts.read_only(true))
             .await
             .map_err(open_err)?;
-        Ok(Db::Sqlite { read, write })
+        let group = group::Group::new(write.clone());
+        Ok(Db::Sqlite { read, write, group })
     }
 
     pub async fn migrate(&self) -> Result<(), ConnectError> {
@@ -159,7 +184,7 @@ impl Db {
     /// the write lock up front, so it never fails half-way on an upgrade.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite { group, .. } => Tx::Sqlite(group.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -179,7 +204,7 @@ impl Db {
     /// (connections open, idle) across the pools, for `/metrics`.
     pub fn pool_stats(&self) -> (u32, u32) {
         match self {
-            Db::Sqlite { read, write } => (
+            Db::Sqlite { read, write, .. } => (
                 read.size() + write.size(),
                 (read.num_idle() + write.num_idle()) as u32,
             ),
@@ -189,7 +214,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

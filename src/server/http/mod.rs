@@ -39,7 +39,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::server::api::router(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
-            move || shell(options.clone())
+            move || shell(LeptosOptions::clone(&options))
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
