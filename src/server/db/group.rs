@@ -35,6 +35,8 @@ struct Writer {
     conn: Option<PoolConnection<Sqlite>>,
     members: usize,
     pending: Vec<oneshot::Sender<Outcome>>,
+    /// Groups committed so far.
+    committed: usize,
 }
 
 impl Writer {
@@ -50,7 +52,10 @@ impl Writer {
                 Err(why)
             }
             None => match conn.execute("COMMIT").await {
-                Ok(_) => Ok(()),
+                Ok(_) => {
+                    self.committed += 1;
+                    Ok(())
+                }
                 Err(err) => {
                     // Leave no transaction open behind a failed COMMIT.
                     let _ = conn.execute("ROLLBACK").await;
@@ -72,8 +77,6 @@ pub struct Group {
     /// Members waiting for the writer: the COMMIT waits for them.
     waiting: AtomicUsize,
     commit_due: Arc<Notify>,
-    /// Groups committed so far.
-    groups: AtomicUsize,
 }
 
 impl std::fmt::Debug for Group {
@@ -90,7 +93,6 @@ impl Group {
             writer: Arc::new(Mutex::new(Writer::default())),
             waiting: AtomicUsize::new(0),
             commit_due: Arc::new(Notify::new()),
-            groups: AtomicUsize::new(0),
         });
         tokio::spawn(committer(Arc::downgrade(&group), group.commit_due.clone()));
         group
@@ -102,8 +104,8 @@ impl Group {
     }
 
     /// How many groups have been committed.
-    pub fn committed(&self) -> usize {
-        self.groups.load(Ordering::Relaxed)
+    pub async fn committed(&self) -> usize {
+        self.writer.lock().await.committed
     }
 
     /// Starts a write transaction: a member of the open group, or the first
@@ -116,7 +118,15 @@ impl Group {
         drop(leave);
         if writer.conn.is_none() {
             let mut conn = self.pool.acquire().await?;
-            conn.execute("BEGIN IMMEDIATE").await?;
+            if let Err(err) = conn.execute("BEGIN IMMEDIATE").await {
+                // A request given up during this very BEGIN hands the
+                // connection back inside an empty transaction: end it.
+                if !err.to_string().contains("within a transaction") {
+                    return Err(err);
+                }
+                conn.execute("ROLLBACK").await?;
+                conn.execute("BEGIN IMMEDIATE").await?;
+            }
             writer.conn = Some(conn);
         }
         writer.members += 1;
@@ -161,7 +171,6 @@ async fn committer(group: Weak<Group>, due: Arc<Notify>) {
                 continue;
             }
             writer.end(None).await;
-            group.groups.fetch_add(1, Ordering::Relaxed);
             break;
         }
     }
@@ -317,12 +326,12 @@ mod tests {
             t.await.unwrap().unwrap();
         }
         assert_eq!(rows(&read).await.len(), 21);
-        assert_eq!(g.committed(), 1, "one COMMIT for 21 transactions");
+        assert_eq!(g.committed().await, 1, "one COMMIT for 21 transactions");
         // Alone, a transaction commits at once.
         let mut m = g.begin().await.unwrap();
         insert(&mut m, "alone").await.unwrap();
         m.commit().await.unwrap();
-        assert_eq!(g.committed(), 2);
+        assert_eq!(g.committed().await, 2);
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -359,6 +368,19 @@ mod tests {
 
     fn sqlx_unique(r: Result<(), sqlx::Error>) -> bool {
         r.is_err_and(|e| crate::server::db::is_unique_violation(&e))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_handed_back_inside_a_transaction_is_reset() {
+        let (g, read, dir) = group("reset").await;
+        let mut conn = g.pool.acquire().await.unwrap();
+        conn.execute("BEGIN IMMEDIATE").await.unwrap();
+        drop(conn);
+        let mut m = g.begin().await.unwrap();
+        insert(&mut m, "a").await.unwrap();
+        m.commit().await.unwrap();
+        assert_eq!(rows(&read).await, ["a"]);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
