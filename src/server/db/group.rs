@@ -207,10 +207,8 @@ impl Member {
     /// Keeps this member's changes and returns once the group's COMMIT
     /// has made them durable.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        if let Err(err) = self.execute("RELEASE member").await {
-            // Dropping `self` undoes this member's changes.
-            return Err(err);
-        }
+        // On failure, dropping `self` undoes this member's changes.
+        self.execute("RELEASE member").await?;
         let (done, outcome) = oneshot::channel();
         let mut writer = self.writer.take().expect("a member holds the writer");
         writer.pending.push(done);

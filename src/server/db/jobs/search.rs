@@ -91,11 +91,13 @@ pub async fn search_routed(
     route: Route,
 ) -> Result<Vec<Job>, sqlx::Error> {
     let filters = Filters::of(scope, q, after);
+    let sqlite = matches!(db, Db::Sqlite { .. });
     let needle = q.q.as_deref().map(search_needle).filter(|t| !t.is_empty());
     let needle = needle.as_deref();
     let full = |page: &Vec<JobRow>| page.len() >= limit as usize;
     let Some(text) = needle else {
-        let jobs = on_read!(db, pool => fetch_jobs!(pool, Step::Plain, &filters, None, limit, matches!(db, Db::Sqlite { .. })));
+        let jobs =
+            on_read!(db, pool => fetch_jobs!(pool, Step::Plain, &filters, None, limit, sqlite));
         return with_actions(db, jobs).await;
     };
     let mut plan = Plan::new(&*sample::sample(db).await?, text, limit);
@@ -110,57 +112,30 @@ pub async fn search_routed(
             WINDOW
         }
     };
-    let jobs = match db {
-        Db::Sqlite { read, .. } => {
-            let fts = plan.fts_query();
-            let index = match &fts {
-                Some(q) => Step::Trigrams(q),
-                None => Step::Scan(None),
-            };
-            if plan.window_first {
-                let oldest = window_end!(read, &filters, window);
-                let page = fetch_jobs!(
-                    read,
-                    Step::Window(oldest.as_deref()),
-                    &filters,
-                    needle,
-                    limit,
-                    true
-                );
-                // Complete when full, or when the window held every job
-                // passing the filters.
-                if full(&page) || oldest.is_none() {
-                    page
-                } else {
-                    fetch_jobs!(read, index, &filters, needle, limit, true)
-                }
-            } else {
-                fetch_jobs!(read, index, &filters, needle, limit, true)
-            }
-        }
-        Db::Postgres(pool) => {
-            let like = plan.like_pattern();
-            let index = Step::Scan(like.as_deref());
-            if plan.window_first {
-                let oldest = window_end!(pool, &filters, window);
-                let page = fetch_jobs!(
-                    pool,
-                    Step::Window(oldest.as_deref()),
-                    &filters,
-                    needle,
-                    limit,
-                    false
-                );
-                if full(&page) || oldest.is_none() {
-                    page
-                } else {
-                    fetch_jobs!(pool, index, &filters, needle, limit, false)
-                }
-            } else {
-                fetch_jobs!(pool, index, &filters, needle, limit, false)
-            }
-        }
+    // The index step differs by backend: FTS5 on SQLite, a LIKE pattern
+    // for `pg_trgm` on PostgreSQL.
+    let (fts, like) = (plan.fts_query(), plan.like_pattern());
+    let index = match (db, &fts) {
+        (Db::Sqlite { .. }, Some(q)) => Step::Trigrams(q),
+        (Db::Sqlite { .. }, None) => Step::Scan(None),
+        (Db::Postgres(_), _) => Step::Scan(like.as_deref()),
     };
+    let jobs = on_read!(db, pool => {
+        if plan.window_first {
+            let oldest = window_end!(pool, &filters, window);
+            let walk = Step::Window(oldest.as_deref());
+            let page = fetch_jobs!(pool, walk, &filters, needle, limit, sqlite);
+            // Complete when full, or when the window held every job
+            // passing the filters.
+            if full(&page) || oldest.is_none() {
+                page
+            } else {
+                fetch_jobs!(pool, index, &filters, needle, limit, sqlite)
+            }
+        } else {
+            fetch_jobs!(pool, index, &filters, needle, limit, sqlite)
+        }
+    });
     with_actions(db, jobs).await
 }
 
