@@ -126,6 +126,19 @@ def make_jobs(start: int, count: int, creators, location_ids, now_ms: int, seed:
         yield job, actions
 
 
+def chunks(start: int, count: int, creators, location_ids, now_ms: int, seed: int, chunk: int):
+    """The generated jobs and their actions, `chunk` jobs at a time."""
+    jobs, actions = [], []
+    for job, acts in make_jobs(start, count, creators, location_ids, now_ms, seed):
+        jobs.append(job)
+        actions.extend(acts)
+        if len(jobs) >= chunk:
+            yield jobs, actions
+            jobs, actions = [], []
+    if jobs:
+        yield jobs, actions
+
+
 def fill_sqlite(path: str, start: int, count: int, creators, location_ids, now_ms: int, seed: int,
                 chunk: int = 50_000) -> None:
     db = sqlite3.connect(path, isolation_level=None)
@@ -133,25 +146,17 @@ def fill_sqlite(path: str, start: int, count: int, creators, location_ids, now_m
     # stopped; a crash here just means generating again).
     db.execute("PRAGMA synchronous = OFF")
     db.execute("PRAGMA cache_size = -262144")
-    jobs, actions = [], []
     job_sql = f"INSERT INTO jobs ({JOB_COLUMNS}) VALUES ({', '.join('?' * 31)})"
     act_sql = f"INSERT INTO actions ({ACTION_COLUMNS}) VALUES ({', '.join('?' * 14)})"
 
-    def flush():
+    def flush(jobs, actions):
         db.execute("BEGIN")
         db.executemany(job_sql, jobs)
         db.executemany(act_sql, actions)
         db.execute("COMMIT")
-        jobs.clear()
-        actions.clear()
 
-    for job, acts in make_jobs(start, count, creators, location_ids, now_ms, seed):
-        jobs.append(job)
-        actions.extend(acts)
-        if len(jobs) >= chunk:
-            flush()
-    if jobs:
-        flush()
+    for jobs, actions in chunks(start, count, creators, location_ids, now_ms, seed, chunk):
+        flush(jobs, actions)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
 
@@ -168,21 +173,9 @@ def _csv(rows) -> bytes:
 
 def fill_postgres(db: str, start: int, count: int, creators, location_ids, now_ms: int, seed: int,
                   chunk: int = 100_000) -> None:
-    jobs, actions = [], []
-
-    def flush():
+    for jobs, actions in chunks(start, count, creators, location_ids, now_ms, seed, chunk):
         psql(f"COPY jobs ({JOB_COLUMNS}) FROM STDIN WITH (FORMAT csv)", db, _csv(jobs))
         psql(f"COPY actions ({ACTION_COLUMNS}) FROM STDIN WITH (FORMAT csv)", db, _csv(actions))
-        jobs.clear()
-        actions.clear()
-
-    for job, acts in make_jobs(start, count, creators, location_ids, now_ms, seed):
-        jobs.append(job)
-        actions.extend(acts)
-        if len(jobs) >= chunk:
-            flush()
-    if jobs:
-        flush()
     # Autovacuum would analyze later anyway; a production table this size
     # has statistics, so the planner should have them here too.
     psql("VACUUM ANALYZE jobs", db)

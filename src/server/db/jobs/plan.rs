@@ -59,15 +59,21 @@ impl Plan {
         // all the stretches, out of order; without trigrams it reads every
         // job.
         let jobs = sample.jobs();
+        let share = sample.share(needle);
         let index = if stretches.is_empty() {
             jobs
         } else {
             let rarest = shares.iter().copied().fold(1.0, f64::min);
-            sample.share_all(&stretches) * jobs * SCATTERED_READ + rarest * jobs * LIST_ENTRY
+            // Most needles are one stretch: the share is already known.
+            let holding = if stretches == [needle] {
+                share
+            } else {
+                sample.share_all(&stretches)
+            };
+            holding * jobs * SCATTERED_READ + rarest * jobs * LIST_ENTRY
         };
         // The window reads jobs until the page is full; when it would not
         // fill, the whole window and then the index route.
-        let share = sample.share(needle);
         let fill = if share > 0.0 {
             f64::from(limit) / share
         } else {

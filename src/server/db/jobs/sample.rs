@@ -60,11 +60,7 @@ impl Sample {
 
     /// The share of sampled texts holding `needle`.
     pub(super) fn share(&self, needle: &str) -> f64 {
-        if self.texts.is_empty() {
-            return 0.0;
-        }
-        let hits = self.texts.iter().filter(|t| t.contains(needle)).count();
-        hits as f64 / self.texts.len() as f64
+        self.share_all(&[needle])
     }
 
     /// The share of sampled texts holding every one of `parts`.
