@@ -1,8 +1,8 @@
 //! Text search finds the same jobs whichever way it runs (docs/benchmarks.md
 //! explains why there are several): the planned route, the window first
-//! (large, or too small so the trigram index takes over), and the trigram
-//! index alone, all equal to a plain filter of every job's text, on SQLite
-//! and PostgreSQL, with filters, both scopes and paging.
+//! (large, or too small, so the jobs left or the trigram index take over),
+//! and the trigram index alone, all equal to a plain filter of every job's
+//! text, on SQLite and PostgreSQL, with filters, both scopes and paging.
 
 mod common;
 
@@ -12,11 +12,15 @@ use livreur::model::job::{Job, JobQuery, JobStatus};
 use livreur::server::db::jobs::{self, Route, Scope};
 use serde_json::json;
 
-const ROUTES: [Route; 5] = [
+const ROUTES: [Route; 9] = [
     Route::Planned,
     Route::WindowFirst(10_000),
     Route::WindowFirst(7),
     Route::WindowFirst(1),
+    Route::WindowThenRest(7),
+    Route::WindowThenRest(1),
+    Route::WindowThenIndex(7),
+    Route::WindowThenIndex(1),
     Route::Index,
 ];
 

@@ -27,6 +27,10 @@ pub(super) struct Plan {
     /// order, that leave out its ubiquitous trigrams (`00158492` of
     /// `ord-00158492`). Empty for a needle under three characters.
     pub(super) stretches: Vec<String>,
+    /// What the index route is expected to cost, in jobs read walking:
+    /// a window that did not fill continues through the jobs left when
+    /// there are fewer of them than this.
+    pub(super) index_cost: f64,
 }
 
 impl Plan {
@@ -87,6 +91,7 @@ impl Plan {
         Plan {
             window_first: window < index,
             stretches,
+            index_cost: index,
         }
     }
 

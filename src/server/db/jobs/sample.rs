@@ -2,11 +2,15 @@
 //!
 //! Neither database can tell a common needle from a rare one before
 //! running the query (SQLite has no statistics for FTS5, `pg_trgm`'s are
-//! fixed guesses), yet the best plan depends on exactly that. The newest
-//! few thousand texts, kept in memory and refreshed in the background,
-//! tell it: how often the needle occurs, and how often each of its
-//! trigrams does. The sample only steers the plan; every plan returns the
-//! same jobs, so a stale sample costs time, never results.
+//! fixed guesses), yet the best plan depends on exactly that. A few
+//! thousand texts drawn at random from the whole table, kept in memory and
+//! refreshed in the background, tell it: how often the needle occurs, and
+//! how often each of its trigrams does. Not the newest texts: a burst of
+//! similar recent jobs (one merchant's import) would make a needle that is
+//! common across the table look absent, and send it to the index, whose
+//! cost is what the whole table holds. The sample only steers the plan;
+//! every plan returns the same jobs, so a stale sample costs time, never
+//! results.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -14,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use crate::server::db::Db;
 
-/// How many of the newest jobs are sampled (about 0.6 MB of text).
+/// How many jobs are sampled (about 0.6 MB of text).
 const SIZE: i64 = 5000;
 
 /// A sample older than this is refreshed, in the background.
@@ -31,6 +35,8 @@ pub(super) struct Sample {
 }
 
 impl Sample {
+    /// The sample of `texts` out of about `jobs` jobs (at least as many
+    /// as there are texts).
     pub(super) fn new(texts: Vec<String>, jobs: f64) -> Self {
         let mut trigram_texts: HashMap<String, u32> = HashMap::new();
         for text in &texts {
@@ -39,12 +45,7 @@ impl Sample {
                 *trigram_texts.entry(t).or_default() += 1;
             }
         }
-        // Fewer texts than asked for means the sample is every job.
-        let jobs = if (texts.len() as i64) < SIZE {
-            texts.len() as f64
-        } else {
-            jobs.max(texts.len() as f64)
-        };
+        let jobs = jobs.max(texts.len() as f64);
         Sample {
             texts,
             trigram_texts,
@@ -121,29 +122,53 @@ fn key(db: &Db) -> String {
 async fn take(db: &Db) -> Result<Sample, sqlx::Error> {
     let (texts, jobs): (Vec<String>, f64) = match db {
         Db::Sqlite { read, .. } => {
-            let texts =
-                sqlx::query_scalar("SELECT search_text FROM jobs ORDER BY seq DESC LIMIT $1")
-                    .bind(SIZE)
-                    .fetch_all(read)
-                    .await?;
             // The highest row number: deleted jobs count too, close enough.
-            let jobs: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM jobs")
+            let top: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM jobs")
                 .fetch_one(read)
                 .await?;
-            (texts, jobs.unwrap_or(0) as f64)
+            let top = top.unwrap_or(0);
+            if top <= 2 * SIZE {
+                let texts = sqlx::query_scalar("SELECT search_text FROM jobs")
+                    .fetch_all(read)
+                    .await?;
+                let jobs = texts.len() as f64;
+                (texts, jobs)
+            } else {
+                // Row numbers drawn at random (a few land on deleted
+                // jobs): one lookup each, about 5 µs.
+                let texts = sqlx::query_scalar(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+                     SELECT search_text FROM jobs \
+                     WHERE seq IN (SELECT abs(random() % $2) + 1 FROM n)",
+                )
+                .bind(SIZE)
+                .bind(top)
+                .fetch_all(read)
+                .await?;
+                (texts, top as f64)
+            }
         }
         Db::Postgres(pool) => {
-            let texts =
-                sqlx::query_scalar("SELECT search_text FROM jobs ORDER BY id DESC LIMIT $1")
-                    .bind(SIZE)
-                    .fetch_all(pool)
-                    .await?;
             // The planner's own estimate (-1 before the first ANALYZE).
             let jobs: f64 = sqlx::query_scalar(
                 "SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE oid = 'jobs'::regclass",
             )
             .fetch_one(pool)
             .await?;
+            // Whole pages drawn at random: the share of them that holds
+            // about SIZE jobs, every page of a small (or never analysed)
+            // table, bounded so a wrong estimate cannot read a big table.
+            let percent = if jobs > SIZE as f64 {
+                100.0 * SIZE as f64 / jobs
+            } else {
+                100.0
+            };
+            let texts =
+                sqlx::query_scalar("SELECT search_text FROM jobs TABLESAMPLE SYSTEM ($1) LIMIT $2")
+                    .bind(percent)
+                    .bind(4 * SIZE)
+                    .fetch_all(pool)
+                    .await?;
             (texts, jobs)
         }
     };
@@ -224,8 +249,9 @@ mod tests {
     fn shares_come_from_the_sampled_texts() {
         let texts = vec!["roy\nmontréal".to_string(), "côté\nlaval".into()];
         let s = Sample::new(texts, 1_000_000.0);
-        // Fewer texts than the sample size: they are every job.
-        assert_eq!(s.jobs(), 2.0);
+        assert_eq!(s.jobs(), 1_000_000.0);
+        // Never fewer jobs than sampled texts.
+        assert_eq!(Sample::new(vec!["a".into(); 3], 0.0).jobs(), 3.0);
         assert_eq!(s.share("montréal"), 0.5);
         assert_eq!(s.share("zzz"), 0.0);
         assert_eq!(s.trigram_share("al\n"), 0.0);

@@ -8,11 +8,13 @@
 //! first and testing each job's text; rare ones by the trigram index. See
 //! `docs/benchmarks.md` for the measurements behind the numbers.
 
+use std::time::Instant;
+
 use super::Scope;
 use super::plan::Plan;
 use super::rows::{ACTION_COLUMNS, ActionRow, JobRow, assemble};
 use super::sample;
-use super::search_sql::{Bind, Filters, Step, step_sql, window_sql};
+use super::search_sql::{Bind, Filters, Step, rest_sql, step_sql, window_sql};
 use crate::model::job::{Job, JobQuery};
 use crate::server::db::{Db, on_read};
 
@@ -58,13 +60,34 @@ macro_rules! window_end {
     }};
 }
 
+/// Counts, on `$pool`, the jobs passing the filters older than `$oldest`,
+/// up to `$cap`.
+macro_rules! rest_count {
+    ($pool:expr, $filters:expr, $oldest:expr, $cap:expr) => {{
+        let sql = rest_sql($filters, $cap);
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        for b in &$filters.binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t.as_str()),
+                Bind::Int(i) => query.bind(*i),
+            };
+        }
+        query.bind($oldest).fetch_one($pool).await?
+    }};
+}
+
 /// How [`search_routed`] finds a text search's page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     /// As the sample of texts suggests (what [`search`] does).
     Planned,
-    /// The window of this many jobs first, then the trigram index.
+    /// The window of this many jobs first, then the jobs left or the
+    /// trigram index, as the plan's costs say.
     WindowFirst(u32),
+    /// The window of this many jobs first, then the jobs left.
+    WindowThenRest(u32),
+    /// The window of this many jobs first, then the trigram index.
+    WindowThenIndex(u32),
     /// The trigram index only.
     Index,
 }
@@ -107,6 +130,16 @@ pub async fn search_routed(
             plan.window_first = true;
             size.max(1)
         }
+        Route::WindowThenRest(size) => {
+            plan.window_first = true;
+            plan.index_cost = f64::INFINITY;
+            size.max(1)
+        }
+        Route::WindowThenIndex(size) => {
+            plan.window_first = true;
+            plan.index_cost = 0.0;
+            size.max(1)
+        }
         Route::Index => {
             plan.window_first = false;
             WINDOW
@@ -120,23 +153,62 @@ pub async fn search_routed(
         (Db::Sqlite { .. }, None) => Step::Scan(None),
         (Db::Postgres(_), _) => Step::Scan(like.as_deref()),
     };
+    let started = Instant::now();
+    // Which steps ran, for the debug log: never the needle itself, which
+    // is customers' personal data.
+    let mut steps: Vec<&str> = Vec::with_capacity(2);
     let jobs = on_read!(db, pool => {
         if plan.window_first {
             let oldest = window_end!(pool, &filters, window);
             let walk = Step::Window(oldest.as_deref());
             let page = fetch_jobs!(pool, walk, &filters, needle, limit, sqlite);
+            steps.push("window");
             // Complete when full, or when the window held every job
             // passing the filters.
-            if full(&page) || oldest.is_none() {
-                page
-            } else {
-                fetch_jobs!(pool, index, &filters, needle, limit, sqlite)
+            match oldest.as_deref() {
+                _ if full(&page) => page,
+                None => page,
+                // The needle is scarcer among these jobs than the sample
+                // said: walk on through the jobs left if there are fewer
+                // of them than the index route would read (counted on the
+                // filters' index, no further than that), else the index.
+                Some(oldest) => {
+                    let cap = plan.index_cost.clamp(1.0, 1e12) as u64;
+                    let left = if plan.index_cost > 0.0 {
+                        rest_count!(pool, &filters, oldest, cap) as u64
+                    } else {
+                        cap
+                    };
+                    if left < cap {
+                        // The window's finds, then the older ones.
+                        steps.push("rest");
+                        let more = limit - page.len() as u32;
+                        let rest = Step::Rest(oldest);
+                        let mut page = page;
+                        page.extend(fetch_jobs!(pool, rest, &filters, needle, more, sqlite));
+                        page
+                    } else {
+                        steps.push("index");
+                        fetch_jobs!(pool, index, &filters, needle, limit, sqlite)
+                    }
+                }
             }
         } else {
+            steps.push("index");
             fetch_jobs!(pool, index, &filters, needle, limit, sqlite)
         }
     });
-    with_actions(db, jobs).await
+    let found = started.elapsed();
+    let page = with_actions(db, jobs).await?;
+    tracing::debug!(
+        steps = %steps.join("+"),
+        stretches = plan.stretches.len(),
+        jobs = page.len(),
+        find_us = found.as_micros() as u64,
+        actions_us = (started.elapsed() - found).as_micros() as u64,
+        "job text search"
+    );
+    Ok(page)
 }
 
 /// The jobs with their actions.

@@ -21,6 +21,9 @@ pub(super) enum Step<'a> {
     /// the window), each tested for the text; stops as soon as the page is
     /// full.
     Window(Option<&'a str>),
+    /// The jobs passing the filters older than the id given (the oldest
+    /// of a window that did not fill the page), each tested for the text.
+    Rest(&'a str),
     /// SQLite: jobs whose text holds every one of `terms` (FTS5 trigram
     /// queries), then tested for the whole needle.
     Trigrams(&'a str),
@@ -128,6 +131,15 @@ pub(super) fn step_sql(
                 filters.clause(&extra)
             )
         }
+        Step::Rest(oldest) => {
+            contains(&mut binds, &mut extra, "");
+            binds.push(Bind::Text(oldest.into()));
+            extra.push(format!("id < ${}", binds.len()));
+            format!(
+                "SELECT {JOB_COLUMNS} FROM jobs{}{order}",
+                filters.clause(&extra)
+            )
+        }
         Step::Trigrams(terms) => {
             binds.push(Bind::Text(terms.into()));
             let matched = binds.len();
@@ -167,6 +179,16 @@ pub(super) fn window_sql(filters: &Filters, size: u32) -> String {
         "SELECT id FROM jobs{} ORDER BY id DESC LIMIT 1 OFFSET {}",
         filters.clause(&[]),
         size - 1
+    )
+}
+
+/// How many jobs passing the filters are older than `$n+1` (the oldest
+/// of the window), counted up to `cap`: the filters' index only.
+pub(super) fn rest_sql(filters: &Filters, cap: u64) -> String {
+    let oldest = format!("id < ${}", filters.binds.len() + 1);
+    format!(
+        "SELECT count(*) FROM (SELECT 1 FROM jobs{} LIMIT {cap}) AS rest",
+        filters.clause(&[oldest])
     )
 }
 
@@ -219,6 +241,22 @@ mod tests {
         assert_eq!(binds.len(), 4);
         let (all, _) = step_sql(&f, Some("roy"), Step::Window(None), 26, true);
         assert!(all.contains("instr(search_text, $3) > 0 ORDER BY"), "{all}");
+    }
+
+    #[test]
+    fn the_rest_is_what_the_window_left() {
+        let f = Filters::of(&Scope::Creator("usr_1".into()), &query(), None);
+        assert_eq!(
+            rest_sql(&f, 900),
+            "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE created_by_user = $1 \
+             AND status = $2 AND id < $3 LIMIT 900) AS rest"
+        );
+        let (sql, binds) = step_sql(&f, Some("roy"), Step::Rest("job_5"), 26, true);
+        assert!(
+            sql.contains("instr(search_text, $3) > 0 AND id < $4 ORDER BY"),
+            "{sql}"
+        );
+        assert!(matches!(&binds[3], Bind::Text(t) if t == "job_5"));
     }
 
     #[test]
