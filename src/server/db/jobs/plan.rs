@@ -4,13 +4,43 @@
 use super::sample::{self, Sample};
 use super::search::WINDOW;
 
-/// A job found through the trigram index is read out of order, at about
-/// twice the cost of a job read walking the window.
-const SCATTERED_READ: f64 = 2.0;
+/// What each step of a search costs, in jobs walked: one entry of the
+/// filters' index tested for the text is 1.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Costs {
+    /// A job found through the trigram index, read out of order.
+    pub(super) scattered_read: f64,
+    /// One entry of a trigram posting list.
+    pub(super) list_entry: f64,
+    /// The index is asked for the needle's rarest trigrams only
+    /// ([`Plan::fts_terms`]), not every one.
+    pub(super) rarest_terms: bool,
+}
 
-/// Reading one entry of a trigram posting list costs about this share of
-/// reading one job (measured: ~0.1 µs against ~2 µs on SQLite).
-const LIST_ENTRY: f64 = 0.05;
+impl Costs {
+    /// SQLite: the filters' indexes carry the text (migration 0006), so
+    /// a walked job is an index entry (~0.2 µs), against ~5 µs for a row
+    /// read out of order and ~0.1 µs per posting-list entry (measured at
+    /// a million jobs, docs/benchmarks.md).
+    pub(super) const SQLITE: Costs = Costs {
+        scattered_read: 25.0,
+        list_entry: 0.5,
+        rarest_terms: true,
+    };
+    /// PostgreSQL: a walked job is a heap row read in index order, about
+    /// half the cost of one read out of order.
+    pub(super) const POSTGRES: Costs = Costs {
+        scattered_read: 2.0,
+        list_entry: 0.05,
+        rarest_terms: false,
+    };
+}
+
+/// SQLite asks FTS5 for this many of the needle's rarest trigrams rather
+/// than the whole needle: FTS5 reads every term's posting list in full,
+/// and in `00158492` the lists of `001` and `015` are long while three
+/// rare trigrams narrow to a handful of jobs; the exact test decides.
+const FTS_TERMS: usize = 3;
 
 /// A trigram in more than this share of the jobs is left out of the index
 /// query (`ord` of `ORD-00158492`, `rue`): its posting list is most of
@@ -27,6 +57,9 @@ pub(super) struct Plan {
     /// order, that leave out its ubiquitous trigrams (`00158492` of
     /// `ord-00158492`). Empty for a needle under three characters.
     pub(super) stretches: Vec<String>,
+    /// SQLite: the rarest trigrams of the stretches, at most
+    /// [`FTS_TERMS`], each asked of FTS5 on its own.
+    pub(super) fts_terms: Vec<String>,
     /// What the index route is expected to cost, in jobs read walking:
     /// a window that did not fill continues through the jobs left when
     /// there are fewer of them than this.
@@ -34,7 +67,7 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    pub(super) fn new(sample: &Sample, needle: &str, limit: u32) -> Self {
+    pub(super) fn new(sample: &Sample, needle: &str, limit: u32, costs: Costs) -> Self {
         let chars: Vec<char> = needle.chars().collect();
         let shares: Vec<f64> = sample::trigrams_of(needle)
             .map(|t| sample.trigram_share(&t))
@@ -58,14 +91,27 @@ impl Plan {
             .map(|(a, b)| chars[*a..*b].iter().collect())
             .collect();
 
-        // Costs, in jobs read walking the window. The index route reads
-        // the posting lists (driven by the rarest) and every job holding
-        // all the stretches, out of order; without trigrams it reads every
-        // job.
+        let mut rare: Vec<(f64, String)> = Vec::new();
+        for (t, share) in sample::trigrams_of(needle).zip(&shares) {
+            if *share <= UBIQUITOUS && !rare.iter().any(|(_, r)| *r == t) {
+                rare.push((*share, t));
+            }
+        }
+        rare.sort_by(|a, b| a.0.total_cmp(&b.0));
+        rare.truncate(FTS_TERMS);
+        let lists: f64 = rare.iter().map(|(share, _)| share).sum();
+        let fts_terms: Vec<String> = rare.into_iter().map(|(_, t)| t).collect();
+
+        // Costs, in jobs walked. The index route reads the posting lists
+        // and every job holding all that is asked, out of order; without
+        // trigrams it reads every job.
         let jobs = sample.jobs();
         let share = sample.share(needle);
         let index = if stretches.is_empty() {
             jobs
+        } else if costs.rarest_terms && !fts_terms.is_empty() {
+            let holding = sample.share_all(&fts_terms);
+            holding * jobs * costs.scattered_read + lists * jobs * costs.list_entry
         } else {
             let rarest = shares.iter().copied().fold(1.0, f64::min);
             // Most needles are one stretch: the share is already known.
@@ -74,7 +120,7 @@ impl Plan {
             } else {
                 sample.share_all(&stretches)
             };
-            holding * jobs * SCATTERED_READ + rarest * jobs * LIST_ENTRY
+            holding * jobs * costs.scattered_read + rarest * jobs * costs.list_entry
         };
         // The window reads jobs until the page is full; when it would not
         // fill, the whole window and then the index route.
@@ -91,14 +137,19 @@ impl Plan {
         Plan {
             window_first: window < index,
             stretches,
+            fts_terms,
             index_cost: index,
         }
     }
 
-    /// SQLite: the FTS5 query for the stretches (each a phrase of
-    /// consecutive trigrams).
+    /// SQLite: the FTS5 query for the rarest trigrams, or, for a needle
+    /// made only of ubiquitous ones, the whole needle as a phrase.
     pub(super) fn fts_query(&self) -> Option<String> {
-        (!self.stretches.is_empty()).then(|| sample::fts_query(&self.stretches))
+        if !self.fts_terms.is_empty() {
+            Some(sample::fts_query(&self.fts_terms))
+        } else {
+            (!self.stretches.is_empty()).then(|| sample::fts_query(&self.stretches))
+        }
     }
 
     /// PostgreSQL: a LIKE pattern of the stretches in order, which any
@@ -147,12 +198,15 @@ mod tests {
     #[test]
     fn common_needles_walk_the_window_rare_ones_the_index() {
         let s = sample();
-        assert!(Plan::new(&s, "montréal", 51).window_first);
-        assert!(Plan::new(&s, "tremblay", 51).window_first);
-        assert!(!Plan::new(&s, "4906", 51).window_first);
-        assert!(!Plan::new(&s, "ord-00158492", 51).window_first);
+        assert!(Plan::new(&s, "montréal", 51, Costs::SQLITE).window_first);
+        assert!(Plan::new(&s, "tremblay", 51, Costs::SQLITE).window_first);
+        assert!(!Plan::new(&s, "4906", 51, Costs::SQLITE).window_first);
+        assert!(!Plan::new(&s, "ord-00158492", 51, Costs::SQLITE).window_first);
+        // The same choices where a walked job is a row read (PostgreSQL).
+        assert!(Plan::new(&s, "montréal", 51, Costs::POSTGRES).window_first);
+        assert!(!Plan::new(&s, "4906", 51, Costs::POSTGRES).window_first);
         // Too short for any index: the window, then every job.
-        let short = Plan::new(&s, "ro", 51);
+        let short = Plan::new(&s, "ro", 51, Costs::SQLITE);
         assert!(short.window_first && short.stretches.is_empty());
         assert_eq!(short.like_pattern(), None);
         assert_eq!(short.fts_query(), None);
@@ -161,23 +215,35 @@ mod tests {
     #[test]
     fn the_index_is_not_asked_for_ubiquitous_trigrams() {
         let s = sample();
-        let plan = Plan::new(&s, "ord-00158492", 51);
+        let plan = Plan::new(&s, "ord-00158492", 51, Costs::SQLITE);
         assert_eq!(plan.stretches, ["00158492"]);
-        assert_eq!(plan.fts_query().unwrap(), "\"00158492\"");
+        // FTS5 gets three of its trigrams, the rarest in the sample.
+        assert_eq!(plan.fts_terms.len(), 3);
+        for t in &plan.fts_terms {
+            assert!(
+                "00158492".contains(t.as_str()) && t.chars().count() == 3,
+                "{t}"
+            );
+            assert!(s.trigram_share(t) <= s.trigram_share("001"), "{t}");
+        }
+        assert_eq!(
+            plan.fts_query().unwrap(),
+            sample::fts_query(&plan.fts_terms)
+        );
         assert_eq!(plan.like_pattern().unwrap(), "%00158492%");
         // Ubiquitous in the middle: two stretches, in order.
         assert_eq!(
-            Plan::new(&s, "tremblay\nord-0", 51).stretches,
+            Plan::new(&s, "tremblay\nord-0", 51, Costs::SQLITE).stretches,
             ["tremblay\nor"]
         );
         assert_eq!(
-            Plan::new(&s, "49\nord-0004", 51).stretches,
+            Plan::new(&s, "49\nord-0004", 51, Costs::SQLITE).stretches,
             ["49\nor", "004"]
         );
         // Nothing but ubiquitous trigrams: the whole needle.
-        assert_eq!(Plan::new(&s, "ord-", 51).stretches, ["ord-"]);
+        assert_eq!(Plan::new(&s, "ord-", 51, Costs::SQLITE).stretches, ["ord-"]);
         // LIKE's own characters are escaped.
-        let odd = Plan::new(&s, "a_b%c", 51);
+        let odd = Plan::new(&s, "a_b%c", 51, Costs::SQLITE);
         assert_eq!(odd.like_pattern().unwrap(), "%a\\_b\\%c%");
     }
 }

@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use super::Scope;
-use super::plan::Plan;
+use super::plan::{Costs, Plan};
 use super::rows::{ACTION_COLUMNS, ActionRow, JobRow, assemble};
 use super::sample;
 use super::search_sql::{Bind, Filters, Step, rest_sql, step_sql, window_sql};
@@ -123,7 +123,12 @@ pub async fn search_routed(
             on_read!(db, pool => fetch_jobs!(pool, Step::Plain, &filters, None, limit, sqlite));
         return with_actions(db, jobs).await;
     };
-    let mut plan = Plan::new(&*sample::sample(db).await?, text, limit);
+    let costs = if sqlite {
+        Costs::SQLITE
+    } else {
+        Costs::POSTGRES
+    };
+    let mut plan = Plan::new(&*sample::sample(db).await?, text, limit, costs);
     let window = match route {
         Route::Planned => WINDOW,
         Route::WindowFirst(size) => {
