@@ -57,8 +57,8 @@ pub(super) struct Plan {
     /// order, that leave out its ubiquitous trigrams (`00158492` of
     /// `ord-00158492`). Empty for a needle under three characters.
     pub(super) stretches: Vec<String>,
-    /// SQLite: the rarest trigrams of the stretches, at most
-    /// [`FTS_TERMS`], each asked of FTS5 on its own.
+    /// SQLite: the [`FTS_TERMS`] rarest trigrams of a needle that has
+    /// more, each asked of FTS5 on its own; empty to ask the stretches.
     pub(super) fts_terms: Vec<String>,
     /// What the index route is expected to cost, in jobs read walking:
     /// a window that did not fill continues through the jobs left when
@@ -96,6 +96,12 @@ impl Plan {
             if *share <= UBIQUITOUS && !rare.iter().any(|(_, r)| *r == t) {
                 rare.push((*share, t));
             }
+        }
+        // A needle of a few trigrams is asked whole: the phrase is far
+        // more selective than its trigrams apart (`490` and `906`
+        // anywhere, for `4906`), for the same posting lists.
+        if rare.len() <= FTS_TERMS {
+            rare.clear();
         }
         rare.sort_by(|a, b| a.0.total_cmp(&b.0));
         rare.truncate(FTS_TERMS);
@@ -231,6 +237,10 @@ mod tests {
             sample::fts_query(&plan.fts_terms)
         );
         assert_eq!(plan.like_pattern().unwrap(), "%00158492%");
+        // A needle of three trigrams or fewer is asked as a phrase.
+        let phone = Plan::new(&s, "4906", 51, Costs::SQLITE);
+        assert!(phone.fts_terms.is_empty());
+        assert_eq!(phone.fts_query().unwrap(), "\"4906\"");
         // Ubiquitous in the middle: two stretches, in order.
         assert_eq!(
             Plan::new(&s, "tremblay\nord-0", 51, Costs::SQLITE).stretches,

@@ -29,18 +29,28 @@ pub fn search_needle(q: &str) -> String {
     q.trim().to_lowercase()
 }
 
+/// `$query` with every one of `$binds` bound, in order (a macro: the
+/// query types of sqlx differ per result shape and per backend).
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for b in $binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t.clone()),
+                Bind::Int(i) => query.bind(*i),
+            };
+        }
+        query
+    }};
+}
+
 /// Runs one step's SQL on `$pool`: the jobs it finds.
 macro_rules! fetch_jobs {
     ($pool:expr, $step:expr, $filters:expr, $needle:expr, $limit:expr, $sqlite:expr) => {{
         let (sql, binds) = step_sql($filters, $needle, $step, $limit, $sqlite);
-        let mut query = sqlx::query_as::<_, JobRow>(&sql);
-        for b in binds {
-            query = match b {
-                Bind::Text(t) => query.bind(t),
-                Bind::Int(i) => query.bind(i),
-            };
-        }
-        query.fetch_all($pool).await?
+        bind_all!(sqlx::query_as::<_, JobRow>(&sql), &binds)
+            .fetch_all($pool)
+            .await?
     }};
 }
 
@@ -49,14 +59,9 @@ macro_rules! fetch_jobs {
 macro_rules! window_end {
     ($pool:expr, $filters:expr, $size:expr) => {{
         let sql = window_sql($filters, $size);
-        let mut query = sqlx::query_scalar::<_, String>(&sql);
-        for b in &$filters.binds {
-            query = match b {
-                Bind::Text(t) => query.bind(t.as_str()),
-                Bind::Int(i) => query.bind(*i),
-            };
-        }
-        query.fetch_optional($pool).await?
+        bind_all!(sqlx::query_scalar::<_, String>(&sql), &$filters.binds)
+            .fetch_optional($pool)
+            .await?
     }};
 }
 
@@ -65,14 +70,10 @@ macro_rules! window_end {
 macro_rules! rest_count {
     ($pool:expr, $filters:expr, $oldest:expr, $cap:expr) => {{
         let sql = rest_sql($filters, $cap);
-        let mut query = sqlx::query_scalar::<_, i64>(&sql);
-        for b in &$filters.binds {
-            query = match b {
-                Bind::Text(t) => query.bind(t.as_str()),
-                Bind::Int(i) => query.bind(*i),
-            };
-        }
-        query.bind($oldest).fetch_one($pool).await?
+        bind_all!(sqlx::query_scalar::<_, i64>(&sql), &$filters.binds)
+            .bind($oldest)
+            .fetch_one($pool)
+            .await?
     }};
 }
 
