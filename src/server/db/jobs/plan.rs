@@ -3,6 +3,7 @@
 
 use super::sample::{self, Sample};
 use super::search::WINDOW;
+use crate::server::db::Db;
 
 /// What each step of a search costs, in jobs walked: one entry of the
 /// filters' index tested for the text is 1.
@@ -18,6 +19,14 @@ pub(super) struct Costs {
 }
 
 impl Costs {
+    /// The costs of `db`'s backend.
+    pub(super) fn of(db: &Db) -> Costs {
+        match db {
+            Db::Sqlite { .. } => Costs::SQLITE,
+            Db::Postgres(_) => Costs::POSTGRES,
+        }
+    }
+
     /// SQLite: the filters' indexes carry the text (migration 0006), so
     /// a walked job is an index entry (~0.2 µs), against ~5 µs for a row
     /// read out of order and ~0.1 µs per posting-list entry (measured at
@@ -69,9 +78,8 @@ pub(super) struct Plan {
 impl Plan {
     pub(super) fn new(sample: &Sample, needle: &str, limit: u32, costs: Costs) -> Self {
         let chars: Vec<char> = needle.chars().collect();
-        let shares: Vec<f64> = sample::trigrams_of(needle)
-            .map(|t| sample.trigram_share(&t))
-            .collect();
+        let trigrams: Vec<String> = sample::trigrams_of(needle).collect();
+        let shares: Vec<f64> = trigrams.iter().map(|t| sample.trigram_share(t)).collect();
         // Stretches of characters covered by trigrams that are not
         // ubiquitous; overlapping ones are joined (`%abc%cde%` would ask
         // for two c's). A needle made only of ubiquitous trigrams is one
@@ -91,22 +99,22 @@ impl Plan {
             .map(|(a, b)| chars[*a..*b].iter().collect())
             .collect();
 
-        let mut rare: Vec<(f64, String)> = Vec::new();
-        for (t, share) in sample::trigrams_of(needle).zip(&shares) {
+        // A needle of a few trigrams is asked whole: the phrase is far
+        // more selective than its trigrams apart (`490` and `906`
+        // anywhere, for `4906`), for the same posting lists.
+        let mut rare: Vec<(f64, &String)> = Vec::new();
+        for (t, share) in trigrams.iter().zip(&shares) {
             if *share <= UBIQUITOUS && !rare.iter().any(|(_, r)| *r == t) {
                 rare.push((*share, t));
             }
         }
-        // A needle of a few trigrams is asked whole: the phrase is far
-        // more selective than its trigrams apart (`490` and `906`
-        // anywhere, for `4906`), for the same posting lists.
-        if rare.len() <= FTS_TERMS {
+        if !costs.rarest_terms || rare.len() <= FTS_TERMS {
             rare.clear();
         }
         rare.sort_by(|a, b| a.0.total_cmp(&b.0));
         rare.truncate(FTS_TERMS);
         let lists: f64 = rare.iter().map(|(share, _)| share).sum();
-        let fts_terms: Vec<String> = rare.into_iter().map(|(_, t)| t).collect();
+        let fts_terms: Vec<String> = rare.into_iter().map(|(_, t)| t.clone()).collect();
 
         // Costs, in jobs walked. The index route reads the posting lists
         // and every job holding all that is asked, out of order; without
@@ -115,7 +123,7 @@ impl Plan {
         let share = sample.share(needle);
         let index = if stretches.is_empty() {
             jobs
-        } else if costs.rarest_terms && !fts_terms.is_empty() {
+        } else if !fts_terms.is_empty() {
             let holding = sample.share_all(&fts_terms);
             holding * jobs * costs.scattered_read + lists * jobs * costs.list_entry
         } else {

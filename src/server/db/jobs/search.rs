@@ -124,12 +124,7 @@ pub async fn search_routed(
             on_read!(db, pool => fetch_jobs!(pool, Step::Plain, &filters, None, limit, sqlite));
         return with_actions(db, jobs).await;
     };
-    let costs = if sqlite {
-        Costs::SQLITE
-    } else {
-        Costs::POSTGRES
-    };
-    let mut plan = Plan::new(&*sample::sample(db).await?, text, limit, costs);
+    let mut plan = Plan::new(&*sample::sample(db).await?, text, limit, Costs::of(db));
     let window = match route {
         Route::Planned => WINDOW,
         Route::WindowFirst(size) => {
@@ -167,7 +162,7 @@ pub async fn search_routed(
         if plan.window_first {
             let oldest = window_end!(pool, &filters, window);
             let walk = Step::Window(oldest.as_deref());
-            let page = fetch_jobs!(pool, walk, &filters, needle, limit, sqlite);
+            let mut page = fetch_jobs!(pool, walk, &filters, needle, limit, sqlite);
             steps.push("window");
             // Complete when full, or when the window held every job
             // passing the filters.
@@ -180,17 +175,12 @@ pub async fn search_routed(
                 // filters' index, no further than that), else the index.
                 Some(oldest) => {
                     let cap = plan.index_cost.clamp(1.0, 1e12) as u64;
-                    let left = if plan.index_cost > 0.0 {
-                        rest_count!(pool, &filters, oldest, cap) as u64
-                    } else {
-                        cap
-                    };
+                    let left = rest_count!(pool, &filters, oldest, cap) as u64;
                     if left < cap {
                         // The window's finds, then the older ones.
                         steps.push("rest");
                         let more = limit - page.len() as u32;
                         let rest = Step::Rest(oldest);
-                        let mut page = page;
                         page.extend(fetch_jobs!(pool, rest, &filters, needle, more, sqlite));
                         page
                     } else {

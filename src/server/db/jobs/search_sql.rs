@@ -115,31 +115,26 @@ pub(super) fn step_sql(
         }
     };
     let order = format!(" ORDER BY id DESC LIMIT {limit}");
+    // The filters' index newest first, each job tested for the text, on
+    // one side of an id when one is given.
+    let walk = |binds: &mut Vec<Bind>, extra: &mut Vec<String>, bound: Option<(&str, &str)>| {
+        contains(binds, extra, "");
+        if let Some((op, id)) = bound {
+            binds.push(Bind::Text(id.into()));
+            extra.push(format!("id {op} ${}", binds.len()));
+        }
+        format!(
+            "SELECT {JOB_COLUMNS} FROM jobs{}{order}",
+            filters.clause(extra)
+        )
+    };
     let sql = match step {
         Step::Plain => format!(
             "SELECT {JOB_COLUMNS} FROM jobs{}{order}",
             filters.clause(&[])
         ),
-        Step::Window(oldest) => {
-            contains(&mut binds, &mut extra, "");
-            if let Some(id) = oldest {
-                binds.push(Bind::Text(id.into()));
-                extra.push(format!("id >= ${}", binds.len()));
-            }
-            format!(
-                "SELECT {JOB_COLUMNS} FROM jobs{}{order}",
-                filters.clause(&extra)
-            )
-        }
-        Step::Rest(oldest) => {
-            contains(&mut binds, &mut extra, "");
-            binds.push(Bind::Text(oldest.into()));
-            extra.push(format!("id < ${}", binds.len()));
-            format!(
-                "SELECT {JOB_COLUMNS} FROM jobs{}{order}",
-                filters.clause(&extra)
-            )
-        }
+        Step::Window(oldest) => walk(&mut binds, &mut extra, oldest.map(|id| (">=", id))),
+        Step::Rest(oldest) => walk(&mut binds, &mut extra, Some(("<", oldest))),
         Step::Trigrams(terms) => {
             binds.push(Bind::Text(terms.into()));
             let matched = binds.len();
