@@ -12,7 +12,7 @@
 //! (bench/run.py passes its fixture's). Prints one JSON line.
 
 use livreur::model::job::{Action, Job};
-use livreur::server::db::jobs::{Stored, insert, insert_action};
+use livreur::server::db::jobs::{Stored, insert, insert_actions};
 use livreur::server::db::outbox::{OutboxEvent, insert_event};
 use livreur::server::db::{Db, Tx};
 use livreur::server::ids::new_id;
@@ -118,9 +118,7 @@ async fn one(db: &Db, base: &Job, merchant: Option<&str>) -> Result<(), sqlx::Er
         updated_at: now,
     };
     insert(&mut tx, &job, &stored).await?;
-    for (i, a) in job.actions.iter().enumerate() {
-        insert_action(&mut tx, &job.id, i as i64, a, now).await?;
-    }
+    insert_actions(&mut tx, &job.id, &job.actions, now).await?;
     let msg = new_id("msg", now);
     insert_event(
         &mut tx,

@@ -103,8 +103,15 @@ impl Metrics {
         self.webhook_attempts[1].fetch_add(attempts - succeeded.min(attempts), Ordering::Relaxed);
     }
 
-    /// The Prometheus text exposition format (version 0.0.4).
-    pub fn render(&self, db_backend: &str, pool: (u32, u32), uptime_secs: u64) -> String {
+    /// The Prometheus text exposition format (version 0.0.4). `commits`:
+    /// SQLite's group COMMITs so far and the transactions they held.
+    pub fn render(
+        &self,
+        db_backend: &str,
+        pool: (u32, u32),
+        commits: Option<(u64, u64)>,
+        uptime_secs: u64,
+    ) -> String {
         let mut out = String::with_capacity(4096);
         let _ = writeln!(
             out,
@@ -207,6 +214,28 @@ impl Metrics {
         let _ = writeln!(out, "# TYPE livreur_db_connections gauge");
         let _ = writeln!(out, "livreur_db_connections{{state=\"open\"}} {}", pool.0);
         let _ = writeln!(out, "livreur_db_connections{{state=\"idle\"}} {}", pool.1);
+
+        if let Some((groups, transactions)) = commits {
+            // Their ratio is how many transactions share each fsync.
+            let _ = writeln!(
+                out,
+                "# HELP livreur_sqlite_commits_total Group COMMITs of SQLite's writer."
+            );
+            let _ = writeln!(out, "# TYPE livreur_sqlite_commits_total counter");
+            let _ = writeln!(out, "livreur_sqlite_commits_total {groups}");
+            let _ = writeln!(
+                out,
+                "# HELP livreur_sqlite_committed_transactions_total Write transactions those COMMITs made durable."
+            );
+            let _ = writeln!(
+                out,
+                "# TYPE livreur_sqlite_committed_transactions_total counter"
+            );
+            let _ = writeln!(
+                out,
+                "livreur_sqlite_committed_transactions_total {transactions}"
+            );
+        }
         out
     }
 }
@@ -233,7 +262,7 @@ mod tests {
         m.observe_request(RouteGroup::Page, 200, 3_000);
         m.observe_request(RouteGroup::Page, 404, 20_000_000);
         m.sign_in(SignInOutcome::Failure);
-        let text = m.render("sqlite", (3, 2), 7);
+        let text = m.render("sqlite", (3, 2), Some((4, 9)), 7);
         assert!(text.contains("livreur_http_requests_total{route=\"page\",status=\"2xx\"} 1"));
         assert!(text.contains("livreur_http_requests_total{route=\"page\",status=\"4xx\"} 1"));
         assert!(text.contains(
@@ -251,5 +280,9 @@ mod tests {
         assert!(text.contains("livreur_sign_ins_total{outcome=\"failure\"} 1"));
         assert!(text.contains("livreur_db_connections{state=\"open\"} 3"));
         assert!(text.contains("livreur_uptime_seconds 7"));
+        assert!(text.contains("livreur_sqlite_commits_total 4\n"));
+        assert!(text.contains("livreur_sqlite_committed_transactions_total 9\n"));
+        let pg = m.render("postgres", (3, 2), None, 7);
+        assert!(!pg.contains("livreur_sqlite_"), "{pg}");
     }
 }

@@ -18,7 +18,7 @@
 use sqlx::pool::PoolConnection;
 use sqlx::{Executor, Sqlite, SqliteConnection, SqlitePool};
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
 
@@ -35,8 +35,17 @@ struct Writer {
     conn: Option<PoolConnection<Sqlite>>,
     members: usize,
     pending: Vec<oneshot::Sender<Outcome>>,
-    /// Groups committed so far.
-    committed: usize,
+    stats: Arc<Committed>,
+}
+
+/// What the groups committed so far held, for `/metrics`: how well
+/// transactions share a COMMIT under the load of the moment.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// COMMITs that succeeded.
+    pub groups: AtomicU64,
+    /// Transactions those COMMITs made durable.
+    pub members: AtomicU64,
 }
 
 impl Writer {
@@ -53,7 +62,9 @@ impl Writer {
             }
             None => match conn.execute("COMMIT").await {
                 Ok(_) => {
-                    self.committed += 1;
+                    self.stats.groups.fetch_add(1, Ordering::Relaxed);
+                    let members = self.pending.len() as u64;
+                    self.stats.members.fetch_add(members, Ordering::Relaxed);
                     Ok(())
                 }
                 Err(err) => {
@@ -77,6 +88,7 @@ pub struct Group {
     /// Members waiting for the writer: the COMMIT waits for them.
     waiting: AtomicUsize,
     commit_due: Arc<Notify>,
+    stats: Arc<Committed>,
 }
 
 impl std::fmt::Debug for Group {
@@ -88,9 +100,11 @@ impl std::fmt::Debug for Group {
 impl Group {
     /// The group over `pool` (of one connection), and its committing task.
     pub fn new(pool: SqlitePool) -> Arc<Self> {
+        let writer = Writer::default();
         let group = Arc::new(Group {
             pool,
-            writer: Arc::new(Mutex::new(Writer::default())),
+            stats: writer.stats.clone(),
+            writer: Arc::new(Mutex::new(writer)),
             waiting: AtomicUsize::new(0),
             commit_due: Arc::new(Notify::new()),
         });
@@ -103,9 +117,9 @@ impl Group {
         self.waiting.load(Ordering::SeqCst)
     }
 
-    /// How many groups have been committed.
-    pub async fn committed(&self) -> usize {
-        self.writer.lock().await.committed
+    /// The groups committed so far, and the transactions they held.
+    pub fn committed(&self) -> &Committed {
+        &self.stats
     }
 
     /// Starts a write transaction: a member of the open group, or the first

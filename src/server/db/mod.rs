@@ -32,6 +32,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, PgPool, Postgres, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::server::config::redact_url;
@@ -209,6 +210,21 @@ impl Db {
                 (read.num_idle() + write.num_idle()) as u32,
             ),
             Db::Postgres(pool) => (pool.size(), pool.num_idle() as u32),
+        }
+    }
+
+    /// SQLite: the group COMMITs so far and the transactions they made
+    /// durable (none on PostgreSQL, which commits each on its own).
+    pub fn group_commits(&self) -> Option<(u64, u64)> {
+        match self {
+            Db::Sqlite { group, .. } => {
+                let c = group.committed();
+                Some((
+                    c.groups.load(Ordering::Relaxed),
+                    c.members.load(Ordering::Relaxed),
+                ))
+            }
+            Db::Postgres(_) => None,
         }
     }
 

@@ -34,6 +34,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let body = state.metrics.render(
         state.db.backend(),
         state.db.pool_stats(),
+        state.db.group_commits(),
         state.started.elapsed().as_secs(),
     );
     (

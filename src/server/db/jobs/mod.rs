@@ -193,6 +193,54 @@ pub async fn delete(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
     })
 }
 
+/// Inserts `actions` at positions 0, 1, … in one statement: a create
+/// costs one round trip for its actions, not one each (a job has at
+/// most 200, 2,202 placeholders: well inside both databases' limits).
+pub async fn insert_actions(
+    tx: &mut Tx,
+    job_id: &str,
+    actions: &[Action],
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    if actions.is_empty() {
+        return Ok(());
+    }
+    // $1 the job, $2 the time; then eleven per action.
+    let rows: Vec<String> = (0..actions.len())
+        .map(|i| {
+            let marks: Vec<String> = (0..11).map(|k| format!("${}", 3 + i * 11 + k)).collect();
+            let [id, rest @ ..] = marks.as_slice() else {
+                unreachable!("eleven placeholders")
+            };
+            format!("({id}, $1, {}, $2, $2)", rest.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO actions (id, job_id, position, external_reference_id, sku, type, \
+         description, quantity, quantity_unit, value, weight_kg, status, created_at, \
+         updated_at) VALUES {}",
+        rows.join(", ")
+    );
+    on_tx!(tx, conn => {
+        let mut query = sqlx::query(&sql).bind(job_id).bind(now);
+        for (position, a) in actions.iter().enumerate() {
+            query = query
+                .bind(&a.id)
+                .bind(position as i64)
+                .bind(&a.external_reference_id)
+                .bind(&a.sku)
+                .bind(a.kind.as_str())
+                .bind(&a.description)
+                .bind(a.quantity)
+                .bind(&a.quantity_unit)
+                .bind(a.value)
+                .bind(a.weight_kg)
+                .bind(a.status.as_str());
+        }
+        query.execute(conn).await.map(|_| ())
+    })
+}
+
 pub async fn insert_action(
     tx: &mut Tx,
     job_id: &str,

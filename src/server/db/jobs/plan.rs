@@ -36,11 +36,15 @@ impl Costs {
         list_entry: 0.5,
         rarest_terms: true,
     };
-    /// PostgreSQL: a walked job is a heap row read in index order, about
-    /// half the cost of one read out of order.
+    /// PostgreSQL: the filters' indexes carry the text too (migration
+    /// 0006), so a walked job is an index entry of an index-only scan
+    /// (~0.55 µs), against ~7.5 µs for each row the trigram index's bitmap
+    /// scan reads, and ~0.05 µs per posting-list entry, which the GIN
+    /// index keeps compressed (measured at a million jobs,
+    /// docs/benchmarks.md).
     pub(super) const POSTGRES: Costs = Costs {
-        scattered_read: 2.0,
-        list_entry: 0.05,
+        scattered_read: 14.0,
+        list_entry: 0.1,
         rarest_terms: false,
     };
 }

@@ -196,11 +196,11 @@ pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Res
     jobs::insert(&mut tx, &job, &meta)
         .await
         .map_err(reference_taken)?;
-    for (position, a) in actions.into_iter().enumerate() {
-        let action = a.into_action(ids::new_id("act", now), stamp.clone(), stamp.clone());
-        jobs::insert_action(&mut tx, &job.id, position as i64, &action, now).await?;
-        job.actions.push(action);
-    }
+    job.actions = actions
+        .into_iter()
+        .map(|a| a.into_action(ids::new_id("act", now), stamp.clone(), stamp.clone()))
+        .collect();
+    jobs::insert_actions(&mut tx, &job.id, &job.actions, now).await?;
     record(&mut tx, &actor, "job.created", &job, job_json(&job), now).await?;
     tx.commit().await?;
     state.webhooks.wake();
