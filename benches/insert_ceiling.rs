@@ -118,7 +118,7 @@ async fn one(db: &Db, base: &Job, merchant: Option<&str>) -> Result<(), sqlx::Er
         updated_at: now,
     };
     insert(&mut tx, &job, &stored).await?;
-    insert_actions(&mut tx, &job.id, &job.actions, now).await?;
+    insert_actions(&mut tx, &job.id, 0, &job.actions, now).await?;
     let msg = new_id("msg", now);
     insert_event(
         &mut tx,

@@ -9,6 +9,9 @@ test.beforeAll(() => {
 });
 
 test("admin onboards a merchant and manages a user's API access", async ({ page }) => {
+  // The whole onboarding story in one test: some 30 steps, about 15 s on
+  // a quiet machine, 29 s with a build running alongside.
+  test.slow();
   await signIn(page, ADMIN.email, ADMIN.password);
   await expect(page.getByTestId("welcome")).toBeVisible();
 

@@ -193,12 +193,14 @@ pub async fn delete(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
     })
 }
 
-/// Inserts `actions` at positions 0, 1, … in one statement: a create
-/// costs one round trip for its actions, not one each (a job has at
-/// most 200, 2,202 placeholders: well inside both databases' limits).
+/// Inserts `actions` at positions `first`, `first + 1`, … in one
+/// statement: a create costs one round trip for its actions, not one each
+/// (a job has at most 200, 2,202 placeholders: well inside both
+/// databases' limits).
 pub async fn insert_actions(
     tx: &mut Tx,
     job_id: &str,
+    first: i64,
     actions: &[Action],
     now: Millis,
 ) -> Result<(), sqlx::Error> {
@@ -223,10 +225,10 @@ pub async fn insert_actions(
     );
     on_tx!(tx, conn => {
         let mut query = sqlx::query(&sql).bind(job_id).bind(now);
-        for (position, a) in actions.iter().enumerate() {
+        for (i, a) in actions.iter().enumerate() {
             query = query
                 .bind(&a.id)
-                .bind(position as i64)
+                .bind(first + i as i64)
                 .bind(&a.external_reference_id)
                 .bind(&a.sku)
                 .bind(a.kind.as_str())
@@ -238,38 +240,6 @@ pub async fn insert_actions(
                 .bind(a.status.as_str());
         }
         query.execute(conn).await.map(|_| ())
-    })
-}
-
-pub async fn insert_action(
-    tx: &mut Tx,
-    job_id: &str,
-    position: i64,
-    a: &Action,
-    now: Millis,
-) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO actions (id, job_id, position, external_reference_id, sku, type, \
-             description, quantity, quantity_unit, value, weight_kg, status, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-        )
-        .bind(&a.id)
-        .bind(job_id)
-        .bind(position)
-        .bind(&a.external_reference_id)
-        .bind(&a.sku)
-        .bind(a.kind.as_str())
-        .bind(&a.description)
-        .bind(a.quantity)
-        .bind(&a.quantity_unit)
-        .bind(a.value)
-        .bind(a.weight_kg)
-        .bind(a.status.as_str())
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ())
     })
 }
 

@@ -87,7 +87,14 @@ pub async fn add_action(
     let stamp = rfc3339(now);
     let action = clean.into_action(ids::new_id("act", now), stamp.clone(), stamp);
     let position = jobs::next_position(&mut tx, &job.id).await?;
-    jobs::insert_action(&mut tx, &job.id, position, &action, now).await?;
+    jobs::insert_actions(
+        &mut tx,
+        &job.id,
+        position,
+        std::slice::from_ref(&action),
+        now,
+    )
+    .await?;
     job.actions.push(action.clone());
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);

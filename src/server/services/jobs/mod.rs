@@ -200,7 +200,7 @@ pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Res
         .into_iter()
         .map(|a| a.into_action(ids::new_id("act", now), stamp.clone(), stamp.clone()))
         .collect();
-    jobs::insert_actions(&mut tx, &job.id, &job.actions, now).await?;
+    jobs::insert_actions(&mut tx, &job.id, 0, &job.actions, now).await?;
     record(&mut tx, &actor, "job.created", &job, job_json(&job), now).await?;
     tx.commit().await?;
     state.webhooks.wake();
