@@ -136,6 +136,25 @@ macro_rules! bind_fields {
     }};
 }
 
+/// Binds the fields of an action that `insert_actions` and
+/// `update_action` both write, in this order: external reference, SKU,
+/// type, description, quantity, unit, value, weight, status.
+macro_rules! bind_action_fields {
+    ($query:expr, $action:expr) => {{
+        let a = $action;
+        $query
+            .bind(&a.external_reference_id)
+            .bind(&a.sku)
+            .bind(a.kind.as_str())
+            .bind(&a.description)
+            .bind(a.quantity)
+            .bind(&a.quantity_unit)
+            .bind(a.value)
+            .bind(a.weight_kg)
+            .bind(a.status.as_str())
+    }};
+}
+
 pub async fn insert(tx: &mut Tx, job: &Job, meta: &Stored<'_>) -> Result<(), sqlx::Error> {
     let barcodes = serde_json::to_string(&job.barcodes).unwrap_or_else(|_| "[]".into());
     let search = search_text(job);
@@ -211,10 +230,7 @@ pub async fn insert_actions(
     let rows: Vec<String> = (0..actions.len())
         .map(|i| {
             let marks: Vec<String> = (0..11).map(|k| format!("${}", 3 + i * 11 + k)).collect();
-            let [id, rest @ ..] = marks.as_slice() else {
-                unreachable!("eleven placeholders")
-            };
-            format!("({id}, $1, {}, $2, $2)", rest.join(", "))
+            format!("({}, $1, {}, $2, $2)", marks[0], marks[1..].join(", "))
         })
         .collect();
     let sql = format!(
@@ -226,18 +242,7 @@ pub async fn insert_actions(
     on_tx!(tx, conn => {
         let mut query = sqlx::query(&sql).bind(job_id).bind(now);
         for (i, a) in actions.iter().enumerate() {
-            query = query
-                .bind(&a.id)
-                .bind(first + i as i64)
-                .bind(&a.external_reference_id)
-                .bind(&a.sku)
-                .bind(a.kind.as_str())
-                .bind(&a.description)
-                .bind(a.quantity)
-                .bind(&a.quantity_unit)
-                .bind(a.value)
-                .bind(a.weight_kg)
-                .bind(a.status.as_str());
+            query = bind_action_fields!(query.bind(&a.id).bind(first + i as i64), a);
         }
         query.execute(conn).await.map(|_| ())
     })
@@ -245,21 +250,12 @@ pub async fn insert_actions(
 
 pub async fn update_action(tx: &mut Tx, a: &Action, now: Millis) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
-        sqlx::query(
+        let query = sqlx::query(
             "UPDATE actions SET external_reference_id = $2, sku = $3, type = $4, \
              description = $5, quantity = $6, quantity_unit = $7, value = $8, weight_kg = $9, \
              status = $10, updated_at = $11 WHERE id = $1",
-        )
-        .bind(&a.id)
-        .bind(&a.external_reference_id)
-        .bind(&a.sku)
-        .bind(a.kind.as_str())
-        .bind(&a.description)
-        .bind(a.quantity)
-        .bind(&a.quantity_unit)
-        .bind(a.value)
-        .bind(a.weight_kg)
-        .bind(a.status.as_str())
+        );
+        bind_action_fields!(query.bind(&a.id), a)
         .bind(now)
         .execute(conn)
         .await
