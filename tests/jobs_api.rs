@@ -542,3 +542,69 @@ async fn the_rate_limit_answers_429_with_headers(t: &TestDb) {
     );
 }
 db_test!(the_rate_limit_answers_429_with_headers);
+
+/// A job is read with its actions in one query (a LEFT JOIN): the actions
+/// come in order, a job whose actions were all deleted still reads (and
+/// changes) with none, and another merchant user's key finds nothing.
+async fn a_job_reads_whole_with_its_actions(t: &TestDb) {
+    let w = world(t).await;
+    let (_, account, key) = w.api_user("l2@example.com").await;
+    let (_, other_account, other_key) = w.api_user("other@example.com").await;
+    let me = basic(&account, &key);
+    let other = basic(&other_account, &other_key);
+    let app = router(&w.state);
+
+    let mut body = job_body(&w.location_id, "ORD-2001");
+    body["actions"] = json!([
+        {"description": "First", "quantity": 1},
+        {"description": "Second", "quantity": 2, "value": 0.1},
+        {"description": "Third", "quantity": 3, "weight_kg": 12.345678901234567}
+    ]);
+    let created = send(&app, api("POST", "/jobs", Some(&me), Some(body))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+
+    let read = send(&app, api("GET", &format!("/jobs/{id}"), Some(&me), None)).await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.json(), created.json());
+    let job = read.json();
+    let names: Vec<&str> = job["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["First", "Second", "Third"]);
+    assert_eq!(job["actions"][1]["value"], 0.1);
+    assert_eq!(job["actions"][2]["weight_kg"], 12.345678901234567);
+
+    let hidden = send(&app, api("GET", &format!("/jobs/{id}"), Some(&other), None)).await;
+    assert_eq!(hidden.status, 404, "{}", hidden.body);
+
+    for action in job["actions"].as_array().unwrap() {
+        let path = format!("/jobs/{id}/actions/{}", action["id"].as_str().unwrap());
+        let gone = send(&app, api("DELETE", &path, Some(&me), None)).await;
+        assert_eq!(gone.status, 204, "{}", gone.body);
+    }
+    let bare = send(&app, api("GET", &format!("/jobs/{id}"), Some(&me), None)).await;
+    assert_eq!(bare.status, 200, "{}", bare.body);
+    assert_eq!(bare.json()["actions"], json!([]));
+    assert_eq!(bare.json()["reference_id"], "ORD-2001");
+
+    let changed = send(
+        &app,
+        api(
+            "PATCH",
+            &format!("/jobs/{id}"),
+            Some(&me),
+            Some(json!({"comment": "gate code 1234"})),
+        ),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.json()["comment"], "gate code 1234");
+    assert_eq!(changed.json()["actions"], json!([]));
+    let hidden = send(&app, api("GET", &format!("/jobs/{id}"), Some(&other), None)).await;
+    assert_eq!(hidden.status, 404, "{}", hidden.body);
+}
+db_test!(a_job_reads_whole_with_its_actions);

@@ -10,7 +10,7 @@ mod search_sql;
 
 pub use search::{Route, search, search_needle, search_routed, search_text};
 
-use self::rows::{ActionRow, JobRow, assemble};
+use self::rows::job_from_rows;
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::job::{Action, Job};
 use crate::server::clock::Millis;
@@ -32,71 +32,37 @@ impl Scope {
         }
     }
 }
-fn get_sql() -> String {
+/// A job and its actions in one query (see [`rows::job_from_rows`]); on
+/// PostgreSQL `lock` takes the job's row lock until the transaction ends.
+fn get_sql(lock: bool) -> String {
     format!(
-        "SELECT {} FROM jobs WHERE id = $1 AND ($2 IS NULL OR created_by_user = $2)",
-        rows::JOB_COLUMNS
-    )
-}
-
-fn actions_sql() -> String {
-    format!(
-        "SELECT {} FROM actions WHERE job_id = $1 ORDER BY position, id",
-        rows::ACTION_COLUMNS
+        "SELECT j.*, {actions} FROM (SELECT {jobs} FROM jobs \
+         WHERE id = $1 AND ($2 IS NULL OR created_by_user = $2){lock}) j \
+         LEFT JOIN actions a ON a.job_id = j.id ORDER BY a.position, a.id",
+        actions = rows::ACTION_COLUMNS,
+        jobs = rows::JOB_COLUMNS,
+        lock = if lock { " FOR UPDATE" } else { "" },
     )
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::Error> {
-    let (job_sql, action_sql) = (get_sql(), actions_sql());
-    let (job, actions): (Option<JobRow>, Vec<ActionRow>) = on_read!(db, pool => {
-        let job: Option<JobRow> = sqlx::query_as(&job_sql)
-            .bind(id)
-            .bind(scope.creator())
-            .fetch_optional(pool)
-            .await?;
-        let actions = match job {
-            Some(_) => sqlx::query_as(&action_sql).bind(id).fetch_all(pool).await?,
-            None => Vec::new(),
-        };
-        (job, actions)
-    });
-    Ok(assemble(job.into_iter().collect(), actions)?.pop())
+    let sql = get_sql(false);
+    on_read!(db, pool => {
+        let rows = sqlx::query(&sql).bind(id).bind(scope.creator()).fetch_all(pool).await?;
+        job_from_rows(&rows)
+    })
 }
 
 /// As [`get`], inside a write transaction: what the change will be made
 /// against. (On PostgreSQL the row is locked until the transaction ends.)
 pub async fn get_in(tx: &mut Tx, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::Error> {
-    let action_sql = actions_sql();
-    let (job, actions): (Option<JobRow>, Vec<ActionRow>) = match tx {
-        Tx::Sqlite(t) => {
-            let conn = &mut **t;
-            let job: Option<JobRow> = sqlx::query_as(&get_sql())
-                .bind(id)
-                .bind(scope.creator())
-                .fetch_optional(&mut *conn)
-                .await?;
-            let actions = match job {
-                Some(_) => sqlx::query_as(&action_sql).bind(id).fetch_all(conn).await?,
-                None => Vec::new(),
-            };
-            (job, actions)
-        }
-        Tx::Postgres(t) => {
-            let conn = &mut **t;
-            let job: Option<JobRow> = sqlx::query_as(&format!("{} FOR UPDATE", get_sql()))
-                .bind(id)
-                .bind(scope.creator())
-                .fetch_optional(&mut *conn)
-                .await?;
-            let actions = match job {
-                Some(_) => sqlx::query_as(&action_sql).bind(id).fetch_all(conn).await?,
-                None => Vec::new(),
-            };
-            (job, actions)
-        }
-    };
-    Ok(assemble(job.into_iter().collect(), actions)?.pop())
+    let sql = get_sql(matches!(tx, Tx::Postgres(_)));
+    on_tx!(tx, conn => {
+        let rows = sqlx::query(&sql).bind(id).bind(scope.creator()).fetch_all(conn).await?;
+        job_from_rows(&rows)
+    })
 }
+
 /// Server-side facts about a job that the wire shape does not carry.
 pub struct Stored<'a> {
     pub merchant_id: Option<&'a str>,

@@ -2,16 +2,22 @@
 
 use crate::model::job::{Action, Address, CreatedBy, Customer, Job, TimeWindow};
 use crate::model::time::rfc3339;
+use sqlx::FromRow;
 
 pub(super) const JOB_COLUMNS: &str = "id, reference_id, type, status, date, window_start, window_end, \
      first_name, last_name, phone, mobile, email, line1, apartment, city, postal_code, country, \
      lat, lng, location_id, description, comment, barcodes, created_by_user, created_by_account, \
      creation_source, version, created_at, updated_at";
 
-pub(super) const ACTION_COLUMNS: &str = "id, job_id, external_reference_id, sku, type, description, quantity, \
-     quantity_unit, value, weight_kg, status, created_at, updated_at";
+/// An action's columns, from `actions a`, named `a_…` so that they can sit
+/// beside a job's in one row (see [`job_from_rows`]).
+pub(super) const ACTION_COLUMNS: &str = "a.id AS a_id, a.job_id AS a_job_id, \
+     a.external_reference_id AS a_external_reference_id, a.sku AS a_sku, a.type AS a_type, \
+     a.description AS a_description, a.quantity AS a_quantity, a.quantity_unit AS a_quantity_unit, \
+     a.value AS a_value, a.weight_kg AS a_weight_kg, a.status AS a_status, \
+     a.created_at AS a_created_at, a.updated_at AS a_updated_at";
 
-#[derive(sqlx::FromRow)]
+#[derive(FromRow)]
 pub(super) struct JobRow {
     pub(super) id: String,
     reference_id: Option<String>,
@@ -97,41 +103,65 @@ impl JobRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(FromRow)]
 pub(super) struct ActionRow {
-    id: String,
-    job_id: String,
-    external_reference_id: Option<String>,
-    sku: Option<String>,
-    #[sqlx(rename = "type")]
-    kind: String,
-    description: String,
-    quantity: i64,
-    quantity_unit: Option<String>,
-    value: Option<f64>,
-    weight_kg: Option<f64>,
-    status: String,
-    created_at: i64,
-    updated_at: i64,
+    a_id: String,
+    a_job_id: String,
+    a_external_reference_id: Option<String>,
+    a_sku: Option<String>,
+    a_type: String,
+    a_description: String,
+    a_quantity: i64,
+    a_quantity_unit: Option<String>,
+    a_value: Option<f64>,
+    a_weight_kg: Option<f64>,
+    a_status: String,
+    a_created_at: i64,
+    a_updated_at: i64,
 }
 
 impl ActionRow {
     fn into_action(self) -> Result<Action, sqlx::Error> {
         Ok(Action {
-            kind: parse(&self.kind)?,
-            status: parse(&self.status)?,
-            id: self.id,
-            external_reference_id: self.external_reference_id,
-            sku: self.sku,
-            description: self.description,
-            quantity: self.quantity,
-            quantity_unit: self.quantity_unit,
-            value: self.value,
-            weight_kg: self.weight_kg,
-            created_at: rfc3339(self.created_at),
-            updated_at: rfc3339(self.updated_at),
+            kind: parse(&self.a_type)?,
+            status: parse(&self.a_status)?,
+            id: self.a_id,
+            external_reference_id: self.a_external_reference_id,
+            sku: self.a_sku,
+            description: self.a_description,
+            quantity: self.a_quantity,
+            quantity_unit: self.a_quantity_unit,
+            value: self.a_value,
+            weight_kg: self.a_weight_kg,
+            created_at: rfc3339(self.a_created_at),
+            updated_at: rfc3339(self.a_updated_at),
         })
     }
+}
+
+/// One job from the rows of `jobs LEFT JOIN actions`: the job's columns
+/// (read from the first row) beside one action each, in order; a job
+/// without actions is one row whose action columns are NULL. One query
+/// instead of two: on SQLite each query is a hand-off to the connection's
+/// thread and back, which costs more than the repeated job columns.
+pub(super) fn job_from_rows<R>(rows: &[R]) -> Result<Option<Job>, sqlx::Error>
+where
+    R: sqlx::Row,
+    JobRow: for<'r> FromRow<'r, R>,
+    ActionRow: for<'r> FromRow<'r, R>,
+    Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut actions = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.try_get::<Option<String>, _>("a_id")?.is_some() {
+            actions.push(ActionRow::from_row(row)?.into_action()?);
+        }
+    }
+    JobRow::from_row(first)?.into_job(actions).map(Some)
 }
 
 /// Puts each job's actions (ordered by position) under it.
@@ -142,7 +172,7 @@ pub(super) fn assemble(
     let mut by_job: std::collections::HashMap<String, Vec<Action>> = Default::default();
     for a in actions {
         by_job
-            .entry(a.job_id.clone())
+            .entry(a.a_job_id.clone())
             .or_default()
             .push(a.into_action()?);
     }

@@ -214,7 +214,7 @@ async fn with_actions(db: &Db, jobs: Vec<JobRow>) -> Result<Vec<Job>, sqlx::Erro
     } else {
         let marks: Vec<String> = (1..=jobs.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT {ACTION_COLUMNS} FROM actions WHERE job_id IN ({}) ORDER BY position, id",
+            "SELECT {ACTION_COLUMNS} FROM actions a WHERE a.job_id IN ({}) ORDER BY a.position, a.id",
             marks.join(", ")
         );
         on_read!(db, pool => {
