@@ -14,6 +14,7 @@ use self::rows::job_from_rows;
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::job::{Action, Job};
 use crate::server::clock::Millis;
+use std::sync::LazyLock;
 
 /// Whose jobs a query may see.
 #[derive(Debug, Clone)]
@@ -34,21 +35,27 @@ impl Scope {
 }
 /// A job and its actions in one query (see [`rows::job_from_rows`]); on
 /// PostgreSQL `lock` takes the job's row lock until the transaction ends.
-fn get_sql(lock: bool) -> String {
-    format!(
-        "SELECT j.*, {actions} FROM (SELECT {jobs} FROM jobs \
-         WHERE id = $1 AND ($2 IS NULL OR created_by_user = $2){lock}) j \
-         LEFT JOIN actions a ON a.job_id = j.id ORDER BY a.position, a.id",
-        actions = rows::ACTION_COLUMNS,
-        jobs = rows::JOB_COLUMNS,
-        lock = if lock { " FOR UPDATE" } else { "" },
-    )
+/// Built once: every job read, and every change's read, uses one of them.
+fn get_sql(lock: bool) -> &'static str {
+    static SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
+        [false, true].map(|lock| {
+            format!(
+                "SELECT j.*, {actions} FROM (SELECT {jobs} FROM jobs \
+                 WHERE id = $1 AND ($2 IS NULL OR created_by_user = $2){lock}) j \
+                 LEFT JOIN actions a ON a.job_id = j.id ORDER BY a.position, a.id",
+                actions = rows::ACTION_COLUMNS,
+                jobs = rows::JOB_COLUMNS,
+                lock = if lock { " FOR UPDATE" } else { "" },
+            )
+        })
+    });
+    &SQL[usize::from(lock)]
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::Error> {
     let sql = get_sql(false);
     on_read!(db, pool => {
-        let rows = sqlx::query(&sql).bind(id).bind(scope.creator()).fetch_all(pool).await?;
+        let rows = sqlx::query(sql).bind(id).bind(scope.creator()).fetch_all(pool).await?;
         job_from_rows(&rows)
     })
 }
@@ -58,7 +65,7 @@ pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::
 pub async fn get_in(tx: &mut Tx, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::Error> {
     let sql = get_sql(matches!(tx, Tx::Postgres(_)));
     on_tx!(tx, conn => {
-        let rows = sqlx::query(&sql).bind(id).bind(scope.creator()).fetch_all(conn).await?;
+        let rows = sqlx::query(sql).bind(id).bind(scope.creator()).fetch_all(conn).await?;
         job_from_rows(&rows)
     })
 }
