@@ -19,9 +19,9 @@ export TEST_DATABASE_URL
 # The release build erases them too (`always-erase-components` in
 # Cargo.toml): a third less WebAssembly.
 DEV_RUSTFLAGS := --cfg erase_components
-lint test-rust: export RUSTFLAGS := $(DEV_RUSTFLAGS)
+lint-ssr lint-wasm test-rust: export RUSTFLAGS := $(DEV_RUSTFLAGS)
 
-.PHONY: help tools tools-rust tools-node tools-browser build run dev test test-rust test-e2e test-api test-webhooks lint fmt clean-data
+.PHONY: help tools tools-rust tools-node tools-python tools-browser build run dev test test-rust test-e2e test-api test-webhooks test-suites test-steps lint lint-ssr lint-wasm fmt-check fmt clean-data
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,17 +37,35 @@ tools-rust:
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
 
+# Reinstalled when package-lock.json's digest differs from the one kept in
+# node_modules (CI links node_modules into a cache keyed by that digest).
 tools-node:
-	@if [ ! -x "$(NODE_BIN)/wasm-opt" ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then \
-	  cd end2end && npm ci --no-audit --no-fund; fi
+	@want=$$(sha256sum end2end/package-lock.json | cut -c1-64); \
+	if [ ! -x "$(NODE_BIN)/wasm-opt" ] || [ "$$(cat end2end/node_modules/.lock-digest 2>/dev/null)" != "$$want" ]; then \
+	  (cd end2end && npm ci --no-audit --no-fund) && echo "$$want" > end2end/node_modules/.lock-digest; fi
+
+tools-python: ## The Python tools of Schemathesis and the crash tests (end2end/.venv)
+	@./end2end/python-env.sh
 
 tools-browser: ## Install Chromium for the end-to-end tests (Debian package)
 	@command -v /usr/bin/chromium >/dev/null || { \
 	  echo "installing chromium (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-build: tools ## Build the release binary and front end
-	cargo leptos build --release
+# cargo-leptos runs wasm-bindgen and wasm-opt (~80 s) on every build, even
+# when nothing changed: the build is skipped when a digest of everything it
+# reads matches the one written after the last successful build.
+BUILD_STAMP := target/release/.livreur-inputs
+BUILD_INPUTS := Cargo.toml Cargo.lock build.rs src style public locales migrations
+
+build: tools ## Build the release binary and front end (in seconds when nothing changed)
+	@digest=$$( { rustc --version; echo "$${RUSTFLAGS:-}"; \
+	  find $(BUILD_INPUTS) -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-64); \
+	if [ -x target/release/livreur ] && [ -f target/site/pkg/livreur.wasm ] \
+	  && [ "$$(cat $(BUILD_STAMP) 2>/dev/null)" = "$$digest" ]; then \
+	  echo "release build up to date ($(BUILD_STAMP))"; \
+	else \
+	  rm -f $(BUILD_STAMP); cargo leptos build --release; echo "$$digest" > $(BUILD_STAMP); fi
 
 run: build ## Build, then serve on http://127.0.0.1:3000 with the SQLite default
 	./target/release/livreur serve
@@ -55,17 +73,37 @@ run: build ## Build, then serve on http://127.0.0.1:3000 with the SQLite default
 dev: tools ## Rebuild and restart on every change (debug build)
 	cargo leptos watch
 
-test: lint test-rust test-e2e test-api test-webhooks ## Run every test: lint, Rust tests on SQLite and PostgreSQL, Playwright, Schemathesis, webhook crash tests
+# The steps of `make test`, in order; .ci/run times each one.
+TEST_STEPS := fmt-check test-rust lint-wasm build test-e2e test-suites
 
-lint: tools-rust ## rustfmt, leptosfmt and clippy (server and browser builds), warnings are errors
+test: $(TEST_STEPS) ## Run every test: formatting, clippy on both targets, Rust tests on SQLite and PostgreSQL, Playwright, Schemathesis, webhook crash tests
+
+# Clippy as the compiler of this crate (never of its dependencies): the test
+# build below lints every target of the server build while it compiles them,
+# so CI compiles the crate once for both instead of once to lint and once to
+# test. Warnings are errors, as in `make lint`.
+CLIPPY_BUILD = RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" \
+  CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+
+test-steps:
+	@echo $(TEST_STEPS)
+
+lint: fmt-check lint-ssr lint-wasm ## rustfmt, leptosfmt and clippy (server and browser builds), warnings are errors
+
+fmt-check: tools-rust
 	cargo fmt --all --check
 	@command -v leptosfmt >/dev/null || cargo install leptosfmt --locked --version 0.1.33
 	leptosfmt --check src
+
+lint-ssr:
 	cargo clippy --features ssr --all-targets -- -D warnings
+
+lint-wasm: tools-rust
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
-test-rust: ## Unit and integration tests (PostgreSQL too when reachable; required when CI=true)
-	cargo test --features ssr
+test-rust: ## Unit and integration tests, clippy-checked as they build (PostgreSQL too when reachable; required when CI=true)
+	$(CLIPPY_BUILD) cargo test --features ssr --all-targets --no-run
+	$(CLIPPY_BUILD) cargo test --features ssr
 
 test-e2e: build tools-browser ## Playwright in Chromium against the release build
 	cd end2end && npx playwright test
@@ -75,6 +113,16 @@ test-api: build ## Schemathesis against the served OpenAPI document, as a mercha
 
 test-webhooks: build ## Webhook durability: SIGKILL mid-delivery (SQLite), 3 instances sharing PostgreSQL
 	./end2end/webhooks-crash.sh
+
+# Schemathesis and the crash tests side by side: both spend most of their
+# time waiting (on a slow receiver, on one request at a time), each on its
+# own server, port and database. Both run to the end; either failing fails.
+test-suites: build tools-python
+	@./end2end/api-fuzz.sh > target/test-api.log 2>&1 & api=$$!; \
+	  ./end2end/webhooks-crash.sh && hooks=0 || hooks=$$?; \
+	  wait $$api && api_status=0 || api_status=$$?; \
+	  echo "### Schemathesis (exit $$api_status)"; cat target/test-api.log; \
+	  exit $$(( hooks || api_status ))
 
 fmt: ## Format view! macros, then Rust
 	leptosfmt src

@@ -5,15 +5,11 @@
 # Starts the release build on a fresh SQLite database.
 set -euo pipefail
 cd "$(dirname "$0")"
-SCHEMATHESIS_VERSION=4.32.5
 port="${FUZZ_PORT:-3600}"
 base="http://127.0.0.1:$port"
 bin=../target/release/livreur
 
-if ! .venv/bin/schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
-  python3 -m venv .venv
-  .venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
-fi
+./python-env.sh
 
 data=".data/fuzz"
 rm -rf "$data" && mkdir -p "$data"

@@ -17,13 +17,7 @@ if [ ! -x "$bin" ]; then
   exit 2
 fi
 
-# The same venv as api-fuzz.sh; standardwebhooks has no dependencies, so it
-# cannot disturb schemathesis' set.
-pinned=$(sed -n 's/^standardwebhooks==//p' requirements-webhooks.txt)
-if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('standardwebhooks') != '$pinned')" 2>/dev/null; then
-  python3 -m venv .venv
-  .venv/bin/pip install -q -r requirements-webhooks.txt
-fi
+./python-env.sh
 
 status=0
 echo "### webhooks crash test: SQLite, SIGKILL x3"

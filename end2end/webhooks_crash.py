@@ -719,8 +719,9 @@ def settle(api: Api, webhook_id: str, seconds: float) -> tuple[list[dict], float
 
     A delivery sent by a process that was then killed stays claimed until
     its lease runs out (2 x the send timeout + 30 s by default), and only
-    then is sent again: waiting for that is what makes the duplicate count
-    honest."""
+    then is sent again; on SQLite the restarted server takes its dead
+    predecessor's leases back as it starts, so they are due at once.
+    Waiting for them is what makes the duplicate count honest."""
     started = now()
     end = started + seconds
     said = False

@@ -9,7 +9,7 @@ use super::clock::Clock;
 use super::config::{
     ApiKeyCommand, ApiKeyCreateArgs, Cli, Command, CreateAdminArgs, LogFormat, Settings,
 };
-use super::db::Db;
+use super::db::{Db, deliveries};
 use super::services::{admins, api_keys, auth};
 use super::{AppState, http};
 use crate::error::AppError;
@@ -64,7 +64,20 @@ async fn migrate(settings: &Settings) -> Result<(), String> {
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
+    // Held until this function returns (SQLite only).
+    let single = Db::lock_single_instance(&settings.database_url)?;
     let db = open(&settings).await?;
+    if single.is_some() {
+        // Whatever was claimed when the last server died is due now.
+        match deliveries::release_all(&db, Clock::system().now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                deliveries = n,
+                "webhook deliveries claimed by the previous run are due again"
+            ),
+            Err(e) => return Err(format!("cannot hand back webhook deliveries: {e}")),
+        }
+    }
     let listen = settings.listen;
     let sealer = crate::server::webhooks::seal::Sealer::load_or_create(&settings.key_file)?;
     let mut state = AppState::new(settings, db.clone(), Clock::system());

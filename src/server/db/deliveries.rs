@@ -294,6 +294,27 @@ pub async fn record_attempt(tx: &mut Tx, a: &Attempted) -> Result<bool, sqlx::Er
 /// Gives back the deliveries a stopping worker still holds, due now, so
 /// another instance (or the next start) sends them without waiting for
 /// the lease to run out.
+/// Hands back every lease, whoever took it: for a SQLite server starting
+/// under its single-instance lock (`Db::lock_single_instance`), every lease
+/// it finds was left by a process that is gone, and its messages are due
+/// now rather than when the lease runs out. Never for PostgreSQL, where
+/// other instances hold live leases.
+pub async fn release_all(db: &Db, now: Millis) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let n = on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET next_attempt_at = $1, lease_token = NULL \
+             WHERE lease_token IS NOT NULL AND state = 'pending'",
+        )
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(n)
+}
+
 pub async fn release(db: &Db, token: &str, now: Millis) -> Result<u64, sqlx::Error> {
     let mut tx = db.begin().await?;
     let n = on_tx!(&mut tx, conn => {

@@ -173,6 +173,46 @@ impl Db {
         Ok(Db::Sqlite { read, write, group })
     }
 
+    /// SQLite serves from one process at a time: `serve` holds an exclusive
+    /// lock on `<database>.serve.lock` for as long as it runs, and a second
+    /// `serve` on the same file stops with a message instead of sharing it.
+    /// The lock goes with the process, however it ends (the kernel drops
+    /// it), so a crashed server can start again at once. Holding it is what
+    /// lets the webhook worker take back, at start-up, every lease a dead
+    /// predecessor left (see `deliveries::release_all`). `None` for
+    /// PostgreSQL, where instances share the database, and for an
+    /// in-memory SQLite database.
+    pub fn lock_single_instance(url: &str) -> Result<Option<std::fs::File>, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(None);
+        }
+        let opts = SqliteConnectOptions::from_str(url).map_err(|e| e.to_string())?;
+        let db_file = opts.get_filename();
+        if db_file.as_os_str().is_empty() || db_file.as_os_str() == ":memory:" {
+            return Ok(None);
+        }
+        let mut name = db_file.as_os_str().to_owned();
+        name.push(".serve.lock");
+        let path = std::path::PathBuf::from(name);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open the lock file {}: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+                "another `livreur serve` is already serving {}; SQLite is served by one \
+                 process at a time (use PostgreSQL for several instances)",
+                db_file.display()
+            )),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(format!("cannot lock {}: {e}", path.display()))
+            }
+        }
+    }
+
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self {
             Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,

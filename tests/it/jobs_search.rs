@@ -4,10 +4,9 @@
 //! and the trigram index alone, all equal to a plain filter of every job's
 //! text, on SQLite and PostgreSQL, with filters, both scopes and paging.
 
-mod common;
 
-use common::world::*;
-use common::*;
+use crate::common::world::*;
+use crate::common::*;
 use livreur::model::job::{Job, JobQuery, JobStatus};
 use livreur::server::db::jobs::{self, Route, Scope};
 use serde_json::json;

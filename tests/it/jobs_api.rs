@@ -2,12 +2,11 @@
 //! SQLite and PostgreSQL: the contract's shape, the lifecycle, validation,
 //! ETags, idempotency, the rate limit and the webhook outbox.
 
-mod common;
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use common::world::*;
-use common::*;
+use crate::common::world::*;
+use crate::common::*;
 use livreur::on_read;
 use serde_json::{Value, json};
 

@@ -1,11 +1,10 @@
 //! Server-rendered pages, role guards, languages and the operational
 //! endpoints, through the real router.
 
-mod common;
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use common::*;
+use crate::common::*;
 
 async fn anonymous_visitors_are_sent_to_sign_in(t: &TestDb) {
     let state = state(t);

@@ -3,12 +3,11 @@
 //! every `/api/v1` route, search scoping, paging, and the OpenAPI document
 //! against the router and the policy table.
 
-mod common;
 
 use axum::body::Body;
 use axum::http::Request;
-use common::world::*;
-use common::*;
+use crate::common::world::*;
+use crate::common::*;
 use livreur::server::api::policy::{POLICIES, Policy};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

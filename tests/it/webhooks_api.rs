@@ -2,11 +2,10 @@
 //! rules at save and at send, and the refusal of merchants, on SQLite and
 //! PostgreSQL.
 
-mod common;
 
-use common::hooks::*;
-use common::world::*;
-use common::*;
+use crate::common::hooks::*;
+use crate::common::world::*;
+use crate::common::*;
 use livreur::server::services::webhooks as service;
 use livreur::server::webhooks::{Webhooks, run_once};
 use serde_json::{Value, json};

@@ -1,8 +1,7 @@
 //! `livreur create-admin`: the service behind it, on both databases.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use livreur::error::AppError;
 use livreur::server::db::audit;
 use livreur::server::services::admins::{Outcome, create_or_reset};

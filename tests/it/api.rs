@@ -2,14 +2,13 @@
 //! behind it (SPEC section 3, rules 2 to 4), through the real router, on
 //! SQLite and PostgreSQL.
 
-mod common;
 
 use axum::body::Body;
 use axum::http::{Request, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::world::*;
-use common::*;
+use crate::common::world::*;
+use crate::common::*;
 use livreur::error::AppError;
 use livreur::model::api::RollGrace;
 use livreur::model::org::MerchantUserPatch;

@@ -1,9 +1,8 @@
 //! Merchants, merchant users and the API access rules (SPEC section 3),
 //! through the services, on SQLite and PostgreSQL.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use livreur::error::AppError;
 use livreur::model::org::{
     LocationIn, MerchantIn, MerchantQuery, MerchantSort, MerchantUserIn, MerchantUserPatch,

@@ -1,8 +1,7 @@
 //! The locations service, on both databases.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use livreur::error::AppError;
 use livreur::model::Role;
 use livreur::model::org::{LocationIn, LocationKind};

@@ -1,11 +1,10 @@
 //! Sign-in, sessions, cookies and the cross-site guard, through the real
 //! router, on SQLite and PostgreSQL.
 
-mod common;
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use common::*;
+use crate::common::*;
 use livreur::server::db::audit;
 
 async fn sign_in_sets_a_strict_http_only_cookie(t: &TestDb) {

@@ -4,10 +4,9 @@
 //! and several workers sharing one queue. The worker is driven pass by
 //! pass (`run_once`) on the manual clock, so retries are exact.
 
-mod common;
 
-use common::hooks::*;
-use common::*;
+use crate::common::hooks::*;
+use crate::common::*;
 use livreur::model::webhook::WebhookIn;
 use livreur::server::AppState;
 use livreur::server::services::webhooks as service;
@@ -336,6 +335,64 @@ async fn a_dead_workers_claims_come_back(t: &TestDb) {
     assert_eq!(deliveries(&w, &hook.id).await[0].state, "succeeded");
 }
 db_test!(a_dead_workers_claims_come_back);
+
+/// A SQLite server starting under its single-instance lock takes back
+/// every lease at once: the dead process's claims are due now, not when
+/// their leases run out, and deliveries already finished are left alone.
+async fn leases_handed_back_at_start_are_due_at_once(t: &TestDb) {
+    use livreur::server::db::deliveries as d;
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    job(&w, "WH-13").await;
+    assert_eq!(run_once(&w.state).await.unwrap(), 1, "one finished delivery");
+    job(&w, "WH-14").await;
+    job(&w, "WH-15").await;
+    let now = w.state.clock.now();
+    let lease = w.state.webhooks.config.lease_ms;
+    let (claimed, _) = d::fan_out(
+        &w.state.db,
+        std::slice::from_ref(&hook),
+        now,
+        now + lease,
+        "wkr_dead",
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(run_once(&w.state).await.unwrap(), 0, "still leased");
+    assert_eq!(d::release_all(&w.state.db, now).await.unwrap(), 2);
+    assert_eq!(run_once(&w.state).await.unwrap(), 2, "due without waiting");
+    assert_eq!(r.got().len(), 3);
+    let states: Vec<String> = deliveries(&w, &hook.id)
+        .await
+        .into_iter()
+        .map(|d| d.state)
+        .collect();
+    assert_eq!(states, ["succeeded"; 3]);
+    assert_eq!(d::release_all(&w.state.db, now).await.unwrap(), 0);
+}
+db_test!(leases_handed_back_at_start_are_due_at_once);
+
+/// One `serve` per SQLite file: a second one is refused while the first
+/// holds the lock, and the lock goes with its holder.
+#[test]
+fn sqlite_is_served_by_one_process() {
+    use livreur::server::db::Db;
+    let dir = std::env::temp_dir().join(format!("livreur-lock-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/livreur.db", dir.display());
+    let first = Db::lock_single_instance(&url).unwrap();
+    assert!(first.is_some());
+    let second = Db::lock_single_instance(&url).unwrap_err();
+    assert!(second.contains("another `livreur serve`"), "{second}");
+    drop(first);
+    assert!(Db::lock_single_instance(&url).unwrap().is_some());
+    let pg = Db::lock_single_instance("postgres://postgres@127.0.0.1/test");
+    assert!(pg.unwrap().is_none(), "PostgreSQL instances share the database");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
 
 /// Three workers on one queue: every message exactly once.
 async fn workers_share_the_queue_without_sending_twice(t: &TestDb) {

@@ -1,0 +1,20 @@
+//! The integration tests, one binary: each module is one area of the
+//! product, tested through its services and the real router on SQLite and
+//! PostgreSQL (see `common`). One binary links Leptos, axum and sqlx once
+//! instead of once per file.
+
+#[macro_use]
+mod common;
+
+mod admins;
+mod api;
+mod auth;
+mod authorization;
+mod jobs_access;
+mod jobs_api;
+mod jobs_search;
+mod locations;
+mod organization;
+mod pages;
+mod webhooks;
+mod webhooks_api;
