@@ -18,11 +18,12 @@ export LIVREUR_KEY_FILE="$PWD/$data/livreur.key"
 export LIVREUR_LISTEN="127.0.0.1:$port"
 export LEPTOS_SITE_ROOT=../target/site
 export LIVREUR_LOG=warn
+export LIVREUR_WEBHOOK_ALLOWED_NETS=127.0.0.0/8
 # The fuzzer is one client sending thousands of requests: lift the limit.
 export LIVREUR_RATE_LIMIT=100000
 "$bin" migrate >/dev/null
 echo "fuzz admin password" | "$bin" create-admin --email admin@fuzz.example --password-stdin >/dev/null
-"$bin" serve &
+"$bin" serve 2> "$data/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -44,19 +45,42 @@ merchant_auth="$(echo "$key_json" | field "['account_id']"):$(echo "$key_json" |
 # something to find: the fuzzer uses its ids for the path parameters.
 job_json=$(curl -fsS -u "$merchant_auth" -H 'content-type: application/json' -X POST "$base/api/v1/jobs" \
   -d "{\"type\":\"delivery\",\"date\":\"2026-12-01\",\"location_id\":\"$loc\",\"customer\":{\"first_name\":\"A\",\"phone\":\"5145550100\"},\"address\":{\"line1\":\"1 Rue\"},\"actions\":[{\"description\":\"Box\"}]}")
+# A webhook whose receiver is not there (loopback, a closed port): its
+# deliveries fail quietly while the fuzzer works.
+hook_json=$(call -X POST "$base/api/v1/webhooks" \
+  -d "{\"url\":\"http://127.0.0.1:9/in\",\"location_id\":\"$loc\",\"events\":[\"job.created\"]}")
 cat > "$data/schemathesis.toml" <<TOML
 [parameters]
 "path.job_id" = "$(echo "$job_json" | field "['id']")"
 "path.action_id" = "$(echo "$job_json" | field "['actions'][0]['id']")"
+"path.user_id" = "$usr"
+"path.merchant_id" = "$mer"
+"path.location_id" = "$loc"
+"path.webhook_id" = "$(echo "$hook_json" | field "['id']")"
 TOML
 
-.venv/bin/schemathesis --config-file "$data/schemathesis.toml" run "$base/api/v1/openapi.json" \
-  --url "$base/api/v1" \
-  --auth "$merchant_auth" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --phases examples,coverage,fuzzing \
-  --max-examples "${FUZZ_EXAMPLES:-50}" \
-  --seed 20261130 \
-  --workers 1 \
-  --generation-database none \
-  --no-color
+# Twice: as the merchant (what a merchant's developer reaches), then as
+# the administrator over every endpoint. Both run; either failing fails.
+fuzz() {
+  .venv/bin/schemathesis --config-file "$data/schemathesis.toml" run "$base/api/v1/openapi.json" \
+    --url "$base/api/v1" \
+    --auth "$1" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --phases examples,coverage,fuzzing \
+    --max-examples "${FUZZ_EXAMPLES:-50}" \
+    --seed 20261130 \
+    --workers 1 \
+    --generation-database none \
+    --no-color
+}
+status=0
+echo "### Schemathesis as a Merchant Level 2 user"
+fuzz "$merchant_auth" || status=1
+echo "### Schemathesis as an administrator"
+fuzz "$admin_auth" || status=1
+if grep -q "panicked\|ERROR" "$data/server.log"; then
+  echo "api-fuzz: the server logged errors:" >&2
+  grep "panicked\|ERROR" "$data/server.log" | head -20 >&2
+  status=1
+fi
+exit "$status"

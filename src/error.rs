@@ -103,6 +103,21 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server, arguments that do not decode (malformed JSON, a
+        // lone surrogate escape, a missing field) are the caller's error:
+        // 400, where the framework would answer 500.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            // `Deserialization` is how the server names arguments that do
+            // not decode; only the client deserializes results.
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_)
+        ) && let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        {
+            res.set_status(axum::http::StatusCode::BAD_REQUEST);
+        }
         AppError::Request {
             detail: value.to_string(),
         }
@@ -112,6 +127,15 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
+        // PostgreSQL cannot store the NUL character in text (SQLite can):
+        // text holding one is the caller's error, not the server's.
+        if let Some(db) = err.as_database_error()
+            && matches!(db.code().as_deref(), Some("22021" | "22P05"))
+        {
+            return AppError::Request {
+                detail: "Text may not contain the NUL character.".into(),
+            };
+        }
         tracing::error!(error = %err, "database error");
         AppError::Internal
     }

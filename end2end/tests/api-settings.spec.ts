@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import type { APIRequestContext } from "@playwright/test";
 import { basicAuth, createAdmin, createApiKey } from "./env";
 import { ADMIN, expectAccessible, signIn, waitForHydration } from "./helpers";
 import { type Credentials, onboard } from "./onboard";

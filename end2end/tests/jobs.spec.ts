@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { createAdmin, createApiKey } from "./env";
 import { ADMIN, expectAccessible, signIn, waitForHydration } from "./helpers";
 import { type Credentials, onboard } from "./onboard";

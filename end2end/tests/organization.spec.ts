@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { createAdmin } from "./env";
 import { ADMIN, expectAccessible, signIn, waitForHydration } from "./helpers";
 

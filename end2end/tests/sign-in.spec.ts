@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { baseURL, createAdmin, startServer } from "./env";
 import { ADMIN, signIn, waitForHydration } from "./helpers";
 

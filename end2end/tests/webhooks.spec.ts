@@ -1,7 +1,8 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import type { Page } from "@playwright/test";
 import { basicAuth, baseURL, createAdmin, createApiKey } from "./env";
 import { ADMIN, expectAccessible, signIn, waitForHydration } from "./helpers";
 import { type Credentials, onboard } from "./onboard";

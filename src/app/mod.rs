@@ -41,6 +41,9 @@ use guards::AdminOnly;
 use layout::AppLayout;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content-Security-Policy names this render's nonce.
+    #[cfg(feature = "ssr")]
+    crate::server::http::middleware::set_page_policy();
     view! {
         <!DOCTYPE html>
         // No `lang` here: the i18n provider sets it to the active language.

@@ -11,6 +11,19 @@ use crate::error::AppError;
 use crate::model::{Lang, Role, SessionUser};
 
 pub const SESSION_COOKIE: &str = "livreur_session";
+/// The session cookie's name when cookies are `Secure` (an `https` public
+/// URL): the `__Host-` prefix makes the browser refuse it unless it is
+/// `Secure`, for this host only (no `Domain`) and for `Path=/`, so a
+/// sibling subdomain cannot plant or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-livreur_session";
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 /// The cookie leptos_i18n reads to pick the language on the server.
 pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
@@ -43,13 +56,15 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// over HTTPS. No `Max-Age`: the server enforces idle and absolute expiry,
 /// and the cookie dies with the browser.
 pub fn session_cookie(token: &str, secure: bool) -> String {
+    let name = session_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}")
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict{secure}")
 }
 
 pub fn clear_session_cookie(secure: bool) -> String {
+    let name = session_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
+    format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
 }
 
 pub fn locale_cookie(lang: Lang, secure: bool) -> String {
@@ -172,7 +187,11 @@ mod tests {
     fn session_cookie_attributes() {
         let c = session_cookie("t", false);
         assert_eq!(c, "livreur_session=t; Path=/; HttpOnly; SameSite=Strict");
-        assert!(session_cookie("t", true).ends_with("; Secure"));
+        assert_eq!(
+            session_cookie("t", true),
+            "__Host-livreur_session=t; Path=/; HttpOnly; SameSite=Strict; Secure"
+        );
+        assert!(clear_session_cookie(true).starts_with("__Host-livreur_session=;"));
         assert!(clear_session_cookie(false).contains("Max-Age=0"));
         assert_eq!(
             locale_cookie(Lang::Fr, false),

@@ -86,6 +86,15 @@ async fn serve(settings: Settings) -> Result<(), String> {
         sealer,
         std::sync::Arc::new(crate::server::webhooks::ssrf::SystemLookup),
     ));
+    // Responses kept in clear by a version before they were sealed.
+    match crate::server::api::idempotency::seal_stored_responses(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            responses = n,
+            "sealed the idempotent responses kept in clear"
+        ),
+        Err(e) => return Err(format!("cannot seal the stored idempotent responses: {e}")),
+    }
     let app = http::router(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(crate::server::webhooks::run(state.clone(), stop_rx.clone()));

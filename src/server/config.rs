@@ -110,6 +110,17 @@ pub struct Settings {
     )]
     pub trust_proxy: bool,
 
+    /// With `LIVREUR_TRUST_PROXY`: the proxies (CIDR, comma separated) whose
+    /// `X-Forwarded-For` hops are skipped from the right; the client is the
+    /// right-most address that is not one of them.
+    #[arg(
+        long,
+        env = "LIVREUR_TRUSTED_PROXIES",
+        default_value = "127.0.0.0/8,::1/128",
+        global = true
+    )]
+    pub trusted_proxies: String,
+
     /// A session ends after this many minutes without a request.
     #[arg(
         long,
@@ -209,6 +220,20 @@ pub struct Settings {
 
 impl Settings {
     /// Checks what clap cannot: the shape of URLs and sensible ranges.
+    /// `LIVREUR_TRUSTED_PROXIES`, parsed (a bare address is one host).
+    pub fn trusted_proxy_nets(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("LIVREUR_TRUSTED_PROXIES: {s:?} is not a CIDR network"))
+            })
+            .collect()
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         let url = self.database_url.as_str();
         if !(url.starts_with("sqlite:")
@@ -244,6 +269,7 @@ impl Settings {
         if self.rate_limit == 0 || self.rate_limit > 1_000_000 {
             return Err("LIVREUR_RATE_LIMIT must be between 1 and 1000000".into());
         }
+        self.trusted_proxy_nets()?;
         crate::server::webhooks::ssrf::AllowedNets::parse(&self.webhook_allowed_nets)
             .map_err(|e| format!("LIVREUR_WEBHOOK_ALLOWED_NETS: {e}"))?;
         if let Some(s) = &self.webhook_retry_schedule {

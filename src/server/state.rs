@@ -25,6 +25,8 @@ pub struct AppState {
     pub usage: Arc<Usage>,
     pub rate_limiter: Arc<RateLimiter>,
     pub webhooks: Arc<Webhooks>,
+    /// `LIVREUR_TRUSTED_PROXIES`, parsed once.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
     pub started: Instant,
 }
 
@@ -40,7 +42,10 @@ impl AppState {
         // `serve` swaps in the key from LIVREUR_KEY_FILE; other commands
         // and tests never need a lasting one.
         let webhooks = Arc::new(Webhooks::ephemeral(&settings));
+        // Checked by `Settings::validate` before any state is made.
+        let trusted_proxies = settings.trusted_proxy_nets().unwrap_or_default().into();
         Self {
+            trusted_proxies,
             leptos_options,
             db,
             settings: Arc::new(settings),
@@ -51,6 +56,14 @@ impl AppState {
             webhooks,
             started: Instant::now(),
         }
+    }
+}
+
+impl AppState {
+    /// The key that seals secrets at rest (`LIVREUR_KEY_FILE`): webhook
+    /// signing secrets and the idempotent responses that carry secrets.
+    pub fn sealer(&self) -> &super::webhooks::seal::Sealer {
+        &self.webhooks.sealer
     }
 }
 

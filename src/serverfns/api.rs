@@ -28,7 +28,7 @@ pub async fn my_api_access() -> Result<OwnApiAccess, AppError> {
         p.headers
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
-            .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+            .filter(|h| h.len() <= 255 && h.bytes().all(|b| b.is_ascii_graphic()))
             .map(str::to_owned)
     });
     as_role(KEY_HOLDERS, |state, user, _| async move {

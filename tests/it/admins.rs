@@ -1,6 +1,5 @@
 //! `livreur create-admin`: the service behind it, on both databases.
 
-
 use crate::common::*;
 use livreur::error::AppError;
 use livreur::server::db::audit;

@@ -2,13 +2,12 @@
 //! behind it (SPEC section 3, rules 2 to 4), through the real router, on
 //! SQLite and PostgreSQL.
 
-
+use crate::common::world::*;
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use crate::common::world::*;
-use crate::common::*;
 use livreur::error::AppError;
 use livreur::model::api::RollGrace;
 use livreur::model::org::MerchantUserPatch;
@@ -817,3 +816,35 @@ fn admin_like(id: &str) -> SessionUser {
         ..admin(id)
     }
 }
+
+/// Behind a proxy (`LIVREUR_TRUST_PROXY`), the address `/ping` reports, and
+/// that the rate limit and the audit log use, is the right-most hop that
+/// is not a trusted proxy: a client cannot forge it with its own
+/// `X-Forwarded-For`.
+async fn forwarded_addresses_cannot_be_forged(t: &TestDb) {
+    let mut s = settings();
+    s.trust_proxy = true;
+    let w = world(t).await;
+    let state = state_with(t, s);
+    let (account, key) = w.admin_key().await;
+    let app = router(&state);
+    let from_proxy = |xff: &str| {
+        let mut req = api("GET", "/ping", Some(&basic(&account, &key)), None);
+        req.headers_mut()
+            .insert("x-forwarded-for", xff.parse().unwrap());
+        req.extensions_mut().insert(axum::extract::ConnectInfo(
+            "127.0.0.1:50000".parse::<std::net::SocketAddr>().unwrap(),
+        ));
+        req
+    };
+    let r = send(&app, from_proxy("203.0.113.66, 198.51.100.5")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["client_ip"], "198.51.100.5");
+    let r = send(&app, from_proxy("203.0.113.66")).await;
+    assert_eq!(
+        r.json()["client_ip"],
+        "203.0.113.66",
+        "the proxy's own view"
+    );
+}
+db_test!(forwarded_addresses_cannot_be_forged);

@@ -1,11 +1,12 @@
 //! Sign-in, sessions, cookies and the cross-site guard, through the real
 //! router, on SQLite and PostgreSQL.
 
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, header};
-use crate::common::*;
+use livreur::error::AppError;
 use livreur::server::db::audit;
+use livreur::server::services::auth;
 
 async fn sign_in_sets_a_strict_http_only_cookie(t: &TestDb) {
     let state = state(t);
@@ -66,9 +67,31 @@ async fn cookie_is_secure_behind_https(t: &TestDb) {
     let cookie = reply
         .set_cookies()
         .into_iter()
-        .find(|c| c.starts_with("livreur_session="))
+        .find(|c| c.starts_with("__Host-livreur_session="))
         .unwrap();
-    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    assert!(
+        cookie.ends_with("; Path=/; HttpOnly; SameSite=Strict; Secure"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(
+        reply.header("strict-transport-security"),
+        Some("max-age=31536000")
+    );
+    // The session is found under that name, and only under it.
+    let token = cookie
+        .trim_start_matches("__Host-livreur_session=")
+        .split(';')
+        .next()
+        .unwrap();
+    let me = |name: &str| {
+        let mut req = get("/", None);
+        req.headers_mut()
+            .insert(header::COOKIE, format!("{name}={token}").parse().unwrap());
+        req
+    };
+    assert_eq!(send(&app, me("__Host-livreur_session")).await.status, 200);
+    assert_eq!(send(&app, me("livreur_session")).await.status, 302);
 }
 db_test!(cookie_is_secure_behind_https);
 
@@ -156,6 +179,110 @@ async fn repeated_failures_slow_down(t: &TestDb) {
     assert_eq!(send(&app, stranger()).await.status, 429);
 }
 db_test!(repeated_failures_slow_down);
+
+fn from(ip: &str) -> auth::Origin {
+    auth::Origin {
+        ip: Some(ip.into()),
+        ..auth::Origin::default()
+    }
+}
+
+/// Thirty wrong passwords at once from one client: each attempt is counted
+/// before its password is checked, so only the free ones are checked (401)
+/// and every other one is throttled (429), however they interleave.
+async fn parallel_guesses_are_counted_before_any_is_checked(t: &TestDb) {
+    let state = state(t);
+    create_admin(&state).await;
+    let attempts: Vec<_> = (0..30)
+        .map(|i| {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let guess = format!("guess number {i}");
+                auth::sign_in(&state, ADMIN_EMAIL, &guess, &from("198.51.100.7")).await
+            })
+        })
+        .collect();
+    let (mut refused, mut throttled) = (0, 0);
+    for a in attempts {
+        match a.await.unwrap() {
+            Err(AppError::InvalidCredentials) => refused += 1,
+            Err(AppError::TooManyAttempts { .. }) => throttled += 1,
+            other => panic!("unexpected {:?}", other.map(|s| s.user.email)),
+        }
+    }
+    assert_eq!(
+        (refused, throttled),
+        (auth::FREE_FAILURES, 30 - auth::FREE_FAILURES)
+    );
+    let failed = audit::list_recent(&state.db, Some("auth.sign_in_failed"), 100)
+        .await
+        .unwrap();
+    assert_eq!(failed.len() as i64, auth::FREE_FAILURES);
+}
+db_test!(parallel_guesses_are_counted_before_any_is_checked);
+
+/// Someone failing for a known address from elsewhere slows themselves
+/// down, never the owner of the address signing in from their own place.
+async fn failures_elsewhere_do_not_lock_a_user_out(t: &TestDb) {
+    let state = state(t);
+    create_admin(&state).await;
+    for i in 0..8 {
+        let r = auth::sign_in(&state, ADMIN_EMAIL, "a wrong guess", &from("203.0.113.66")).await;
+        let expect_throttled = i >= auth::FREE_FAILURES;
+        assert_eq!(
+            matches!(r, Err(AppError::TooManyAttempts { .. })),
+            expect_throttled,
+            "attempt {i}"
+        );
+    }
+    let owner = auth::sign_in(&state, ADMIN_EMAIL, ADMIN_PASSWORD, &from("192.0.2.10")).await;
+    assert!(owner.is_ok(), "the owner signs in from their own address");
+    // The attacker still waits.
+    let again = auth::sign_in(&state, ADMIN_EMAIL, ADMIN_PASSWORD, &from("203.0.113.66")).await;
+    assert!(matches!(again, Err(AppError::TooManyAttempts { .. })));
+}
+db_test!(failures_elsewhere_do_not_lock_a_user_out);
+
+/// One client trying many e-mail addresses is slowed down too, after a
+/// more generous allowance; another client is not; counters nobody adds
+/// to are purged once they delay nobody.
+async fn one_client_trying_many_addresses_is_slowed_down(t: &TestDb) {
+    let state = state(t);
+    create_admin(&state).await;
+    let spray = from("198.51.100.99");
+    for i in 0..auth::FREE_ADDRESS_FAILURES {
+        let email = format!("user{i}@example.com");
+        let r = auth::sign_in(&state, &email, "password123", &spray).await;
+        assert!(
+            matches!(r, Err(AppError::InvalidCredentials)),
+            "attempt {i}"
+        );
+    }
+    let next = auth::sign_in(&state, "fresh@example.com", "password123", &spray).await;
+    assert!(matches!(
+        next,
+        Err(AppError::TooManyAttempts {
+            retry_after_secs: 1
+        })
+    ));
+    let other = auth::sign_in(&state, ADMIN_EMAIL, ADMIN_PASSWORD, &from("192.0.2.10")).await;
+    assert!(other.is_ok());
+
+    let rows = || async {
+        let n: (i64,) = livreur::on_read!(&state.db, pool => {
+            sqlx::query_as("SELECT COUNT(*) FROM sign_in_throttles")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        });
+        n.0
+    };
+    assert!(rows().await > 0);
+    state.clock.advance(auth::FAILURE_MEMORY_MS + 1);
+    auth::purge_expired_sessions(&state).await.unwrap();
+    assert_eq!(rows().await, 0, "old counters are purged");
+}
+db_test!(one_client_trying_many_addresses_is_slowed_down);
 
 async fn sign_out_ends_the_session(t: &TestDb) {
     let state = state(t);

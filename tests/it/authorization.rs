@@ -4,10 +4,9 @@
 //! (403 / 401) before doing anything. A server function added without a
 //! sample here fails the test, so none escapes the sweep.
 
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, header};
-use crate::common::*;
 use serde_json::json;
 
 /// Server functions anyone may call (they act only on the caller's own

@@ -3,11 +3,10 @@
 //! every `/api/v1` route, search scoping, paging, and the OpenAPI document
 //! against the router and the policy table.
 
-
-use axum::body::Body;
-use axum::http::Request;
 use crate::common::world::*;
 use crate::common::*;
+use axum::body::Body;
+use axum::http::Request;
 use livreur::server::api::policy::{POLICIES, Policy};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -2,11 +2,10 @@
 //! SQLite and PostgreSQL: the contract's shape, the lifecycle, validation,
 //! ETags, idempotency, the rate limit and the webhook outbox.
 
-
-use axum::body::Body;
-use axum::http::{Request, header};
 use crate::common::world::*;
 use crate::common::*;
+use axum::body::Body;
+use axum::http::{Request, header};
 use livreur::on_read;
 use serde_json::{Value, json};
 
@@ -436,6 +435,31 @@ async fn bad_input_is_a_clear_4xx(t: &TestDb) {
         let r = send(&app, api("GET", &format!("/jobs?{q}"), Some(&me), None)).await;
         assert_eq!(r.status, 400, "{q}: {}", r.body);
     }
+    // Search text is bounded: 200 characters search, 201 are refused as
+    // too long (a field error), and so are the id-like filters.
+    let ok = send(
+        &app,
+        api(
+            "GET",
+            &format!("/jobs?q={}", urlencode(&"é".repeat(200))),
+            Some(&me),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    for (param, value) in [
+        ("q", "é".repeat(201)),
+        ("q", "ab".repeat(20_000)),
+        ("reference_id", "R".repeat(101)),
+        ("location_id", "l".repeat(101)),
+    ] {
+        let path = format!("/jobs?{param}={}", urlencode(&value));
+        let r = send(&app, api("GET", &path, Some(&me), None)).await;
+        assert_eq!(r.status, 422, "{param}: {}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], param);
+        assert_eq!(r.json()["errors"][0]["code"], "too_long");
+    }
     // Odd path ids are simply not found.
     for id in ["job_x", "%00", "job_01jdx7k3m5n8p9q2r4s6t8v0w2'--"] {
         let r = send(&app, api("GET", &format!("/jobs/{id}"), Some(&me), None)).await;
@@ -443,6 +467,110 @@ async fn bad_input_is_a_clear_4xx(t: &TestDb) {
     }
 }
 db_test!(bad_input_is_a_clear_4xx);
+
+/// The screens' search (a server function takes a `JobQuery` as the
+/// browser sent it, up to the 2 MiB body limit) is bounded as the API is:
+/// a Level 1 merchant's 2 MB needle is refused before any planning.
+async fn the_screens_search_is_bounded_too(t: &TestDb) {
+    use livreur::model::job::JobQuery;
+    use livreur::server::services::jobs::{JobActor, search};
+    let w = world(t).await;
+    let user = w.user("l1@example.com", "merchant_l1", false).await;
+    let huge = JobQuery {
+        q: Some("abcdefghij".repeat(200_000)),
+        date_from: Some("not a date".into()),
+        ..JobQuery::default()
+    };
+    let err = search(&w.state, JobActor::browser(&user), &huge)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field_code("q"), Some("too_long"));
+    assert_eq!(err.field_code("date_from"), Some("invalid_date"));
+    let fine = JobQuery {
+        q: Some("x".repeat(200)),
+        ..JobQuery::default()
+    };
+    let page = search(&w.state, JobActor::browser(&user), &fine).await;
+    assert!(page.unwrap().data.is_empty());
+}
+db_test!(the_screens_search_is_bounded_too);
+
+/// An outcome the administrator recorded stays: a merchant's PATCH that
+/// would reset it (`undetermined`, or `null`, which a merge patch turns
+/// into the default) is refused, and so is deleting the action; sending
+/// the recorded outcome back with other changes is fine.
+async fn merchants_cannot_overwrite_outcomes(t: &TestDb) {
+    let w = world(t).await;
+    let (_, account, key) = w.api_user("l2@example.com").await;
+    let (admin_account, admin_key) = w.admin_key().await;
+    let me = basic(&account, &key);
+    let boss = basic(&admin_account, &admin_key);
+    let app = router(&w.state);
+    let created = send(
+        &app,
+        api(
+            "POST",
+            "/jobs",
+            Some(&me),
+            Some(job_body(&w.location_id, "OUT-1")),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let act = created.json()["actions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/jobs/{id}/actions/{act}");
+    let recorded = send(
+        &app,
+        api(
+            "PATCH",
+            &path,
+            Some(&boss),
+            Some(json!({"status": "damaged"})),
+        ),
+    )
+    .await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+
+    for patch in [
+        json!({"status": "undetermined"}),
+        json!({"status": null}),
+        json!({"status": "completed"}),
+    ] {
+        let r = send(&app, api("PATCH", &path, Some(&me), Some(patch.clone()))).await;
+        assert_eq!(r.status, 422, "{patch}: {}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "status");
+        assert_eq!(r.json()["errors"][0]["code"], "read_only");
+    }
+    let kept = send(
+        &app,
+        api(
+            "PATCH",
+            &path,
+            Some(&me),
+            Some(json!({"quantity": 4, "status": "damaged"})),
+        ),
+    )
+    .await;
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    let other = send(
+        &app,
+        api("PATCH", &path, Some(&me), Some(json!({"quantity": 5}))),
+    )
+    .await;
+    assert_eq!(other.status, 200, "{}", other.body);
+    let deleted = send(&app, api("DELETE", &path, Some(&me), None)).await;
+    assert_eq!(deleted.status, 409, "{}", deleted.body);
+    assert_eq!(deleted.json()["code"], "outcome_recorded");
+
+    let read = send(&app, api("GET", &path, Some(&boss), None)).await;
+    assert_eq!(read.json()["status"], "damaged");
+    assert_eq!(read.json()["quantity"], 5);
+}
+db_test!(merchants_cannot_overwrite_outcomes);
 
 async fn idempotency_keys_replay_refuse_and_serialize(t: &TestDb) {
     let w = world(t).await;

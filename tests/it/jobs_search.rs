@@ -4,7 +4,6 @@
 //! and the trigram index alone, all equal to a plain filter of every job's
 //! text, on SQLite and PostgreSQL, with filters, both scopes and paging.
 
-
 use crate::common::world::*;
 use crate::common::*;
 use livreur::model::job::{Job, JobQuery, JobStatus};

@@ -1,6 +1,5 @@
 //! The locations service, on both databases.
 
-
 use crate::common::*;
 use livreur::error::AppError;
 use livreur::model::Role;

@@ -1,7 +1,6 @@
 //! Merchants, merchant users and the API access rules (SPEC section 3),
 //! through the services, on SQLite and PostgreSQL.
 
-
 use crate::common::*;
 use livreur::error::AppError;
 use livreur::model::org::{
@@ -513,3 +512,24 @@ async fn refused_changes_leave_no_trace(t: &TestDb) {
     assert!(users::get(&state, &admin, &u.id).await.unwrap() == u);
 }
 db_test!(refused_changes_leave_no_trace);
+
+/// Deactivating a merchant signs its users out for good: their sessions
+/// are deleted, so reactivating the merchant does not bring them back.
+async fn deactivating_a_merchant_ends_its_users_sessions(t: &TestDb) {
+    let w = crate::common::world::world(t).await;
+    w.user("l1@example.com", "merchant_l1", false).await;
+    let app = router(&w.state);
+    let token = sign_in(&app, "l1@example.com", "a long password").await;
+    let me = || server_fn("current_user", &[], Some(&token));
+    assert_eq!(send(&app, me()).await.json()["email"], "l1@example.com");
+
+    merchants::set_active(&w.state, &w.admin, None, &w.merchant_id, false)
+        .await
+        .unwrap();
+    merchants::set_active(&w.state, &w.admin, None, &w.merchant_id, true)
+        .await
+        .unwrap();
+    let after = send(&app, me()).await;
+    assert_eq!(after.json(), serde_json::Value::Null, "{}", after.body);
+}
+db_test!(deactivating_a_merchant_ends_its_users_sessions);

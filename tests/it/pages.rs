@@ -1,10 +1,9 @@
 //! Server-rendered pages, role guards, languages and the operational
 //! endpoints, through the real router.
 
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, header};
-use crate::common::*;
 
 async fn anonymous_visitors_are_sent_to_sign_in(t: &TestDb) {
     let state = state(t);
@@ -32,6 +31,60 @@ async fn anonymous_visitors_are_sent_to_sign_in(t: &TestDb) {
     assert!(!page.body.contains("livreur create-admin"));
 }
 db_test!(anonymous_visitors_are_sent_to_sign_in);
+
+/// A page's Content-Security-Policy lets only this origin's scripts and
+/// the ones carrying this render's nonce run (every inline script Leptos
+/// writes carries it); nothing else may run anything, and no page may be
+/// framed. Over plain HTTP there is no HSTS.
+async fn pages_carry_a_nonce_policy(t: &TestDb) {
+    let state = state(t);
+    let app = router(&state);
+    let page = send(&app, get("/sign-in", None)).await;
+    let csp = page.header("content-security-policy").unwrap().to_owned();
+    assert!(
+        csp.starts_with("default-src 'self'; script-src 'self' 'nonce-"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    // Every script with something to run (leptos_i18n leaves an empty
+    // `<script></script>` as a placeholder, which runs nothing).
+    let scripts: Vec<(&str, &str)> = page
+        .body
+        .split("<script")
+        .skip(1)
+        .filter_map(|rest| {
+            let (tag, after) = rest.split_once('>')?;
+            Some((tag, after.split("</script>").next()?))
+        })
+        .filter(|(tag, text)| !text.trim().is_empty() || tag.contains("src="))
+        .collect();
+    assert!(!scripts.is_empty(), "the page hydrates from a script");
+    for (tag, _) in scripts {
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
+    }
+    let again = send(&app, get("/sign-in", None)).await;
+    assert_ne!(
+        again.header("content-security-policy"),
+        Some(csp.as_str()),
+        "a nonce per render"
+    );
+    assert!(page.header("strict-transport-security").is_none());
+
+    let json = send(&app, get("/healthz", None)).await;
+    assert_eq!(
+        json.header("content-security-policy"),
+        Some("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    );
+}
+db_test!(pages_carry_a_nonce_policy);
 
 async fn french_is_guessed_from_the_browser_and_cookie_wins(t: &TestDb) {
     let state = state(t);

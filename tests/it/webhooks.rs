@@ -4,7 +4,6 @@
 //! and several workers sharing one queue. The worker is driven pass by
 //! pass (`run_once`) on the manual clock, so retries are exact.
 
-
 use crate::common::hooks::*;
 use crate::common::*;
 use livreur::model::webhook::WebhookIn;
@@ -345,7 +344,11 @@ async fn leases_handed_back_at_start_are_due_at_once(t: &TestDb) {
     let (r, base) = receiver().await;
     let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
     job(&w, "WH-13").await;
-    assert_eq!(run_once(&w.state).await.unwrap(), 1, "one finished delivery");
+    assert_eq!(
+        run_once(&w.state).await.unwrap(),
+        1,
+        "one finished delivery"
+    );
     job(&w, "WH-14").await;
     job(&w, "WH-15").await;
     let now = w.state.clock.now();
@@ -390,7 +393,10 @@ fn sqlite_is_served_by_one_process() {
     drop(first);
     assert!(Db::lock_single_instance(&url).unwrap().is_some());
     let pg = Db::lock_single_instance("postgres://postgres@127.0.0.1/test");
-    assert!(pg.unwrap().is_none(), "PostgreSQL instances share the database");
+    assert!(
+        pg.unwrap().is_none(),
+        "PostgreSQL instances share the database"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -2,7 +2,6 @@
 //! rules at save and at send, and the refusal of merchants, on SQLite and
 //! PostgreSQL.
 
-
 use crate::common::hooks::*;
 use crate::common::world::*;
 use crate::common::*;

@@ -5,6 +5,12 @@
 //! the first is still running is 409. A request that fails (4xx, 5xx) gives
 //! the key up, so the corrected request may reuse it.
 //!
+//! A stored response is sealed with the instance key (as webhook secrets
+//! are): responses to `POST` carry secrets, an issued API key or a new
+//! webhook's signing secret, and none may rest in the database in clear
+//! (docs/security.md). Only the request that holds the key, replaying it,
+//! sees the response again.
+//!
 //! The claim and the stored response are separate writes from the change
 //! itself: should the process die between committing a job and storing its
 //! response, the claim is taken over after [`ABANDONED_AFTER_MS`] and the
@@ -22,6 +28,7 @@ use super::{ApiCaller, BODY_LIMIT};
 use crate::error::AppError;
 use crate::server::AppState;
 use crate::server::db::idempotency::{self, Claim, Saved};
+use crate::server::webhooks::seal::Sealer;
 
 pub const HEADER: &str = "idempotency-key";
 pub const KEEP_MS: i64 = 24 * 3_600_000;
@@ -128,7 +135,15 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
     .await;
     match claim {
         Err(err) => Problem::from(AppError::from(err)).into_response(),
-        Ok(Claim::Replay(saved)) => replay(saved),
+        Ok(Claim::Replay(saved)) => match unseal(&state, &account, &key, saved) {
+            Some(saved) => replay(saved),
+            None => problem(
+                StatusCode::CONFLICT,
+                "idempotency_key_unreadable",
+                "The response kept for this Idempotency-Key cannot be read with this \
+                 server's key file. Use a new key.",
+            ),
+        },
         Ok(Claim::Mismatch) => problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_key_reused",
@@ -160,10 +175,20 @@ async fn finish(state: &AppState, account: &str, key: &str, res: Response) -> Re
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
         return Problem::from(AppError::Internal).into_response();
     };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        // Never for this API's JSON; without a body to seal, no replay.
+        if let Err(err) = idempotency::release(&state.db, account, key).await {
+            tracing::error!(error = %err, "could not release an idempotency key");
+        }
+        return Response::from_parts(parts, Body::from(bytes));
+    };
     let saved = Saved {
         status: parts.status.as_u16(),
         headers: saved_headers(&parts.headers),
-        body: bytes.to_vec(),
+        body: state
+            .sealer()
+            .seal(&sealed_row(account, key), text)
+            .into_bytes(),
     };
     if let Err(err) = idempotency::finish(&state.db, account, key, &saved).await {
         // The change is made; only the replay is lost. A repeat will find
@@ -171,6 +196,47 @@ async fn finish(state: &AppState, account: &str, key: &str, res: Response) -> Re
         tracing::error!(error = %err, "could not store an idempotent response");
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// What a sealed response is bound to: opened under another account or
+/// key, it does not open.
+fn sealed_row(account: &str, key: &str) -> String {
+    format!("idempotency:{account}:{key}")
+}
+
+/// The stored body, opened. Responses stored in clear before they were
+/// sealed (JSON never starts as a sealed value does) are sealed at start-up
+/// by [`seal_stored_responses`], and read as they are until then.
+fn unseal(state: &AppState, account: &str, key: &str, mut saved: Saved) -> Option<Saved> {
+    let text = String::from_utf8(saved.body).ok()?;
+    saved.body = if Sealer::is_sealed(&text) {
+        state
+            .sealer()
+            .open(&sealed_row(account, key), &text)
+            .ok()?
+            .into_bytes()
+    } else {
+        text.into_bytes()
+    };
+    Some(saved)
+}
+
+/// Seals the responses a version before sealing kept in clear. Run once
+/// when the server starts; returns how many it sealed.
+pub async fn seal_stored_responses(state: &AppState) -> Result<u64, sqlx::Error> {
+    let mut sealed = 0;
+    for (account, key, body) in idempotency::stored_bodies(&state.db).await? {
+        let Ok(text) = String::from_utf8(body) else {
+            continue;
+        };
+        if Sealer::is_sealed(&text) {
+            continue;
+        }
+        let body = state.sealer().seal(&sealed_row(&account, &key), &text);
+        idempotency::replace_body(&state.db, &account, &key, body.as_bytes()).await?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }
 
 #[cfg(test)]

@@ -162,7 +162,8 @@ pub fn basic_credentials(req: &Request) -> Option<(String, String)> {
         return None;
     }
     let (scheme, encoded) = value.to_str().ok()?.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
+    // An Account ID and a key encode to about 120 characters.
+    if !scheme.eq_ignore_ascii_case("basic") || encoded.len() > 512 {
         return None;
     }
     let decoded = STANDARD.decode(encoded.trim()).ok()?;

@@ -1,7 +1,7 @@
 //! Idempotency keys of API POSTs: who claimed a key, for which request, and
 //! the response to replay.
 
-use super::{Db, on_tx};
+use super::{Db, on_read, on_tx};
 use crate::server::clock::Millis;
 
 /// A stored response.
@@ -125,6 +125,37 @@ pub async fn finish(
         .execute(conn)
         .await?
         .rows_affected()
+    });
+    tx.commit().await
+}
+
+/// Every stored response body: (account, key, body).
+pub async fn stored_bodies(db: &Db) -> Result<Vec<(String, String, Vec<u8>)>, sqlx::Error> {
+    on_read!(db, pool => {
+        sqlx::query_as(
+            "SELECT account_id, key, body FROM idempotency_keys WHERE body IS NOT NULL",
+        )
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// Replaces a stored response body (with its sealed form).
+pub async fn replace_body(
+    db: &Db,
+    account_id: &str,
+    key: &str,
+    body: &[u8],
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => {
+        sqlx::query("UPDATE idempotency_keys SET body = $3 WHERE account_id = $1 AND key = $2")
+            .bind(account_id)
+            .bind(key)
+            .bind(body)
+            .execute(conn)
+            .await?
+            .rows_affected()
     });
     tx.commit().await
 }

@@ -42,6 +42,11 @@ pub async fn list(db: &Db) -> Result<Vec<Location>, sqlx::Error> {
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Location>, sqlx::Error> {
+    // An id that cannot exist (any length, any character, NUL included)
+    // is not looked up.
+    if !crate::server::ids::is_id("loc", id) {
+        return Ok(None);
+    }
     let sql = format!("SELECT {COLUMNS} FROM locations WHERE id = $1");
     let row: Option<Row> =
         on_read!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);

@@ -50,6 +50,11 @@ pub async fn list_for_merchant(
 
 /// A merchant user (never an administrator) by id.
 pub async fn get(db: &Db, user_id: &str) -> Result<Option<MerchantUser>, sqlx::Error> {
+    // An id that cannot exist (any length, any character, NUL included)
+    // is not looked up.
+    if !crate::server::ids::is_id("usr", user_id) {
+        return Ok(None);
+    }
     let sql = format!("{SELECT} WHERE u.id = $1 AND u.merchant_id IS NOT NULL");
     let row: Option<Row> =
         on_read!(db, pool => sqlx::query_as(&sql).bind(user_id).fetch_optional(pool).await?);

@@ -17,6 +17,11 @@ struct Row {
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Merchant>, sqlx::Error> {
+    // An id that cannot exist (any length, any character, NUL included)
+    // is not looked up.
+    if !crate::server::ids::is_id("mer", id) {
+        return Ok(None);
+    }
     let row: Option<Row> = on_read!(db, pool => {
         sqlx::query_as(
             "SELECT id, business_name, contact_email, address, default_location_id, active, created_at, updated_at \

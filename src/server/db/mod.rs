@@ -23,7 +23,7 @@ pub mod merchant_users;
 pub mod merchants;
 pub mod outbox;
 pub mod sessions;
-pub mod sign_in_failures;
+pub mod sign_in_throttles;
 pub mod users;
 pub mod webhooks;
 

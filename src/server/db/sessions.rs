@@ -100,6 +100,22 @@ pub async fn delete_for_user(tx: &mut Tx, user_id: &str) -> Result<u64, sqlx::Er
     Ok(done)
 }
 
+/// Ends every session of a merchant's users (the merchant is deactivated:
+/// reactivating it must not bring them back).
+pub async fn delete_for_merchant(tx: &mut Tx, merchant_id: &str) -> Result<u64, sqlx::Error> {
+    let done = on_tx!(tx, conn => {
+        sqlx::query(
+            "DELETE FROM sessions WHERE user_id IN \
+             (SELECT id FROM users WHERE merchant_id = $1)",
+        )
+        .bind(merchant_id)
+        .execute(conn)
+        .await?
+        .rows_affected()
+    });
+    Ok(done)
+}
+
 /// Removes sessions past either deadline; returns how many.
 pub async fn delete_expired(
     tx: &mut Tx,

@@ -149,6 +149,11 @@ pub async fn set_language(
 /// A user by id with whether they are active (their merchant too, for a
 /// merchant user), read inside a write transaction.
 pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Option<(SessionUser, bool)>, sqlx::Error> {
+    // An id that cannot exist (any length, any character, NUL included)
+    // is not looked up.
+    if !crate::server::ids::is_id("usr", id) {
+        return Ok(None);
+    }
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]

@@ -54,7 +54,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::reject_cross_site,
         ))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::observe,

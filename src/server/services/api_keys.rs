@@ -148,6 +148,9 @@ pub async fn roll(
     key_id: &str,
     grace: RollGrace,
 ) -> Result<IssuedKey, AppError> {
+    if !ids::is_id("key", key_id) {
+        return Err(AppError::NotFound);
+    }
     let now = state.clock.now();
     let actor_entry = actor_of(actor, ip);
     let mut tx = state.db.begin().await?;
@@ -188,6 +191,9 @@ pub async fn revoke(
     ip: Option<String>,
     key_id: &str,
 ) -> Result<(), AppError> {
+    if !ids::is_id("key", key_id) {
+        return Err(AppError::NotFound);
+    }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let account_id = own_account(&mut tx, actor, now).await?;

@@ -20,6 +20,19 @@ pub async fn search(
     limit: i64,
 ) -> Result<AuditPage, AppError> {
     require_admin(actor)?;
+    // Bounded before any work: an action name, an e-mail or a name, and a
+    // cursor this service made (about 56 characters).
+    let over =
+        |v: &Option<String>, max: usize| v.as_deref().is_some_and(|s| s.chars().count() > max);
+    if over(&q.action, 64) {
+        return Err(AppError::field("action", "too_long"));
+    }
+    if over(&q.actor, 254) {
+        return Err(AppError::field("actor", "too_long"));
+    }
+    if over(&q.cursor, 128) {
+        return Err(AppError::field("cursor", "invalid"));
+    }
     let before = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => Some(decode_cursor(c).ok_or_else(|| AppError::field("cursor", "invalid"))?),
         None => None,

@@ -1,10 +1,13 @@
 //! Browser sign-in and sign-out.
 //!
-//! Failed attempts are counted per e-mail address, known or not, and after
-//! [`FREE_FAILURES`] each further attempt must wait twice as long as the
-//! previous one (capped at [`MAX_DELAY_SECS`]). Throttling per address rather
-//! than per account keeps the answer identical for addresses that have no
-//! account, so the sign-in form never reveals who has one.
+//! Attempts are throttled under two keys (docs/security.md): the client
+//! address with the e-mail address typed, and the client address alone.
+//! After [`FREE_FAILURES`] failures of a pair (or [`FREE_ADDRESS_FAILURES`]
+//! from one address, whatever the e-mail), each further attempt must wait
+//! twice as long as the previous one, up to [`MAX_DELAY_SECS`]. Someone
+//! failing elsewhere never delays a user's own sign-in, and the answer is
+//! the same whether or not an account exists. An attempt is counted before
+//! its password is checked, so parallel guesses cannot slip past the count.
 
 use serde_json::json;
 
@@ -12,24 +15,40 @@ use crate::error::{AppError, FieldError};
 use crate::model::SessionUser;
 use crate::server::AppState;
 use crate::server::db::audit::{self, Actor, Entry};
-use crate::server::db::{sessions, sign_in_failures, users};
+use crate::server::db::sign_in_throttles::{self as throttles, Key};
+use crate::server::db::{sessions, users};
 use crate::server::ids;
 use crate::server::metrics::SignInOutcome;
 use crate::server::password;
 
+/// Failures of one client address with one e-mail address before waits.
 pub const FREE_FAILURES: i64 = 3;
+/// Failures from one client address, any e-mail, before waits: higher, as
+/// an office behind one address shares it.
+pub const FREE_ADDRESS_FAILURES: i64 = 10;
 pub const MAX_DELAY_SECS: i64 = 300;
 /// Failures older than this are forgotten.
-const FAILURE_MEMORY_MS: i64 = 15 * 60_000;
+pub const FAILURE_MEMORY_MS: i64 = 15 * 60_000;
 
-/// How long the next attempt must wait after `failures` failures.
-pub fn delay_after(failures: i64) -> i64 {
-    if failures < FREE_FAILURES {
+fn delay(failures: i64, free: i64) -> i64 {
+    if failures < free {
         0
     } else {
-        let exp = (failures - FREE_FAILURES).min(16) as u32;
+        let exp = (failures - free).min(16) as u32;
         (1i64 << exp).min(MAX_DELAY_SECS)
     }
+}
+
+/// How long the next attempt of a client address with an e-mail address
+/// must wait after `failures` failures.
+pub fn delay_after(failures: i64) -> i64 {
+    delay(failures, FREE_FAILURES)
+}
+
+/// How long the next attempt from a client address must wait after
+/// `failures` failures, whatever the e-mail addresses.
+pub fn address_delay_after(failures: i64) -> i64 {
+    delay(failures, FREE_ADDRESS_FAILURES)
 }
 
 /// Where the request came from, for the session row and the audit log.
@@ -70,14 +89,28 @@ pub async fn sign_in(
     }
 
     let now = state.clock.now();
-    if let Some((failures, last)) = sign_in_failures::get(&state.db, &email_lower).await? {
-        let wait_until = last + delay_after(failures) * 1000;
-        if last > now - FAILURE_MEMORY_MS && wait_until > now {
-            state.metrics.sign_in(SignInOutcome::Throttled);
-            return Err(AppError::TooManyAttempts {
-                retry_after_secs: ((wait_until - now + 999) / 1000) as u64,
-            });
-        }
+    let forget_before = now - FAILURE_MEMORY_MS;
+    let address = origin.ip.as_deref().unwrap_or("unknown");
+    let pair_key = format!("pair:{address} {email_lower}");
+    let address_key = format!("addr:{address}");
+    let mut tx = state.db.begin().await?;
+    let mut keys = [
+        Key {
+            key: &pair_key,
+            delay_after,
+        },
+        Key {
+            key: &address_key,
+            delay_after: address_delay_after,
+        },
+    ];
+    let claimed = throttles::claim(&mut tx, &mut keys, now, forget_before).await?;
+    tx.commit().await?;
+    if let Err(wait_until) = claimed {
+        state.metrics.sign_in(SignInOutcome::Throttled);
+        return Err(AppError::TooManyAttempts {
+            retry_after_secs: ((wait_until - now + 999) / 1000) as u64,
+        });
     }
 
     let found = users::find_for_sign_in(&state.db, &email_lower).await?;
@@ -85,12 +118,23 @@ pub async fn sign_in(
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
-    let verified = password::verify(password.to_owned(), hash).await;
+    let verified = match password::verify(password.to_owned(), hash).await {
+        Ok(verified) => verified,
+        Err(password::Busy) => {
+            // Never checked: not a failure of this user's.
+            let mut tx = state.db.begin().await?;
+            throttles::refund(&mut tx, &[pair_key.as_str(), address_key.as_str()]).await?;
+            tx.commit().await?;
+            state.metrics.sign_in(SignInOutcome::Throttled);
+            return Err(AppError::TooManyAttempts {
+                retry_after_secs: 1,
+            });
+        }
+    };
 
     let mut tx = state.db.begin().await?;
     let Some(user) = user.filter(|_| verified) else {
-        let failures =
-            sign_in_failures::record(&mut tx, &email_lower, now, now - FAILURE_MEMORY_MS).await?;
+        let failures = throttles::failures(&mut tx, &pair_key, forget_before).await?;
         let actor = Actor {
             user_id: None,
             label: email_lower.clone(),
@@ -116,7 +160,8 @@ pub async fn sign_in(
     if let Some(previous) = &origin.previous_session {
         sessions::delete(&mut tx, previous).await?;
     }
-    sign_in_failures::clear(&mut tx, &email_lower).await?;
+    throttles::forget(&mut tx, &pair_key).await?;
+    throttles::refund(&mut tx, &[address_key.as_str()]).await?;
     let token = ids::new_token();
     let token_hash = ids::token_hash(&token);
     sessions::insert(
@@ -160,11 +205,13 @@ pub async fn sign_out(state: &AppState, token_hash: &str) -> Result<(), AppError
     Ok(())
 }
 
-/// Deletes sessions past their deadlines. Run periodically by the server.
+/// Deletes sessions past their deadlines, and sign-in counters that no
+/// longer delay anyone. Run periodically by the server.
 pub async fn purge_expired_sessions(state: &AppState) -> Result<u64, AppError> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let n = sessions::delete_expired(&mut tx, now, now - state.settings.session_idle_ms()).await?;
+    throttles::purge(&mut tx, now - FAILURE_MEMORY_MS).await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -182,5 +229,8 @@ mod tests {
         assert_eq!(delay_after(6), 8);
         assert_eq!(delay_after(20), MAX_DELAY_SECS);
         assert_eq!(delay_after(i64::MAX), MAX_DELAY_SECS);
+        assert_eq!(address_delay_after(9), 0);
+        assert_eq!(address_delay_after(10), 1);
+        assert_eq!(address_delay_after(12), 4);
     }
 }

@@ -11,7 +11,7 @@ use crate::model::SessionUser;
 use crate::model::org::{Merchant, MerchantIn, MerchantQuery, MerchantRow, Page};
 use crate::server::AppState;
 use crate::server::db::audit::{self, Actor, Entry};
-use crate::server::db::{Tx, locations, merchant_users, merchants};
+use crate::server::db::{Tx, locations, merchant_users, merchants, sessions};
 use crate::server::ids;
 use crate::validate;
 
@@ -25,6 +25,9 @@ struct Clean {
 
 /// Checks the fields, including that every location exists and is active
 /// and that the default is one of them.
+/// The most locations one merchant may be assigned.
+const MAX_LOCATIONS: usize = 200;
+
 async fn clean(tx: &mut Tx, input: &MerchantIn) -> Result<Clean, AppError> {
     let mut errors = Vec::new();
     let business_name = input.business_name.trim().to_owned();
@@ -39,18 +42,25 @@ async fn clean(tx: &mut Tx, input: &MerchantIn) -> Result<Clean, AppError> {
         .map_err(|code| errors.push(FieldError::new("address", code)))
         .ok()
         .flatten();
-    let mut location_ids: Vec<String> = input
-        .location_ids
-        .iter()
-        .map(|l| l.trim().to_owned())
-        .collect();
+    // Counted before anything else is done with the list.
+    let mut location_ids: Vec<String> = if input.location_ids.len() > MAX_LOCATIONS {
+        Vec::new()
+    } else {
+        input
+            .location_ids
+            .iter()
+            .map(|l| l.trim().to_owned())
+            .collect()
+    };
     location_ids.sort();
     location_ids.dedup();
     let default_location_id = input.default_location_id.trim().to_owned();
-    if location_ids.is_empty() {
-        errors.push(FieldError::new("location_ids", "required"));
-    } else if location_ids.len() > 200 {
+    if input.location_ids.len() > MAX_LOCATIONS {
         errors.push(FieldError::new("location_ids", "too_many"));
+    } else if location_ids.is_empty() {
+        errors.push(FieldError::new("location_ids", "required"));
+    } else if !location_ids.iter().all(|l| ids::is_id("loc", l)) {
+        errors.push(FieldError::new("location_ids", "unknown_location"));
     } else {
         let known = locations::active_ids_among(tx, &location_ids).await?;
         if known.len() != location_ids.len() {
@@ -236,5 +246,8 @@ async fn activity_change(
     for user_id in merchant_users::with_api_access(tx, merchant_id).await? {
         revoke_api_access_in(tx, actor, &user_id, "merchant_deactivated", now).await?;
     }
+    // Signed out for good: a session that merely stopped working while
+    // the merchant was inactive would work again on reactivation.
+    sessions::delete_for_merchant(tx, merchant_id).await?;
     Ok("merchant.deactivated")
 }

@@ -86,9 +86,19 @@ pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<u64> {
     let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
     let mut hms = time.split(':').map(|p| p.parse::<i64>());
     let (h, m, s) = (hms.next()?.ok()?, hms.next()?.ok()?, hms.next()?.ok()?);
-    let days = days_from_civil(year.parse().ok()?, month, day.parse().ok()?)?;
+    // A receiver writes what it likes: only a real date and time is
+    // taken, so the arithmetic below cannot overflow.
+    let year: i64 = year.parse().ok()?;
+    if !(1..=9999).contains(&year)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&m)
+        || !(0..=60).contains(&s)
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day.parse().ok()?)?;
     let at_ms = ((days * 24 + h) * 60 + m) * 60_000 + s * 1000;
-    Some(((at_ms - now_ms).max(0) / 1000) as u64)
+    Some((at_ms.saturating_sub(now_ms).max(0) / 1000) as u64)
 }
 
 #[cfg(test)]
@@ -143,5 +153,19 @@ mod tests {
             Some(0)
         );
         assert_eq!(parse_retry_after("soon", 0), None);
+        // Dates nobody lives in are ignored rather than overflowing.
+        for odd in [
+            "Sun, 06 Nov 99999999999999 08:49:37 GMT",
+            "Sun, 06 Nov 1994 9999999999999:49:37 GMT",
+            "Sun, 06 Nov 1994 08:61:37 GMT",
+            "Sun, 06 Nov -5 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_retry_after(odd, 0), None, "{odd}");
+        }
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", i64::MIN),
+            Some((i64::MAX / 1000) as u64)
+        );
+        assert_eq!(parse_retry_after("18446744073709551615", 0), Some(u64::MAX));
     }
 }

@@ -77,6 +77,11 @@ impl Sealer {
         }
     }
 
+    /// True for a value [`Sealer::seal`] made (whichever key).
+    pub fn is_sealed(value: &str) -> bool {
+        value.starts_with(VERSION)
+    }
+
     pub fn seal(&self, row_id: &str, plain: &str) -> String {
         let mut nonce = [0u8; NONCE_LEN];
         random_bytes(&mut nonce);

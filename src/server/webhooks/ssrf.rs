@@ -203,6 +203,9 @@ pub trait Lookup: Send + Sync {
 /// The operating system's resolver.
 pub struct SystemLookup;
 
+/// The longest a name lookup may take.
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Lookup for SystemLookup {
     fn lookup(
         &self,
@@ -210,10 +213,15 @@ impl Lookup for SystemLookup {
     ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send + '_>> {
         let host = host.to_owned();
         Box::pin(async move {
-            Ok(tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .map(|a| a.ip())
-                .collect())
+            // A resolver that never answers must not hold a request (or a
+            // worker's send) for the system's whole retry cycle.
+            let answer =
+                tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((host.as_str(), 0)))
+                    .await
+                    .map_err(|_| {
+                        std::io::Error::new(std::io::ErrorKind::TimedOut, "name lookup timed out")
+                    })??;
+            Ok(answer.map(|a| a.ip()).collect())
         })
     }
 }

@@ -37,7 +37,23 @@ struct Cleanup {
     schema: String,
 }
 
+/// Connections to one test's schema, named after it (`application_name`)
+/// so a test can find its own sessions in `pg_stat_activity`.
+pub fn pg_options(url: &str, schema: &str) -> PgConnectOptions {
+    PgConnectOptions::from_str(url)
+        .unwrap()
+        .options([("search_path", schema)])
+        .application_name(schema)
+}
+
 impl TestDb {
+    /// PostgreSQL: the server's URL and this test's schema.
+    pub fn pg_schema(&self) -> Option<(&str, &str)> {
+        self.cleanup
+            .as_ref()
+            .map(|c| (c.admin_url.as_str(), c.schema.as_str()))
+    }
+
     /// Closes the pools and removes what the test created.
     pub async fn finish(mut self) {
         self.db.close().await;
@@ -122,12 +138,9 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .expect("create test schema");
     admin.close().await;
-    let opts = PgConnectOptions::from_str(&url)
-        .unwrap()
-        .options([("search_path", schema.as_str())]);
     let pool = PgPoolOptions::new()
         .max_connections(4)
-        .connect_with(opts)
+        .connect_with(pg_options(&url, &schema))
         .await
         .expect("connect to the test schema");
     let db = Db::Postgres(pool);
@@ -309,16 +322,15 @@ pub async fn sign_in(router: &Router, email: &str, password: &str) -> String {
     reply.cookie("livreur_session").expect("a session cookie")
 }
 
-/// Inserts a location, a merchant and a merchant user directly: the
-/// organization screens that create them through services come later.
+/// Inserts a location, a merchant and a merchant user directly, without
+/// the services' rules (a fixture for the authorization sweeps).
 pub async fn insert_merchant_user(db: &Db, email: &str, role: &str) -> String {
     use livreur::on_tx;
     let hash = livreur::server::password::hash(ADMIN_PASSWORD.into())
         .await
         .unwrap();
-    let loc = unique("loc");
-    let mer = unique("mer");
-    let usr = unique("usr");
+    let new_id = |prefix| livreur::server::ids::new_id(prefix, START);
+    let (loc, mer, usr) = (new_id("loc"), new_id("mer"), new_id("usr"));
     let mut tx = db.begin().await.unwrap();
     on_tx!(&mut tx, c => {
         sqlx::query("INSERT INTO locations (id, name, kind, ref_no, active, created_at, updated_at) VALUES ($1, 'Depot', 'branch', $1, TRUE, 0, 0)")

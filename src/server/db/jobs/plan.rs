@@ -106,9 +106,12 @@ impl Plan {
         // A needle of a few trigrams is asked whole: the phrase is far
         // more selective than its trigrams apart (`490` and `906`
         // anywhere, for `4906`), for the same posting lists.
+        // Each trigram once, in linear time: a needle repeats trigrams
+        // (`aaaa…`), and a scan of the kept ones per trigram was quadratic.
+        let mut seen = std::collections::HashSet::with_capacity(trigrams.len());
         let mut rare: Vec<(f64, &String)> = Vec::new();
         for (t, share) in trigrams.iter().zip(&shares) {
-            if *share <= UBIQUITOUS && !rare.iter().any(|(_, r)| *r == t) {
+            if *share <= UBIQUITOUS && seen.insert(t.as_str()) {
                 rare.push((*share, t));
             }
         }

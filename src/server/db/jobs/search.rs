@@ -124,7 +124,12 @@ pub async fn search_routed(
             on_read!(db, pool => fetch_jobs!(pool, Step::Plain, &filters, None, limit, sqlite));
         return with_actions(db, jobs).await;
     };
-    let mut plan = Plan::new(&*sample::sample(db).await?, text, limit, Costs::of(db));
+    // Planning reads the whole sample (thousands of texts): a blocking
+    // thread's work, not an async one's, even with `q` bounded.
+    let (sample, costs, owned) = (sample::sample(db).await?, Costs::of(db), text.to_owned());
+    let mut plan = tokio::task::spawn_blocking(move || Plan::new(&sample, &owned, limit, costs))
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("search planning failed: {e}")))?;
     let window = match route {
         Route::Planned => WINDOW,
         Route::WindowFirst(size) => {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::clean::{self, MAX_ACTIONS};
 use super::{JobActor, get, load_for_change, record, save};
 use crate::error::AppError;
-use crate::model::job::{Action, ActionIn, Job};
+use crate::model::job::{Action, ActionIn, ActionStatus, Job};
 use crate::model::time::rfc3339;
 use crate::server::AppState;
 use crate::server::db::{Tx, jobs};
@@ -118,11 +118,19 @@ pub async fn update_action(
     let (mut job, index) =
         load_action(&mut tx, &actor, job_id, action_id, expected_version).await?;
     let current = &job.actions[index];
-    // A merchant may send back the outcome an administrator recorded, but
-    // not change it.
-    let merchant = actor.is_merchant()
-        && input.status.as_deref().map(str::trim) != Some(current.status.as_str());
-    let clean = clean::action(input, merchant)?;
+    // Outcomes are the administrator’s (docs/security.md): a merchant may send
+    // back the one recorded, but any other value, `undetermined` or none
+    // included, would overwrite it and is refused.
+    if actor.is_merchant() {
+        let asked = match input.status.as_deref().map(str::trim) {
+            None | Some("") => ActionStatus::Undetermined.as_str(),
+            Some(s) => s,
+        };
+        if asked != current.status.as_str() {
+            return Err(AppError::field("status", "read_only"));
+        }
+    }
+    let clean = clean::action(input, false)?;
     let action = clean.into_action(current.id.clone(), current.created_at.clone(), rfc3339(now));
     jobs::update_action(&mut tx, &action, now).await?;
     job.actions[index] = action.clone();
@@ -145,6 +153,10 @@ pub async fn delete_action(
     let mut tx = state.db.begin().await?;
     let (mut job, index) =
         load_action(&mut tx, &actor, job_id, action_id, expected_version).await?;
+    if actor.is_merchant() && job.actions[index].status != ActionStatus::Undetermined {
+        // Deleting it would erase the outcome an administrator recorded.
+        return Err(AppError::conflict("outcome_recorded"));
+    }
     let action = job.actions.remove(index);
     jobs::delete_action(&mut tx, &action.id).await?;
     save(&mut tx, &mut job, now).await?;
