@@ -60,6 +60,19 @@ async fn everything_stored(t: &TestDb) -> Vec<u8> {
     }
 }
 
+/// An administrator's `POST /users/{id}/api-keys` under `idempotency_key`.
+fn issue_request(admin_auth: &str, user_id: &str, idempotency_key: &str) -> Request<Body> {
+    with_key(
+        api(
+            "POST",
+            &format!("/users/{user_id}/api-keys"),
+            Some(admin_auth),
+            None,
+        ),
+        idempotency_key,
+    )
+}
+
 fn holds(haystack: &[u8], needle: &str) -> bool {
     let hex: String = needle.bytes().map(|b| format!("{b:02x}")).collect();
     [needle.as_bytes(), hex.as_bytes()]
@@ -75,17 +88,7 @@ async fn no_secret_rests_in_clear(t: &TestDb) {
     let user = w.user("l2@example.com", "merchant_l2", true).await;
     let app = router(&w.state);
 
-    let issue = || {
-        with_key(
-            api(
-                "POST",
-                &format!("/users/{}/api-keys", user.id),
-                Some(&boss),
-                None,
-            ),
-            "issue-1",
-        )
-    };
+    let issue = || issue_request(&boss, &user.id, "issue-1");
     let issued = send(&app, issue()).await;
     assert_eq!(issued.status, 201, "{}", issued.body);
     let key = issued.json()["key"].as_str().unwrap().to_owned();
@@ -129,17 +132,7 @@ async fn responses_kept_in_clear_are_sealed_at_start(t: &TestDb) {
     let boss = basic(&account, &admin_key);
     let user = w.user("l2@example.com", "merchant_l2", true).await;
     let app = router(&w.state);
-    let issue = || {
-        with_key(
-            api(
-                "POST",
-                &format!("/users/{}/api-keys", user.id),
-                Some(&boss),
-                None,
-            ),
-            "old-1",
-        )
-    };
+    let issue = || issue_request(&boss, &user.id, "old-1");
     let first = send(&app, issue()).await;
     assert_eq!(first.status, 201, "{}", first.body);
     let key = first.json()["key"].as_str().unwrap().to_owned();
