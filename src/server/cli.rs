@@ -69,7 +69,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let db = open(&settings).await?;
     if single.is_some() {
         // Whatever was claimed when the last server died is due now.
-        match deliveries::release_all(&db, Clock::system().now()).await {
+        match deliveries::release(&db, None, Clock::system().now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(
                 deliveries = n,

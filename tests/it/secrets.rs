@@ -143,7 +143,9 @@ async fn responses_kept_in_clear_are_sealed_at_start(t: &TestDb) {
     // The rows as they are now (the files may keep a freed page's old
     // bytes until SQLite reuses it; the first test covers the files).
     let bodies = || async {
-        let rows = idempotency::stored_bodies(&w.state.db).await.unwrap();
+        let rows = idempotency::stored_bodies(&w.state.db, false)
+            .await
+            .unwrap();
         rows.into_iter().flat_map(|r| r.2).collect::<Vec<u8>>()
     };
     assert!(holds(&bodies().await, &key));

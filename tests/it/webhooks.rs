@@ -365,7 +365,7 @@ async fn leases_handed_back_at_start_are_due_at_once(t: &TestDb) {
     .unwrap();
     assert_eq!(claimed.len(), 2);
     assert_eq!(run_once(&w.state).await.unwrap(), 0, "still leased");
-    assert_eq!(d::release_all(&w.state.db, now).await.unwrap(), 2);
+    assert_eq!(d::release(&w.state.db, None, now).await.unwrap(), 2);
     assert_eq!(run_once(&w.state).await.unwrap(), 2, "due without waiting");
     assert_eq!(r.got().len(), 3);
     let states: Vec<String> = deliveries(&w, &hook.id)
@@ -374,7 +374,7 @@ async fn leases_handed_back_at_start_are_due_at_once(t: &TestDb) {
         .map(|d| d.state)
         .collect();
     assert_eq!(states, ["succeeded"; 3]);
-    assert_eq!(d::release_all(&w.state.db, now).await.unwrap(), 0);
+    assert_eq!(d::release(&w.state.db, None, now).await.unwrap(), 0);
 }
 db_test!(leases_handed_back_at_start_are_due_at_once);
 

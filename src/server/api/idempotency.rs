@@ -225,13 +225,10 @@ fn unseal(state: &AppState, account: &str, key: &str, mut saved: Saved) -> Optio
 /// when the server starts; returns how many it sealed.
 pub async fn seal_stored_responses(state: &AppState) -> Result<u64, sqlx::Error> {
     let mut sealed = 0;
-    for (account, key, body) in idempotency::stored_bodies(&state.db).await? {
+    for (account, key, body) in idempotency::stored_bodies(&state.db, true).await? {
         let Ok(text) = String::from_utf8(body) else {
             continue;
         };
-        if Sealer::is_sealed(&text) {
-            continue;
-        }
         let body = state.sealer().seal(&sealed_row(&account, &key), &text);
         idempotency::replace_body(&state.db, &account, &key, body.as_bytes()).await?;
         sealed += 1;

@@ -294,39 +294,27 @@ pub async fn record_attempt(tx: &mut Tx, a: &Attempted) -> Result<bool, sqlx::Er
 /// Gives back the deliveries a stopping worker still holds, due now, so
 /// another instance (or the next start) sends them without waiting for
 /// the lease to run out.
-/// Hands back every lease, whoever took it: for a SQLite server starting
-/// under its single-instance lock (`Db::lock_single_instance`), every lease
-/// it finds was left by a process that is gone, and its messages are due
-/// now rather than when the lease runs out. Never for PostgreSQL, where
-/// other instances hold live leases.
-pub async fn release_all(db: &Db, now: Millis) -> Result<u64, sqlx::Error> {
+/// Hands leases back, due now: those taken under `token`, or with `None`
+/// every lease, whoever took it. `None` is for a SQLite server starting
+/// under its single-instance lock (`Db::lock_single_instance`): every lease
+/// it finds was left by a process that is gone. Never `None` on
+/// PostgreSQL, where other instances hold live leases.
+pub async fn release(db: &Db, token: Option<&str>, now: Millis) -> Result<u64, sqlx::Error> {
+    let whose = match token {
+        Some(_) => "lease_token = $2",
+        None => "lease_token IS NOT NULL",
+    };
+    let sql = format!(
+        "UPDATE webhook_deliveries SET next_attempt_at = $1, lease_token = NULL \
+         WHERE {whose} AND state = 'pending'"
+    );
     let mut tx = db.begin().await?;
     let n = on_tx!(&mut tx, conn => {
-        sqlx::query(
-            "UPDATE webhook_deliveries SET next_attempt_at = $1, lease_token = NULL \
-             WHERE lease_token IS NOT NULL AND state = 'pending'",
-        )
-        .bind(now)
-        .execute(conn)
-        .await?
-        .rows_affected()
-    });
-    tx.commit().await?;
-    Ok(n)
-}
-
-pub async fn release(db: &Db, token: &str, now: Millis) -> Result<u64, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let n = on_tx!(&mut tx, conn => {
-        sqlx::query(
-            "UPDATE webhook_deliveries SET next_attempt_at = $2, lease_token = NULL \
-             WHERE lease_token = $1 AND state = 'pending'",
-        )
-        .bind(token)
-        .bind(now)
-        .execute(conn)
-        .await?
-        .rows_affected()
+        let mut q = sqlx::query(&sql).bind(now);
+        if let Some(token) = token {
+            q = q.bind(token);
+        }
+        q.execute(conn).await?.rows_affected()
     });
     tx.commit().await?;
     Ok(n)

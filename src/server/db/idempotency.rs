@@ -129,15 +129,22 @@ pub async fn finish(
     tx.commit().await
 }
 
-/// Every stored response body: (account, key, body).
-pub async fn stored_bodies(db: &Db) -> Result<Vec<(String, String, Vec<u8>)>, sqlx::Error> {
-    on_read!(db, pool => {
-        sqlx::query_as(
-            "SELECT account_id, key, body FROM idempotency_keys WHERE body IS NOT NULL",
-        )
-        .fetch_all(pool)
-        .await
-    })
+/// Stored response bodies: (account, key, body). With `unsealed_only`,
+/// only those not starting as a sealed value does (`v1.`), so the check a
+/// server makes at every start reads nothing once they are all sealed.
+pub async fn stored_bodies(
+    db: &Db,
+    unsealed_only: bool,
+) -> Result<Vec<(String, String, Vec<u8>)>, sqlx::Error> {
+    let unsealed = match (unsealed_only, db) {
+        (false, _) => "",
+        (true, Db::Sqlite { .. }) => " AND substr(body, 1, 3) <> X'76312E'",
+        (true, Db::Postgres(_)) => " AND substring(body FROM 1 FOR 3) <> '\\x76312e'::bytea",
+    };
+    let sql = format!(
+        "SELECT account_id, key, body FROM idempotency_keys WHERE body IS NOT NULL{unsealed}"
+    );
+    on_read!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
 }
 
 /// Replaces a stored response body (with its sealed form).

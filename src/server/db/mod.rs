@@ -179,7 +179,7 @@ impl Db {
     /// The lock goes with the process, however it ends (the kernel drops
     /// it), so a crashed server can start again at once. Holding it is what
     /// lets the webhook worker take back, at start-up, every lease a dead
-    /// predecessor left (see `deliveries::release_all`). `None` for
+    /// predecessor left (see `deliveries::release`). `None` for
     /// PostgreSQL, where instances share the database, and for an
     /// in-memory SQLite database.
     pub fn lock_single_instance(url: &str) -> Result<Option<std::fs::File>, String> {

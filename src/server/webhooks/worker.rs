@@ -240,7 +240,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     in_flight.abort_all();
     drop(results_tx);
     let _ = writer.await;
-    match deliveries::release(&state.db, &token, state.clock.now()).await {
+    match deliveries::release(&state.db, Some(&token), state.clock.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(
             deliveries = n,
