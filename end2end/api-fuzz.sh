@@ -2,12 +2,13 @@
 # Schemathesis (property-based API testing) against the served OpenAPI
 # document, authenticated as a merchant: no input may produce a 5xx, and
 # every response must match the document (status, content type, schema).
-# Starts the release build on a fresh SQLite database.
+# Starts the release build (or LIVREUR_BIN with LIVREUR_SITE, paths from
+# the project root) on a fresh SQLite database.
 set -euo pipefail
 cd "$(dirname "$0")"
 port="${FUZZ_PORT:-3600}"
 base="http://127.0.0.1:$port"
-bin=../target/release/livreur
+bin="../${LIVREUR_BIN:-target/release/livreur}"
 
 ./python-env.sh
 
@@ -16,7 +17,7 @@ rm -rf "$data" && mkdir -p "$data"
 export DATABASE_URL="sqlite://$PWD/$data/livreur.db"
 export LIVREUR_KEY_FILE="$PWD/$data/livreur.key"
 export LIVREUR_LISTEN="127.0.0.1:$port"
-export LEPTOS_SITE_ROOT=../target/site
+export LEPTOS_SITE_ROOT="../${LIVREUR_SITE:-target/site}"
 export LIVREUR_LOG=warn
 export LIVREUR_WEBHOOK_ALLOWED_NETS=127.0.0.0/8
 # The fuzzer is one client sending thousands of requests: lift the limit.
