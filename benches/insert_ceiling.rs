@@ -126,7 +126,7 @@ async fn one(db: &Db, base: &Job, merchant: Option<&str>) -> Result<(), sqlx::Er
             id: &msg,
             kind: "job.created",
             job_id: &job.id,
-            location_id: &job.location_id,
+            location_id: &job.fields.location_id,
             actor_user_id: Some(&job.created_by.user_id),
             actor_label: "bench",
             payload: &payload,

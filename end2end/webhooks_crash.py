@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end durability test of Livreur's webhook delivery (SPEC section 5).
+"""End-to-end durability test of Livreur's webhook delivery (docs/rules.md, Webhooks).
 
 A real `livreur serve` delivers `job.created` events to a receiver running in
 this process, which verifies every request with the reference Standard

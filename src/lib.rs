@@ -5,7 +5,7 @@
 //! WebAssembly that makes the server-rendered pages interactive. Modules that
 //! only make sense on the server live under [`server`] and are compiled out of
 //! the browser build entirely.
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 pub mod app;
 pub mod error;

@@ -8,9 +8,9 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
-use super::forms::LoadError;
-use super::merchants::urlencode;
-use super::status::Loading;
+use crate::app::status::Loading;
+use crate::app::widgets::forms::LoadError;
+use crate::app::widgets::query::urlencode;
 use crate::i18n::*;
 use crate::model::audit::{AuditEntry, AuditPage, AuditQuery};
 use crate::model::time::minutes_utc;

@@ -2,21 +2,19 @@
 //! access-denied page rather than a page full of errors.
 
 use leptos::prelude::*;
+use leptos_router::components::Outlet;
 
-use super::layout::use_user;
-use super::status::Forbidden;
+use crate::app::layout::use_user;
+use crate::app::status::Forbidden;
 
-/// Renders `page` for administrators and the access-denied page for
-/// anyone else. The server functions behind the page refuse non-admins on
-/// their own; this spares a merchant a page full of errors.
+/// The parent route of every administrator page: its child for
+/// administrators, the access-denied page (403) for anyone else. The
+/// server functions behind the pages refuse non-admins on their own; this
+/// spares a merchant a page full of errors.
 #[component]
-pub fn AdminOnly<F, V>(page: F) -> impl IntoView
-where
-    F: Fn() -> V + 'static,
-    V: IntoView + 'static,
-{
+pub fn AdminArea() -> impl IntoView {
     if use_user().is_admin() {
-        page().into_any()
+        view! { <Outlet /> }.into_any()
     } else {
         view! { <Forbidden /> }.into_any()
     }

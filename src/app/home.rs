@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::layout::use_user;
+use crate::app::layout::use_user;
 use crate::i18n::*;
 use crate::model::Role;
 use leptos_i18n::I18nContext;

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
-use super::language::LanguageSwitch;
-use super::status::Loading;
+use crate::app::language::LanguageSwitch;
+use crate::app::status::Loading;
 use crate::i18n::*;
 use crate::model::{Role, SessionUser};
 use crate::serverfns::auth::{SignOut, current_user};
@@ -31,7 +31,7 @@ pub fn AppLayout() -> impl IntoView {
                 match user.await {
                     Ok(Some(user)) => view! { <SignedInFrame user /> }.into_any(),
                     Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
-                    Err(_) => view! { <super::status::Unavailable /> }.into_any(),
+                    Err(_) => view! { <crate::app::status::Unavailable /> }.into_any(),
                 }
             })}
         </Suspense>

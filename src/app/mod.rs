@@ -1,34 +1,19 @@
 //! The interface: the HTML shell, the router and the pages. Components never
 //! touch the database; they call server functions.
 
-mod api_accounts;
-mod api_keys_table;
-mod api_reference;
-mod api_settings;
+mod api;
 mod audit;
-mod forms;
 mod guards;
 mod home;
-mod job;
-mod job_actions;
-mod job_form;
-mod job_form_sections;
-mod job_lines;
 mod jobs;
 mod language;
 mod layout;
-mod locations;
-mod merchant;
-mod merchant_form;
-mod merchant_user;
-mod merchants;
+mod organization;
 mod profile;
 mod sign_in;
 mod status;
-mod webhook;
-mod webhook_deliveries;
-mod webhook_form;
 mod webhooks;
+mod widgets;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -37,7 +22,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::*;
-use guards::AdminOnly;
+use guards::AdminArea;
 use layout::AppLayout;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -94,96 +79,99 @@ pub fn App() -> impl IntoView {
                         />
                         <Route
                             ssr=SsrMode::Async
-                            path=path!("/organization/merchants")
-                            view=|| view! { <AdminOnly page=merchants::MerchantsPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/organization/merchants/new")
-                            view=|| view! { <AdminOnly page=merchant_form::MerchantFormPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/organization/merchants/:id")
-                            view=|| view! { <AdminOnly page=merchant::MerchantPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/organization/merchants/:id/edit")
-                            view=|| view! { <AdminOnly page=merchant_form::MerchantFormPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/organization/merchants/:id/users/new")
-                            view=|| view! { <AdminOnly page=merchant_user::MerchantUserPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/organization/merchants/:id/users/:user_id")
-                            view=|| view! { <AdminOnly page=merchant_user::MerchantUserPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/organization/locations")
-                            view=|| view! { <AdminOnly page=locations::LocationsPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/organization/locations/new")
-                            view=|| view! { <AdminOnly page=locations::LocationFormPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/organization/locations/:id")
-                            view=|| view! { <AdminOnly page=locations::LocationFormPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
                             path=path!("/integrations/api")
-                            view=api_settings::ApiSettingsPage
+                            view=api::settings::ApiSettingsPage
                         />
                         <Route
                             ssr=SsrMode::Async
                             path=path!("/integrations/api/reference")
-                            view=api_reference::ApiReferencePage
+                            view=api::reference::ApiReferencePage
                         />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/integrations/api/webhooks")
-                            view=|| view! { <AdminOnly page=webhooks::WebhooksPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/integrations/api/webhooks/new")
-                            view=|| view! { <AdminOnly page=webhook_form::WebhookFormPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/integrations/api/webhooks/:id")
-                            view=|| view! { <AdminOnly page=webhook::WebhookPage /> }
-                        />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/integrations/api/webhooks/:id/edit")
-                            view=|| view! { <AdminOnly page=webhook_form::WebhookFormPage /> }
-                        />
-                        <Route ssr=SsrMode::Async path=path!("/jobs") view=jobs::JobsPage />
+                        <Route ssr=SsrMode::Async path=path!("/jobs") view=jobs::list::JobsPage />
                         <Route
                             ssr=SsrMode::Async
                             path=path!("/jobs/new")
-                            view=job_form::JobFormPage
+                            view=jobs::form::JobFormPage
                         />
-                        <Route ssr=SsrMode::Async path=path!("/jobs/:id") view=job::JobPage />
+                        <Route
+                            ssr=SsrMode::Async
+                            path=path!("/jobs/:id")
+                            view=jobs::detail::JobPage
+                        />
                         <Route
                             ssr=SsrMode::Async
                             path=path!("/jobs/:id/edit")
-                            view=job_form::JobFormPage
+                            view=jobs::form::JobFormPage
                         />
-                        <Route
-                            ssr=SsrMode::Async
-                            path=path!("/audit")
-                            view=|| view! { <AdminOnly page=audit::AuditPage /> }
-                        />
+                        // Administrators only: the guard is the parent route.
+                        <ParentRoute ssr=SsrMode::Async path=path!("") view=AdminArea>
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/merchants")
+                                view=organization::merchants::MerchantsPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/merchants/new")
+                                view=organization::merchant_form::MerchantFormPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/merchants/:id")
+                                view=organization::merchant::MerchantPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/merchants/:id/edit")
+                                view=organization::merchant_form::MerchantFormPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/merchants/:id/users/new")
+                                view=organization::merchant_user::MerchantUserPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/merchants/:id/users/:user_id")
+                                view=organization::merchant_user::MerchantUserPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/locations")
+                                view=organization::locations::LocationsPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/locations/new")
+                                view=organization::locations::LocationFormPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/organization/locations/:id")
+                                view=organization::locations::LocationFormPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/integrations/api/webhooks")
+                                view=webhooks::list::WebhooksPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/integrations/api/webhooks/new")
+                                view=webhooks::form::WebhookFormPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/integrations/api/webhooks/:id")
+                                view=webhooks::detail::WebhookPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
+                                path=path!("/integrations/api/webhooks/:id/edit")
+                                view=webhooks::form::WebhookFormPage
+                            />
+                            <Route ssr=SsrMode::Async path=path!("/audit") view=audit::AuditPage />
+                        </ParentRoute>
                     </ParentRoute>
                 </Routes>
             </Router>

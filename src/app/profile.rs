@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::language::LanguageSwitch;
-use super::layout::{role_label, use_user};
+use crate::app::language::LanguageSwitch;
+use crate::app::layout::{role_label, use_user};
 use crate::i18n::*;
 use crate::model::Lang;
 

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use super::language::LanguageSwitch;
+use crate::app::language::LanguageSwitch;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::serverfns::auth::{SignIn, current_user, setup_status};

@@ -1,5 +1,5 @@
-//! Jobs and their actions (SPEC section 2), in the exact shape of the API
-//! (SPEC 4.1): the REST API, the server functions, the webhook payloads and
+//! Jobs and their actions (docs/rules.md, Jobs), in the exact shape of the API
+//! (docs/api.md): the REST API, the server functions, the webhook payloads and
 //! the screens all use these types, so the four cannot drift apart. Times
 //! are RFC 3339 UTC strings here, as on the wire.
 
@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 use super::UnknownValue;
+
+pub use super::job_pages::{JobDetail, JobEvent, JobPage, JobQuery};
 
 /// Declares a string enum with its wire names, `as_str`, `FromStr` and `ALL`.
 macro_rules! wire_enum {
@@ -80,7 +82,7 @@ wire_enum!(
 );
 
 impl JobStatus {
-    /// The moves SPEC section 2 allows, whoever makes them.
+    /// The moves the lifecycle allows (docs/rules.md, Jobs), whoever makes them.
     pub fn can_move_to(self, to: JobStatus) -> bool {
         use JobStatus::*;
         matches!(
@@ -190,16 +192,15 @@ pub struct Action {
     pub updated_at: String,
 }
 
-/// A delivery-type visit, exactly as SPEC 4.1 shows it.
+/// The fields a client chooses, checked: what a job's create and edit set
+/// and what the job then shows, on the wire as part of [`Job`]. A new job
+/// field goes here (docs/architecture.md, How to add a job field).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Job {
-    #[cfg_attr(feature = "ssr", schema(example = "job_01jdx7k3m5n8p9q2r4s6t8v0w2"))]
-    pub id: String,
+pub struct JobFields {
     pub reference_id: Option<String>,
     #[serde(rename = "type")]
     pub kind: JobType,
-    pub status: JobStatus,
     /// `YYYY-MM-DD`.
     pub date: String,
     pub time_window: Option<TimeWindow>,
@@ -209,6 +210,18 @@ pub struct Job {
     pub description: Option<String>,
     pub comment: Option<String>,
     pub barcodes: Vec<String>,
+}
+
+/// A delivery-type visit, exactly as docs/api.md shows it on the wire: the
+/// client's fields, and what the server owns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Job {
+    #[cfg_attr(feature = "ssr", schema(example = "job_01jdx7k3m5n8p9q2r4s6t8v0w2"))]
+    pub id: String,
+    #[serde(flatten)]
+    pub fields: JobFields,
+    pub status: JobStatus,
     pub creation_source: CreationSource,
     pub created_by: CreatedBy,
     /// Grows by one with every change, actions included; the ETag.
@@ -279,17 +292,18 @@ impl JobIn {
     /// The editable fields of `job`, as a client would send them back
     /// (actions are edited one by one, so they are left out).
     pub fn from_job(job: &Job) -> Self {
+        let f = job.fields.clone();
         JobIn {
-            reference_id: job.reference_id.clone(),
-            kind: job.kind.as_str().to_owned(),
-            date: job.date.clone(),
-            time_window: job.time_window.clone(),
-            customer: job.customer.clone(),
-            address: job.address.clone(),
-            location_id: job.location_id.clone(),
-            description: job.description.clone(),
-            comment: job.comment.clone(),
-            barcodes: job.barcodes.clone(),
+            reference_id: f.reference_id,
+            kind: f.kind.as_str().to_owned(),
+            date: f.date,
+            time_window: f.time_window,
+            customer: f.customer,
+            address: f.address,
+            location_id: f.location_id,
+            description: f.description,
+            comment: f.comment,
+            barcodes: f.barcodes,
             actions: Vec::new(),
         }
     }
@@ -309,43 +323,6 @@ impl ActionIn {
             status: Some(action.status.as_str().to_owned()),
         }
     }
-}
-
-/// Search filters (SPEC section 4), already checked.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobQuery {
-    pub q: Option<String>,
-    pub status: Option<JobStatus>,
-    pub kind: Option<JobType>,
-    pub date_from: Option<String>,
-    pub date_to: Option<String>,
-    pub location_id: Option<String>,
-    pub reference_id: Option<String>,
-    /// Milliseconds since the Unix epoch.
-    pub updated_since: Option<i64>,
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
-}
-
-/// One page of search results.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct JobPage {
-    pub data: Vec<Job>,
-    /// Pass it back as `cursor` for the next page; null on the last one.
-    pub next_cursor: Option<String>,
-}
-
-/// One entry of a job's history: an event of the webhook outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobEvent {
-    pub id: String,
-    /// `job.created`, `job.status_changed`, `action.updated`, …
-    pub kind: String,
-    pub actor: String,
-    /// For status changes: (from, to).
-    pub statuses: Option<(String, String)>,
-    pub at: i64,
 }
 
 #[cfg(test)]

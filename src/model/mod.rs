@@ -4,6 +4,7 @@
 pub mod api;
 pub mod audit;
 pub mod job;
+pub mod job_pages;
 pub mod org;
 pub mod reference;
 pub mod time;
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// What a user may do, per SPEC section 1.
+/// What a user may do, per docs/rules.md, Roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

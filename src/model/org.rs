@@ -1,5 +1,5 @@
 //! The organization's objects as the interface and the API see them
-//! (SPEC section 2): locations, merchants, merchant users.
+//! (docs/rules.md, What Livreur keeps): locations, merchants, merchant users.
 
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! Webhook endpoints and their deliveries (SPEC section 5) as the interface
+//! Webhook endpoints and their deliveries (docs/rules.md, Webhooks) as the interface
 //! and the API see them. Times are milliseconds since the Unix epoch.
 
 use serde::{Deserialize, Serialize};

@@ -112,10 +112,6 @@ pub fn require_role(roles: &[Role]) -> Result<SessionUser, AppError> {
     }
 }
 
-pub fn require_admin() -> Result<SessionUser, AppError> {
-    require_role(&[Role::Admin])
-}
-
 pub fn client_ip(parts: &Parts) -> Option<String> {
     parts.extensions.get::<ClientIp>().map(|ip| ip.0.clone())
 }

@@ -1,4 +1,4 @@
-//! The `livreur` command: serve, migrate, create-admin (SPEC 4.2).
+//! The `livreur` command: serve, migrate, create-admin (README, Commands).
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -167,7 +167,7 @@ async fn record_key_expiries_periodically(state: AppState) {
     }
 }
 
-/// Forgets API idempotency keys once their 24 hours are over (SPEC 4).
+/// Forgets API idempotency keys once their 24 hours are over (docs/api.md).
 async fn purge_idempotency_keys_periodically(state: AppState) {
     use crate::server::api::idempotency::KEEP_MS;
     let mut tick = tokio::time::interval(Duration::from_secs(3600));

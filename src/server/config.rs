@@ -1,4 +1,4 @@
-//! Command line and settings (SPEC 4.2). Every setting can come from a flag
+//! Command line and settings (README, Commands). Every setting can come from a flag
 //! or from the environment; [`Settings::validate`] checks them all at
 //! start-up so a bad value fails fast with a message saying what to fix,
 //! instead of surfacing later as a confusing runtime error.

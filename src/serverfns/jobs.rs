@@ -5,10 +5,9 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::job::{ActionIn, Job, JobEvent, JobIn, JobPage, JobQuery, JobStatus};
+use crate::model::job::{ActionIn, Job, JobDetail, JobIn, JobPage, JobQuery, JobStatus};
 use crate::model::org::Location;
 
 #[cfg(feature = "ssr")]
@@ -21,14 +20,6 @@ use crate::server::services::jobs::{self as service, JobActor};
 #[cfg(feature = "ssr")]
 const ANYONE: &[Role] = &[Role::Admin, Role::MerchantL1, Role::MerchantL2];
 
-/// A job's page: the job, its history, and the names of the locations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobDetail {
-    pub job: Job,
-    pub history: Vec<JobEvent>,
-    pub location_name: Option<String>,
-}
-
 #[server(prefix = "/_fn", endpoint = "search_jobs", input = Json)]
 pub async fn search_jobs(query: JobQuery) -> Result<JobPage, AppError> {
     as_role(ANYONE, |state, user, _| async move {
@@ -40,17 +31,7 @@ pub async fn search_jobs(query: JobQuery) -> Result<JobPage, AppError> {
 #[server(prefix = "/_fn", endpoint = "get_job", input = Json)]
 pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
     as_role(ANYONE, |state, user, _| async move {
-        let actor = JobActor::browser(&user);
-        let job = service::get(&state, actor, &id).await?;
-        let history = service::history(&state, actor, &id).await?;
-        let location_name = crate::server::db::locations::get(&state.db, &job.location_id)
-            .await?
-            .map(|l| l.name);
-        Ok(JobDetail {
-            job,
-            history,
-            location_name,
-        })
+        service::detail(&state, JobActor::browser(&user), &id).await
     })
     .await
 }

@@ -1,4 +1,4 @@
-//! Webhook screens (SPEC section 3 rule 6): administrators only. Every
+//! Webhook screens (docs/rules.md, API access rule 6): administrators only. Every
 //! function refuses anyone else (403) before reading anything.
 
 use leptos::prelude::*;

@@ -20,7 +20,7 @@ const PUBLIC: [&str; 5] = [
 ];
 
 /// Server functions for those who may hold API credentials: administrators
-/// and Merchant Level 2 users (SPEC section 3, rule 4), each acting only on
+/// and Merchant Level 2 users (docs/rules.md, API access rule 4), each acting only on
 /// their own account. Level 1 users and anonymous callers are refused.
 fn key_holder_body(name: &str) -> Option<serde_json::Value> {
     Some(match name {

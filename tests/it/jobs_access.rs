@@ -1,12 +1,9 @@
-//! Who reaches which job (SPEC section 3 rule 5), on SQLite and PostgreSQL:
-//! the BOLA matrix over every job and action route, the merchant sweep over
-//! every `/api/v1` route, search scoping, paging, and the OpenAPI document
-//! against the router and the policy table.
+//! Who reaches which job (docs/rules.md, API access rule 5), on SQLite and
+//! PostgreSQL: the BOLA matrix over every job and action route, the
+//! merchant sweep over every `/api/v1` route, search scoping and paging.
 
 use crate::common::world::*;
 use crate::common::*;
-use axum::body::Body;
-use axum::http::Request;
 use livreur::server::api::policy::{POLICIES, Policy};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -150,7 +147,7 @@ async fn another_merchants_jobs_do_not_exist_for_you(t: &TestDb) {
 db_test!(another_merchants_jobs_do_not_exist_for_you);
 
 /// A path of the policy table with its parameters filled in.
-fn concrete(path: &str, job: &str, action: &str) -> String {
+pub(crate) fn concrete(path: &str, job: &str, action: &str) -> String {
     path.replace("{job_id}", job)
         .replace("{action_id}", action)
         .replace("{location_id}", "loc_x")
@@ -369,76 +366,3 @@ async fn search_filters_pages_and_stays_within_your_jobs(t: &TestDb) {
     assert_eq!(changed["data"][0]["id"], fresh["id"]);
 }
 db_test!(search_filters_pages_and_stays_within_your_jobs);
-
-/// (method, path) of every operation in the served OpenAPI document.
-fn documented(doc: &Value) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            out.insert((method.to_uppercase(), path.clone()));
-        }
-    }
-    out
-}
-
-async fn the_openapi_document_matches_the_router(t: &TestDb) {
-    let w = world(t).await;
-    let app = router(&w.state);
-    let r = send(&app, api("GET", "/openapi.json", None, None)).await;
-    assert_eq!(r.status, 200, "public, no credentials");
-    let doc = r.json();
-    assert_eq!(doc["openapi"], "3.1.0");
-    assert_eq!(
-        doc["components"]["securitySchemes"]["basic"]["scheme"],
-        "basic"
-    );
-    assert_eq!(doc["servers"][0]["url"], "/api/v1");
-    for schema in ["Job", "JobIn", "Action", "ActionIn", "JobPage", "Problem"] {
-        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
-    }
-
-    // The policy table and the document name the same operations.
-    let ops = documented(&doc);
-    let mut declared: BTreeSet<(String, String)> = POLICIES
-        .iter()
-        .map(|(m, p, _)| (m.to_string(), p.to_string()))
-        .collect();
-    declared.insert(("GET".into(), "/openapi.json".into()));
-    assert_eq!(ops, declared);
-
-    // Every documented operation is routed (not the 404/405 fallbacks),
-    // and a path or method outside the document is not.
-    let (_, _, _) = w.api_user("l2@example.com").await;
-    for (method, path) in &ops {
-        let uri = format!("/api/v1{}", concrete(path, "job_x", "act_x"));
-        let req = Request::builder()
-            .method(method.as_str())
-            .uri(uri)
-            .body(Body::empty())
-            .unwrap();
-        let r = send(&app, req).await;
-        assert!(
-            r.status != 404 && r.status != 405,
-            "{method} {path} is not routed: {}",
-            r.status
-        );
-    }
-    for (method, path) in [
-        ("PUT", "/jobs"),
-        ("GET", "/jobs/job_x/status"),
-        ("GET", "/webhook"),
-    ] {
-        let req = Request::builder()
-            .method(method)
-            .uri(format!("/api/v1{path}"))
-            .body(Body::empty())
-            .unwrap();
-        let r = send(&app, req).await;
-        assert!(
-            r.status == 404 || r.status == 405,
-            "{method} {path}: {}",
-            r.status
-        );
-    }
-}
-db_test!(the_openapi_document_matches_the_router);

@@ -1,5 +1,5 @@
 //! Text search finds the same jobs whichever way it runs (docs/benchmarks.md
-//! explains why there are several): the planned route, the window first
+//! explains why there are several): the planned strategy, the window first
 //! (large, or too small, so the jobs left or the trigram index take over),
 //! and the trigram index alone, all equal to a plain filter of every job's
 //! text, on SQLite and PostgreSQL, with filters, both scopes and paging.
@@ -7,19 +7,38 @@
 use crate::common::world::*;
 use crate::common::*;
 use livreur::model::job::{Job, JobQuery, JobStatus};
-use livreur::server::db::jobs::{self, Route, Scope};
+use livreur::server::db::jobs::{self, Scope, Strategy};
 use serde_json::json;
 
-const ROUTES: [Route; 9] = [
-    Route::Planned,
-    Route::WindowFirst(10_000),
-    Route::WindowFirst(7),
-    Route::WindowFirst(1),
-    Route::WindowThenRest(7),
-    Route::WindowThenRest(1),
-    Route::WindowThenIndex(7),
-    Route::WindowThenIndex(1),
-    Route::Index,
+/// The planned strategy (`None`) and each strategy forced: windows large
+/// and too small, continued through the jobs left or by the index.
+const STRATEGIES: [Option<Strategy>; 8] = [
+    None,
+    Some(Strategy::Window {
+        size: 10_000,
+        rest_limit: u64::MAX,
+    }),
+    Some(Strategy::Window {
+        size: 7,
+        rest_limit: u64::MAX,
+    }),
+    Some(Strategy::Window {
+        size: 1,
+        rest_limit: u64::MAX,
+    }),
+    Some(Strategy::Window {
+        size: 10_000,
+        rest_limit: 0,
+    }),
+    Some(Strategy::Window {
+        size: 7,
+        rest_limit: 0,
+    }),
+    Some(Strategy::Window {
+        size: 1,
+        rest_limit: 0,
+    }),
+    Some(Strategy::Index),
 ];
 
 /// Every job the scope sees, newest first, by paging without text.
@@ -34,11 +53,11 @@ async fn pages(
     db: &livreur::server::db::Db,
     scope: &Scope,
     q: &JobQuery,
-    route: Route,
+    strategy: Option<Strategy>,
 ) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
     loop {
-        let page = jobs::search_routed(db, scope, q, ids.last().map(String::as_str), 5, route)
+        let page = jobs::search_by(db, scope, q, ids.last().map(String::as_str), 5, strategy)
             .await
             .unwrap();
         let n = page.len();
@@ -49,7 +68,7 @@ async fn pages(
     }
 }
 
-async fn every_route_finds_what_a_plain_filter_finds(t: &TestDb) {
+async fn every_strategy_finds_what_a_plain_filter_finds(t: &TestDb) {
     let w = world(t).await;
     let (merchant, account, key) = w.api_user("a@example.com").await;
     let (other, other_location) = w.other_merchant("B").await;
@@ -113,11 +132,11 @@ async fn every_route_finds_what_a_plain_filter_finds(t: &TestDb) {
                     status,
                     ..Default::default()
                 };
-                for route in ROUTES {
+                for strategy in STRATEGIES {
                     assert_eq!(
-                        pages(&t.db, &scope, &q, route).await,
+                        pages(&t.db, &scope, &q, strategy).await,
                         expected,
-                        "{} {scope:?} {needle:?} {status:?} {route:?}",
+                        "{} {scope:?} {needle:?} {status:?} {strategy:?}",
                         t.backend
                     );
                 }
@@ -136,4 +155,4 @@ async fn every_route_finds_what_a_plain_filter_finds(t: &TestDb) {
     assert_eq!(count("o\"neil_%"), 15);
     assert_eq!(count("zzz-not-there"), 0);
 }
-db_test!(every_route_finds_what_a_plain_filter_finds);
+db_test!(every_strategy_finds_what_a_plain_filter_finds);

@@ -1,4 +1,4 @@
-//! Webhook administration through the REST API (SPEC 4.1), the address
+//! Webhook administration through the REST API (docs/api.md), the address
 //! rules at save and at send, and the refusal of merchants, on SQLite and
 //! PostgreSQL.
 

@@ -1,4 +1,4 @@
-//! `Idempotency-Key` on API POSTs (SPEC section 4). The first request with
+//! `Idempotency-Key` on API POSTs (docs/api.md). The first request with
 //! a key claims it in the database, so the rule holds across instances on
 //! PostgreSQL; its successful response is kept for 24 hours and replayed
 //! to repeats. A repeat with another body is 422, one that arrives while

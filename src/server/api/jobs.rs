@@ -1,4 +1,4 @@
-//! The job and action rows of SPEC 4.1. Administrators reach every job; a
+//! The job and action rows of docs/api.md. Administrators reach every job; a
 //! merchant credential only the jobs its user created, and anything else
 //! answers the same 404 as a job that does not exist.
 
@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::ApiCaller;
@@ -17,7 +16,6 @@ use super::problem::{ApiJson, Problem};
 use crate::error::AppError;
 use crate::model::job::{Action, ActionIn, Job, JobIn, JobPage, JobStatus};
 use crate::server::AppState;
-use crate::server::services::jobs::patch::merge_patch;
 use crate::server::services::jobs::{self, JobActor};
 
 type ApiResult = Result<Response, Problem>;
@@ -67,18 +65,6 @@ fn job_response(status: StatusCode, job: Job) -> Response {
         res.headers_mut().insert(header::LOCATION, v);
     }
     res
-}
-
-/// Merges a JSON Merge Patch body onto `current` and reads the result as
-/// `T`: unknown fields and wrong types are 400, as on create.
-fn patched<T: DeserializeOwned>(current: Value, patch: Value) -> Result<T, Problem> {
-    if !patch.is_object() {
-        return Err(Problem::bad_request("The body must be a JSON object."));
-    }
-    let mut doc = current;
-    merge_patch(&mut doc, &patch);
-    serde_json::from_value(doc)
-        .map_err(|e| Problem::bad_request(format!("The body is not valid for this request: {e}.")))
 }
 
 /// Creates a job, with up to 200 actions inline.
@@ -135,30 +121,8 @@ pub async fn patch_job(
     ApiJson(patch): ApiJson<Value>,
 ) -> ApiResult {
     let wanted = if_match(&headers)?;
-    // Without If-Match the patch is applied to the version just read; a
-    // concurrent change makes that version stale, so read again and retry.
-    for _ in 0..3 {
-        let current = jobs::get(&state, actor(&caller), &job_id).await?;
-        if wanted.is_some_and(|v| v != current.version) {
-            return Err(AppError::Stale.into());
-        }
-        let base = serde_json::to_value(JobIn::from_job(&current)).unwrap_or(Value::Null);
-        let input: JobIn = patched(base, patch.clone())?;
-        match jobs::update(
-            &state,
-            actor(&caller),
-            &job_id,
-            &input,
-            Some(current.version),
-        )
-        .await
-        {
-            Ok(job) => return Ok(job_response(StatusCode::OK, job)),
-            Err(AppError::Stale) if wanted.is_none() => continue,
-            Err(err) => return Err(err.into()),
-        }
-    }
-    Err(AppError::Stale.into())
+    let job = jobs::patch(&state, actor(&caller), &job_id, &patch, wanted).await?;
+    Ok(job_response(StatusCode::OK, job))
 }
 
 /// Deletes a job; only while it is `new`.
@@ -279,34 +243,9 @@ pub async fn patch_action(
     ApiJson(patch): ApiJson<Value>,
 ) -> ApiResult {
     let wanted = if_match(&headers)?;
-    for _ in 0..3 {
-        let job = jobs::get(&state, actor(&caller), &job_id).await?;
-        if wanted.is_some_and(|v| v != job.version) {
-            return Err(AppError::Stale.into());
-        }
-        let current = job
-            .actions
-            .iter()
-            .find(|a| a.id == action_id)
-            .ok_or(AppError::NotFound)?;
-        let base = serde_json::to_value(ActionIn::from_action(current)).unwrap_or(Value::Null);
-        let input: ActionIn = patched(base, patch.clone())?;
-        let result = jobs::update_action(
-            &state,
-            actor(&caller),
-            &job_id,
-            &action_id,
-            &input,
-            Some(job.version),
-        )
-        .await;
-        match result {
-            Ok((job, action)) => return Ok(with_etag(StatusCode::OK, job.version, action)),
-            Err(AppError::Stale) if wanted.is_none() => continue,
-            Err(err) => return Err(err.into()),
-        }
-    }
-    Err(AppError::Stale.into())
+    let (job, action) =
+        jobs::patch_action(&state, actor(&caller), &job_id, &action_id, &patch, wanted).await?;
+    Ok(with_etag(StatusCode::OK, job.version, action))
 }
 
 /// Deletes an action of a job that is not finished.

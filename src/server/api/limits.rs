@@ -1,4 +1,4 @@
-//! The rate limit per credential (SPEC 4.2): `LIVREUR_RATE_LIMIT` requests
+//! The rate limit per credential (README, Commands): `LIVREUR_RATE_LIMIT` requests
 //! per second with bursts of twice that, by the generic cell rate algorithm
 //! (one timestamp per key, no timers). Counted in each instance's memory:
 //! with several instances behind a balancer a credential may reach up to

@@ -1,4 +1,4 @@
-//! The REST API under `/api/v1` (SPEC section 4).
+//! The REST API under `/api/v1` (docs/api.md).
 //!
 //! Every route sits behind [`authenticate`]: HTTP Basic with an API Account
 //! ID and Auth Key, checked against the database on every request. The
@@ -6,16 +6,20 @@
 //! credential's user as the actor, so a merchant credential meets the same
 //! role checks as a merchant in the browser.
 
-mod admin;
+mod api_accounts;
+mod audit;
 pub mod idempotency;
 mod job_search;
 mod jobs;
 pub mod limits;
+mod locations;
+mod merchants;
 pub mod openapi;
-mod people;
 pub mod policy;
 pub mod problem;
 pub mod reference;
+mod reply;
+mod users;
 mod webhooks;
 mod wire;
 
@@ -41,7 +45,7 @@ use super::db::api_keys;
 use super::keys;
 use crate::model::{Lang, SessionUser};
 
-/// Request bodies over this size are refused with 413 (SPEC section 4).
+/// Request bodies over this size are refused with 413 (docs/api.md).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Who is calling, put in the request extensions by [`authenticate`].
@@ -66,16 +70,22 @@ fn routes() -> OpenApiRouter<AppState> {
             jobs::patch_action,
             jobs::delete_action
         ))
-        .routes(routes!(admin::list_locations, admin::create_location))
-        .routes(routes!(admin::get_location, admin::patch_location))
-        .routes(routes!(admin::list_merchants, admin::create_merchant))
-        .routes(routes!(admin::get_merchant, admin::patch_merchant))
-        .routes(routes!(people::list_users, people::create_user))
-        .routes(routes!(people::get_user, people::patch_user))
-        .routes(routes!(people::put_api_access))
-        .routes(routes!(people::issue_key))
-        .routes(routes!(people::api_accounts))
-        .routes(routes!(people::audit))
+        .routes(routes!(
+            locations::list_locations,
+            locations::create_location
+        ))
+        .routes(routes!(locations::get_location, locations::patch_location))
+        .routes(routes!(
+            merchants::list_merchants,
+            merchants::create_merchant
+        ))
+        .routes(routes!(merchants::get_merchant, merchants::patch_merchant))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::get_user, users::patch_user))
+        .routes(routes!(users::put_api_access))
+        .routes(routes!(users::issue_key))
+        .routes(routes!(api_accounts::api_accounts))
+        .routes(routes!(audit::audit))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
         .routes(routes!(
             webhooks::get_webhook,

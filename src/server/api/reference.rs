@@ -60,7 +60,29 @@ pub fn type_name(schema: &Value) -> String {
     }
 }
 
-fn fields(schema: &Value) -> Vec<FieldRef> {
+/// The schema a `$ref` names in `doc`, or `schema` itself.
+fn resolve<'a>(schema: &'a Value, doc: &'a Value) -> &'a Value {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|pointer| doc.pointer(pointer))
+        .unwrap_or(schema)
+}
+
+/// The fields of an object schema; an `allOf` (a struct with another one
+/// flattened into it, like a job's fields) gives the fields of every part,
+/// followed through `$ref`s no deeper than `depth`.
+fn fields(schema: &Value, doc: &Value, depth: u8) -> Vec<FieldRef> {
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        if depth == 0 {
+            return Vec::new();
+        }
+        return parts
+            .iter()
+            .flat_map(|part| fields(resolve(part, doc), doc, depth - 1))
+            .collect();
+    }
     let required: Vec<&str> = schema
         .get("required")
         .and_then(Value::as_array)
@@ -179,7 +201,7 @@ pub fn build(doc: &Value) -> Reference {
                 .map(|(name, s)| SchemaRef {
                     name: name.clone(),
                     description: text(s, "description"),
-                    fields: fields(s),
+                    fields: fields(s, doc, 4),
                     values: s
                         .get("enum")
                         .and_then(Value::as_array)

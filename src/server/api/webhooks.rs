@@ -1,4 +1,4 @@
-//! The webhook rows of SPEC 4.1: endpoints, test sends, secret rotation,
+//! The webhook rows of docs/api.md: endpoints, test sends, secret rotation,
 //! deliveries and resends. Administrators only: the policy table refuses
 //! merchant credentials before these run, and every service function
 //! checks again.
@@ -12,8 +12,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
 use super::ApiCaller;
-use super::admin::{ApiResult, created, ip, ok};
 use super::problem::{ApiJson, Problem};
+use super::reply::{ApiResult, created, ip, ok};
 use crate::model::time::rfc3339;
 use crate::model::webhook::{Delivery, Webhook, WebhookIn, WebhookWithSecret};
 use crate::server::AppState;

@@ -41,6 +41,24 @@ pub struct Entry<'a> {
     pub details: serde_json::Value,
 }
 
+impl<'a> Entry<'a> {
+    /// An entry about one object: `action` done to `target_type`
+    /// `target_id`.
+    pub fn about(
+        action: &'a str,
+        target_type: &'a str,
+        target_id: &'a str,
+        details: serde_json::Value,
+    ) -> Self {
+        Entry {
+            action,
+            target_type: Some(target_type),
+            target_id: Some(target_id),
+            details,
+        }
+    }
+}
+
 pub async fn record(
     tx: &mut Tx,
     actor: &Actor,

@@ -1,5 +1,5 @@
 //! Webhook deliveries: one row per (endpoint, message), its retry state and
-//! the worker lease on it, plus the log of attempts (SPEC section 5).
+//! the worker lease on it, plus the log of attempts (docs/rules.md, Webhooks).
 //!
 //! Claiming is a lease, not a lock held over the network call: a worker
 //! moves `next_attempt_at` to the end of its lease and stamps a token. If

@@ -61,37 +61,6 @@ pub async fn get(db: &Db, user_id: &str) -> Result<Option<MerchantUser>, sqlx::E
     Ok(row.and_then(Row::into_user))
 }
 
-pub struct NewMerchantUser<'a> {
-    pub id: &'a str,
-    pub merchant_id: &'a str,
-    pub email: &'a str,
-    pub display_name: &'a str,
-    pub password_hash: &'a str,
-    pub role: Role,
-}
-
-pub async fn insert(tx: &mut Tx, u: &NewMerchantUser<'_>, now: Millis) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO users (id, email, email_lower, display_name, password_hash, role, merchant_id, \
-             language, active, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'en', TRUE, $8, $8)",
-        )
-        .bind(u.id)
-        .bind(u.email)
-        .bind(u.email.to_lowercase())
-        .bind(u.display_name)
-        .bind(u.password_hash)
-        .bind(u.role.as_str())
-        .bind(u.merchant_id)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })?;
-    Ok(())
-}
-
 pub async fn update(
     tx: &mut Tx,
     user_id: &str,

@@ -1,5 +1,5 @@
 //! The webhook outbox: one event per change to a job or an action,
-//! written in the transaction of the change (SPEC section 5). The job's page
+//! written in the transaction of the change (docs/rules.md, Webhooks). The job's page
 //! reads them back as its history.
 
 use super::{Db, Tx, on_read, on_tx};

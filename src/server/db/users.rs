@@ -77,33 +77,37 @@ pub async fn find_id_by_email(
     })
 }
 
-pub struct NewAdmin<'a> {
+/// A user to create: an administrator (no merchant) or a merchant's user.
+pub struct NewUser<'a> {
     pub id: &'a str,
     pub email: &'a str,
     pub display_name: &'a str,
     pub password_hash: &'a str,
+    pub role: Role,
+    pub merchant_id: Option<&'a str>,
     pub language: Lang,
 }
 
-pub async fn insert_admin(tx: &mut Tx, new: &NewAdmin<'_>, now: Millis) -> Result<(), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, new: &NewUser<'_>, now: Millis) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO users (id, email, email_lower, display_name, password_hash, role, \
              merchant_id, language, active, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'admin', NULL, $6, TRUE, $7, $7)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $9)",
         )
         .bind(new.id)
         .bind(new.email)
         .bind(new.email.to_lowercase())
         .bind(new.display_name)
         .bind(new.password_hash)
+        .bind(new.role.as_str())
+        .bind(new.merchant_id)
         .bind(new.language.as_str())
         .bind(now)
         .execute(conn)
         .await
         .map(|_| ())
-    })?;
-    Ok(())
+    })
 }
 
 /// Resets an administrator's password and makes sure the account is active.

@@ -1,4 +1,4 @@
-//! Webhook endpoints (SPEC section 5). The signing secrets are stored
+//! Webhook endpoints (docs/rules.md, Webhooks). The signing secrets are stored
 //! sealed (see `webhooks::seal`); this module never sees them in clear.
 
 use super::{Db, Tx, on_read, on_tx};

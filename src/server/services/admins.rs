@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::error::{AppError, FieldError};
-use crate::model::Lang;
+use crate::model::{Lang, Role};
 use crate::server::clock::Clock;
 use crate::server::db::audit::{self, Actor, Entry};
 use crate::server::db::{Db, sessions, users};
@@ -61,13 +61,15 @@ pub async fn create_or_reset(
         Some(_) => return Err(AppError::field("email", "taken")),
         None => {
             let id = ids::new_id("usr", now);
-            users::insert_admin(
+            users::insert(
                 &mut tx,
-                &users::NewAdmin {
+                &users::NewUser {
                     id: &id,
                     email,
                     display_name: &name,
                     password_hash: &hash,
+                    role: Role::Admin,
+                    merchant_id: None,
                     language: Lang::En,
                 },
                 now,
@@ -83,12 +85,7 @@ pub async fn create_or_reset(
     audit::record(
         &mut tx,
         &Actor::cli(),
-        Entry {
-            action,
-            target_type: Some("user"),
-            target_id: Some(id),
-            details: json!({ "email": email }),
-        },
+        Entry::about(action, "user", id, json!({ "email": email })),
         now,
     )
     .await?;

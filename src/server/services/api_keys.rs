@@ -1,4 +1,4 @@
-//! API Auth Keys (SPEC section 3, rules 3, 4 and 7): generating, rolling
+//! API Auth Keys (docs/rules.md, API access rules 3, 4 and 7): generating, rolling
 //! and revoking them, the administrators' list of API accounts, and the
 //! audit entry of a key that expires.
 //!
@@ -95,17 +95,17 @@ async fn issue_in(
     audit::record(
         tx,
         actor,
-        Entry {
-            action: "api_key.created",
-            target_type: Some("user"),
-            target_id: Some(owner_id),
-            details: json!({
+        Entry::about(
+            "api_key.created",
+            "user",
+            owner_id,
+            json!({
                 "account_id": account_id,
                 "key_id": key_id,
                 "hint": new.hint,
                 "expires_at": expires_at,
             }),
-        },
+        ),
         now,
     )
     .await?;
@@ -162,17 +162,17 @@ pub async fn roll(
     audit::record(
         &mut tx,
         &actor_entry,
-        Entry {
-            action: "api_key.rolled",
-            target_type: Some("user"),
-            target_id: Some(&actor.id),
-            details: json!({
+        Entry::about(
+            "api_key.rolled",
+            "user",
+            &actor.id,
+            json!({
                 "account_id": account_id,
                 "key_id": key_id,
                 "grace": grace.as_str(),
                 "expires_at": old_expires_at,
             }),
-        },
+        ),
         now,
     )
     .await?;
@@ -203,12 +203,12 @@ pub async fn revoke(
     audit::record(
         &mut tx,
         &actor_of(actor, ip),
-        Entry {
-            action: "api_key.revoked",
-            target_type: Some("user"),
-            target_id: Some(&actor.id),
-            details: json!({ "account_id": account_id, "key_id": key_id }),
-        },
+        Entry::about(
+            "api_key.revoked",
+            "user",
+            &actor.id,
+            json!({ "account_id": account_id, "key_id": key_id }),
+        ),
         now,
     )
     .await?;
@@ -295,12 +295,12 @@ pub async fn record_expiries(state: &AppState) -> Result<usize, AppError> {
         audit::record(
             &mut tx,
             &Actor::system(),
-            Entry {
-                action: "api_key.expired",
-                target_type: Some("user"),
-                target_id: Some(user_id),
-                details: json!({ "account_id": account_id, "key_id": key_id }),
-            },
+            Entry::about(
+                "api_key.expired",
+                "user",
+                user_id,
+                json!({ "account_id": account_id, "key_id": key_id }),
+            ),
             now,
         )
         .await?;

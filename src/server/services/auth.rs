@@ -184,12 +184,7 @@ pub async fn sign_in(
     audit::record(
         &mut tx,
         &actor,
-        Entry {
-            action: "auth.signed_in",
-            target_type: Some("user"),
-            target_id: Some(&user.id),
-            details: json!({}),
-        },
+        Entry::about("auth.signed_in", "user", &user.id, json!({})),
         now,
     )
     .await?;

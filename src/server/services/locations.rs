@@ -113,12 +113,12 @@ pub async fn create(
     audit::record(
         &mut tx,
         &actor_of(actor, ip),
-        Entry {
-            action: "location.created",
-            target_type: Some("location"),
-            target_id: Some(&location.id),
-            details: json!({ "name": location.name, "ref_no": location.ref_no }),
-        },
+        Entry::about(
+            "location.created",
+            "location",
+            &location.id,
+            json!({ "name": location.name, "ref_no": location.ref_no }),
+        ),
         now,
     )
     .await?;
@@ -170,12 +170,12 @@ pub async fn update(
     audit::record(
         &mut tx,
         &actor_of(actor, ip),
-        Entry {
+        Entry::about(
             action,
-            target_type: Some("location"),
-            target_id: Some(&location.id),
-            details: json!({ "name": location.name, "ref_no": location.ref_no }),
-        },
+            "location",
+            &location.id,
+            json!({ "name": location.name, "ref_no": location.ref_no }),
+        ),
         now,
     )
     .await?;

@@ -1,4 +1,4 @@
-//! Merchant users and their "API access" switch (SPEC section 3, rules 1,
+//! Merchant users and their "API access" switch (docs/rules.md, API access rules 1,
 //! 2 and 7). The rules hold whatever a client sends:
 //! - access can be on only for an active Merchant Level 2 user of an active
 //!   merchant; asking otherwise is a conflict (409);
@@ -10,12 +10,12 @@ use serde_json::json;
 use super::{actor_of, require_admin};
 use crate::error::{AppError, FieldError};
 use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
-use crate::model::{Role, SessionUser};
+use crate::model::{Lang, Role, SessionUser};
 use crate::server::AppState;
 use crate::server::clock::Millis;
 use crate::server::db::audit::{self, Actor, Entry};
 use crate::server::db::{
-    Tx, api_accounts, api_keys, is_unique_violation, merchant_users, merchants, sessions,
+    Tx, api_accounts, api_keys, is_unique_violation, merchant_users, merchants, sessions, users,
 };
 use crate::server::{ids, password};
 use crate::validate;
@@ -108,15 +108,16 @@ pub async fn create(
     let id = ids::new_id("usr", now);
     let actor = actor_of(actor, ip);
     let mut tx = state.db.begin().await?;
-    let inserted = merchant_users::insert(
+    let inserted = users::insert(
         &mut tx,
-        &merchant_users::NewMerchantUser {
+        &users::NewUser {
             id: &id,
-            merchant_id,
             email: &email,
             display_name: &display_name,
             password_hash: &hash,
             role,
+            merchant_id: Some(merchant_id),
+            language: Lang::En,
         },
         now,
     )
@@ -128,12 +129,12 @@ pub async fn create(
     audit::record(
         &mut tx,
         &actor,
-        Entry {
-            action: "user.created",
-            target_type: Some("user"),
-            target_id: Some(&id),
-            details: json!({ "email": email, "role": role.as_str(), "merchant_id": merchant_id }),
-        },
+        Entry::about(
+            "user.created",
+            "user",
+            &id,
+            json!({ "email": email, "role": role.as_str(), "merchant_id": merchant_id }),
+        ),
         now,
     )
     .await?;
@@ -235,17 +236,17 @@ pub async fn update(
     audit::record(
         &mut tx,
         &actor,
-        Entry {
+        Entry::about(
             action,
-            target_type: Some("user"),
-            target_id: Some(user_id),
-            details: json!({
+            "user",
+            user_id,
+            json!({
                 "email": existing.email,
                 "role": role.as_str(),
                 "previous_role": existing.role.as_str(),
                 "active": active,
             }),
-        },
+        ),
         now,
     )
     .await?;
@@ -282,12 +283,12 @@ async fn grant_in(tx: &mut Tx, actor: &Actor, user_id: &str, now: Millis) -> Res
     audit::record(
         tx,
         actor,
-        Entry {
-            action: "api_access.granted",
-            target_type: Some("user"),
-            target_id: Some(user_id),
-            details: json!({ "account_id": account_id }),
-        },
+        Entry::about(
+            "api_access.granted",
+            "user",
+            user_id,
+            json!({ "account_id": account_id }),
+        ),
         now,
     )
     .await?;
@@ -310,12 +311,12 @@ pub(super) async fn revoke_api_access_in(
         audit::record(
             tx,
             actor,
-            Entry {
-                action: "api_access.revoked",
-                target_type: Some("user"),
-                target_id: Some(user_id),
-                details: json!({ "account_id": account_id, "reason": reason, "keys_revoked": keys_revoked }),
-            },
+            Entry::about(
+                "api_access.revoked",
+                "user",
+                user_id,
+                json!({ "account_id": account_id, "reason": reason, "keys_revoked": keys_revoked }),
+            ),
             now,
         )
         .await?;

@@ -1,6 +1,6 @@
 //! Merchants: onboarding, changes, deactivation. Administrators only.
 //! Deactivating a merchant revokes the API access of all its users at once
-//! (SPEC section 3, rule 2) and, through the session lookup, signs them out.
+//! (docs/rules.md, API access rule 2) and, through the session lookup, signs them out.
 
 use serde_json::json;
 
@@ -129,12 +129,12 @@ pub async fn create(
     audit::record(
         &mut tx,
         &actor_of(actor, ip),
-        Entry {
-            action: "merchant.created",
-            target_type: Some("merchant"),
-            target_id: Some(&merchant.id),
-            details: json!({ "business_name": merchant.business_name }),
-        },
+        Entry::about(
+            "merchant.created",
+            "merchant",
+            &merchant.id,
+            json!({ "business_name": merchant.business_name }),
+        ),
         now,
     )
     .await?;
@@ -176,12 +176,12 @@ pub async fn update(
     audit::record(
         &mut tx,
         &actor,
-        Entry {
+        Entry::about(
             action,
-            target_type: Some("merchant"),
-            target_id: Some(&merchant.id),
-            details: json!({ "business_name": merchant.business_name }),
-        },
+            "merchant",
+            &merchant.id,
+            json!({ "business_name": merchant.business_name }),
+        ),
         now,
     )
     .await?;
@@ -213,12 +213,12 @@ pub async fn set_active(
     audit::record(
         &mut tx,
         &actor,
-        Entry {
+        Entry::about(
             action,
-            target_type: Some("merchant"),
-            target_id: Some(id),
-            details: json!({ "business_name": existing.business_name }),
-        },
+            "merchant",
+            id,
+            json!({ "business_name": existing.business_name }),
+        ),
         now,
     )
     .await?;

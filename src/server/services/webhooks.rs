@@ -1,4 +1,4 @@
-//! Webhook endpoints: administrators only (SPEC section 3 rule 6). Every
+//! Webhook endpoints: administrators only (docs/rules.md, API access rule 6). Every
 //! function refuses anyone else first; every change is audited (never with
 //! the secret).
 
@@ -123,17 +123,17 @@ async fn record(
     audit::record(
         tx,
         &actor_of(actor, ip),
-        Entry {
+        Entry::about(
             action,
-            target_type: Some("webhook"),
-            target_id: Some(&w.id),
-            details: json!({
+            "webhook",
+            &w.id,
+            json!({
                 "url": w.url,
                 "location_id": w.location_id,
                 "events": w.events,
                 "enabled": w.enabled,
             }),
-        },
+        ),
         state_now,
     )
     .await?;
@@ -314,12 +314,12 @@ pub async fn resend(
     audit::record(
         &mut tx,
         &actor_of(actor, ip),
-        Entry {
-            action: "webhook.resent",
-            target_type: Some("webhook"),
-            target_id: Some(id),
-            details: json!({ "message_id": message_id }),
-        },
+        Entry::about(
+            "webhook.resent",
+            "webhook",
+            id,
+            json!({ "message_id": message_id }),
+        ),
         now,
     )
     .await?;

@@ -1,4 +1,4 @@
-//! Webhook delivery (SPEC section 5). Changes to jobs write events to the
+//! Webhook delivery (docs/rules.md, Webhooks). Changes to jobs write events to the
 //! outbox in their own transaction; the worker here, inside the same
 //! binary, fans each event out to the endpoints that want it, signs and
 //! sends it, and retries on the schedule until it succeeds or gives up.

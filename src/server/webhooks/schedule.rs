@@ -1,4 +1,4 @@
-//! When a failed delivery is tried again (SPEC section 5): about
+//! When a failed delivery is tried again (docs/rules.md, Webhooks): about
 //! immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, with jitter so
 //! that a receiver coming back up is not hit by every message at once.
 

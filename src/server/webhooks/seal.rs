@@ -1,4 +1,4 @@
-//! Sealing of stored secrets (webhook signing secrets, SPEC section 5):
+//! Sealing of stored secrets (webhook signing secrets, docs/rules.md, Webhooks):
 //! ChaCha20-Poly1305 with a key that lives outside the database, so a copy
 //! of the database alone does not let anyone forge webhooks. The row's id
 //! is bound in as associated data: a sealed secret copied onto another row

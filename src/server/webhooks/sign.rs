@@ -1,4 +1,4 @@
-//! Standard Webhooks signing (SPEC section 5): `webhook-signature` is
+//! Standard Webhooks signing (docs/rules.md, Webhooks): `webhook-signature` is
 //! `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the
 //! base64 part of the endpoint's `whsec_…` secret. During a rotation both
 //! secrets sign and the header carries both signatures, space separated.

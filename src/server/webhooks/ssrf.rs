@@ -1,4 +1,4 @@
-//! Where webhooks may go (SPEC section 5, 4.2). A webhook URL is chosen by
+//! Where webhooks may go (docs/rules.md, Webhooks rule 7; README, Commands). A webhook URL is chosen by
 //! an administrator but fetched by the server, from inside the network: it
 //! must not become a way to reach loopback services, the private network
 //! or a cloud metadata endpoint. Checked when an endpoint is saved and

@@ -2,14 +2,19 @@
 //! queries carry `created_by_user = $n` in SQL, so another user's job is
 //! simply not found, exactly like one that does not exist.
 
+mod columns;
 mod plan;
 mod rows;
 mod sample;
 mod search;
 mod search_sql;
 
-pub use search::{Route, search, search_needle, search_routed, search_text};
+pub use plan::Strategy;
+pub use search::{search, search_by, search_needle, search_text};
 
+use self::columns::{
+    ACTION_WRITTEN, JOB_WRITTEN, action_values, assignments, bind_values, job_values, marks,
+};
 use self::rows::job_from_rows;
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::job::{Action, Job};
@@ -43,8 +48,8 @@ fn get_sql(lock: bool) -> &'static str {
                 "SELECT j.*, {actions} FROM (SELECT {jobs} FROM jobs \
                  WHERE id = $1 AND ($2 IS NULL OR created_by_user = $2){lock}) j \
                  LEFT JOIN actions a ON a.job_id = j.id ORDER BY a.position, a.id",
-                actions = rows::ACTION_COLUMNS,
-                jobs = rows::JOB_COLUMNS,
+                actions = rows::action_columns(),
+                jobs = rows::job_columns(),
                 lock = if lock { " FOR UPDATE" } else { "" },
             )
         })
@@ -77,105 +82,59 @@ pub struct Stored<'a> {
     pub updated_at: Millis,
 }
 
-/// Binds the fields `insert` and `update` both write, in this order:
-/// reference, type, status, date, window, customer, address, location,
-/// description, comment, barcodes.
-macro_rules! bind_fields {
-    ($query:expr, $job:expr, $barcodes:expr) => {{
-        let window = $job.time_window.as_ref();
-        $query
-            .bind(&$job.reference_id)
-            .bind($job.kind.as_str())
-            .bind($job.status.as_str())
-            .bind(&$job.date)
-            .bind(window.map(|w| w.start.as_str()))
-            .bind(window.map(|w| w.end.as_str()))
-            .bind(&$job.customer.first_name)
-            .bind(&$job.customer.last_name)
-            .bind(&$job.customer.phone)
-            .bind(&$job.customer.mobile)
-            .bind(&$job.customer.email)
-            .bind(&$job.address.line1)
-            .bind(&$job.address.apartment)
-            .bind(&$job.address.city)
-            .bind(&$job.address.postal_code)
-            .bind(&$job.address.country)
-            .bind($job.address.lat)
-            .bind($job.address.lng)
-            .bind(&$job.location_id)
-            .bind(&$job.description)
-            .bind(&$job.comment)
-            .bind($barcodes)
-    }};
-}
+/// `INSERT INTO jobs`: the id, the written columns, then the server's own.
+static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let own = "search_text, created_by_user, created_by_account, merchant_id, creation_source, \
+               created_at, updated_at";
+    format!(
+        "INSERT INTO jobs (id, {}, {own}) VALUES ({})",
+        JOB_WRITTEN.join(", "),
+        marks(1, 1 + JOB_WRITTEN.len() + 7)
+    )
+});
 
-/// Binds the fields of an action that `insert_actions` and
-/// `update_action` both write, in this order: external reference, SKU,
-/// type, description, quantity, unit, value, weight, status.
-macro_rules! bind_action_fields {
-    ($query:expr, $action:expr) => {{
-        let a = $action;
-        $query
-            .bind(&a.external_reference_id)
-            .bind(&a.sku)
-            .bind(a.kind.as_str())
-            .bind(&a.description)
-            .bind(a.quantity)
-            .bind(&a.quantity_unit)
-            .bind(a.value)
-            .bind(a.weight_kg)
-            .bind(a.status.as_str())
-    }};
-}
+/// `UPDATE jobs`: the written columns, the search text and the time.
+static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
+    let next = 2 + JOB_WRITTEN.len();
+    format!(
+        "UPDATE jobs SET {}, search_text = ${next}, updated_at = ${} WHERE id = $1",
+        assignments(JOB_WRITTEN, 2),
+        next + 1
+    )
+});
 
 pub async fn insert(tx: &mut Tx, job: &Job, meta: &Stored<'_>) -> Result<(), sqlx::Error> {
-    let barcodes = serde_json::to_string(&job.barcodes).unwrap_or_else(|_| "[]".into());
+    let barcodes = serde_json::to_string(&job.fields.barcodes).unwrap_or_else(|_| "[]".into());
     let search = search_text(job);
+    let values = job_values(job, &barcodes);
     on_tx!(tx, conn => {
-        let query = sqlx::query(
-            "INSERT INTO jobs (id, reference_id, type, status, date, window_start, window_end, \
-             first_name, last_name, phone, mobile, email, line1, apartment, city, postal_code, \
-             country, lat, lng, location_id, description, comment, barcodes, created_by_user, \
-             created_by_account, merchant_id, creation_source, version, search_text, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)",
-        );
-        bind_fields!(query.bind(&job.id), job, &barcodes)
-        .bind(&job.created_by.user_id)
-        .bind(&job.created_by.account_id)
-        .bind(meta.merchant_id)
-        .bind(job.creation_source.as_str())
-        .bind(job.version)
-        .bind(&search)
-        .bind(meta.created_at)
-        .bind(meta.updated_at)
-        .execute(conn)
-        .await
-        .map(|_| ())
+        bind_values!(sqlx::query(INSERT_SQL.as_str()).bind(&job.id), &values)
+            .bind(&search)
+            .bind(&job.created_by.user_id)
+            .bind(&job.created_by.account_id)
+            .bind(meta.merchant_id)
+            .bind(job.creation_source.as_str())
+            .bind(meta.created_at)
+            .bind(meta.updated_at)
+            .execute(conn)
+            .await
+            .map(|_| ())
     })
 }
 
-/// Writes the editable fields and status of `job`, whose `version` is the
-/// new one; `updated_at` is `now`.
+/// Writes the editable fields, status and version of `job` (the new
+/// version); `updated_at` is `now`.
 pub async fn update(tx: &mut Tx, job: &Job, now: Millis) -> Result<(), sqlx::Error> {
-    let barcodes = serde_json::to_string(&job.barcodes).unwrap_or_else(|_| "[]".into());
+    let barcodes = serde_json::to_string(&job.fields.barcodes).unwrap_or_else(|_| "[]".into());
     let search = search_text(job);
+    let values = job_values(job, &barcodes);
     on_tx!(tx, conn => {
-        let query = sqlx::query(
-            "UPDATE jobs SET reference_id = $2, type = $3, status = $4, date = $5, \
-             window_start = $6, window_end = $7, first_name = $8, last_name = $9, phone = $10, \
-             mobile = $11, email = $12, line1 = $13, apartment = $14, city = $15, \
-             postal_code = $16, country = $17, lat = $18, lng = $19, location_id = $20, \
-             description = $21, comment = $22, barcodes = $23, version = $24, \
-             search_text = $25, updated_at = $26 WHERE id = $1",
-        );
-        bind_fields!(query.bind(&job.id), job, &barcodes)
-        .bind(job.version)
-        .bind(&search)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ())
+        bind_values!(sqlx::query(UPDATE_SQL.as_str()).bind(&job.id), &values)
+            .bind(&search)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
     })
 }
 
@@ -199,40 +158,47 @@ pub async fn insert_actions(
     if actions.is_empty() {
         return Ok(());
     }
-    // $1 the job, $2 the time; then eleven per action.
+    // $1 the job, $2 the time; then per action its id, position and
+    // written columns.
+    let per = 2 + ACTION_WRITTEN.len();
     let rows: Vec<String> = (0..actions.len())
         .map(|i| {
-            let marks: Vec<String> = (0..11).map(|k| format!("${}", 3 + i * 11 + k)).collect();
-            format!("({}, $1, {}, $2, $2)", marks[0], marks[1..].join(", "))
+            let first = 3 + i * per;
+            format!("(${first}, $1, {}, $2, $2)", marks(first + 1, per - 1))
         })
         .collect();
     let sql = format!(
-        "INSERT INTO actions (id, job_id, position, external_reference_id, sku, type, \
-         description, quantity, quantity_unit, value, weight_kg, status, created_at, \
-         updated_at) VALUES {}",
+        "INSERT INTO actions (id, job_id, position, {}, created_at, updated_at) VALUES {}",
+        ACTION_WRITTEN.join(", "),
         rows.join(", ")
     );
+    let values: Vec<_> = actions.iter().map(action_values).collect();
     on_tx!(tx, conn => {
         let mut query = sqlx::query(&sql).bind(job_id).bind(now);
-        for (i, a) in actions.iter().enumerate() {
-            query = bind_action_fields!(query.bind(&a.id).bind(first + i as i64), a);
+        for (i, (a, values)) in actions.iter().zip(&values).enumerate() {
+            query = bind_values!(query.bind(&a.id).bind(first + i as i64), values);
         }
         query.execute(conn).await.map(|_| ())
     })
 }
 
+/// `UPDATE actions`: the written columns and the time.
+static UPDATE_ACTION_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE actions SET {}, updated_at = ${} WHERE id = $1",
+        assignments(ACTION_WRITTEN, 2),
+        2 + ACTION_WRITTEN.len()
+    )
+});
+
 pub async fn update_action(tx: &mut Tx, a: &Action, now: Millis) -> Result<(), sqlx::Error> {
+    let values = action_values(a);
     on_tx!(tx, conn => {
-        let query = sqlx::query(
-            "UPDATE actions SET external_reference_id = $2, sku = $3, type = $4, \
-             description = $5, quantity = $6, quantity_unit = $7, value = $8, weight_kg = $9, \
-             status = $10, updated_at = $11 WHERE id = $1",
-        );
-        bind_action_fields!(query.bind(&a.id), a)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ())
+        bind_values!(sqlx::query(UPDATE_ACTION_SQL.as_str()).bind(&a.id), &values)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ())
     })
 }
 

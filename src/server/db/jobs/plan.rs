@@ -60,12 +60,29 @@ const FTS_TERMS: usize = 3;
 /// the index, and the rest of the needle narrows as well.
 const UBIQUITOUS: f64 = 0.5;
 
+/// How a text search finds its page: what [`Plan::new`] decides from the
+/// sample of texts, or what a test asks for. Every strategy finds the same
+/// jobs; only the time differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Walk the newest `size` jobs passing the filters, testing each one's
+    /// text: chosen when the needle looks common enough to fill a page
+    /// there sooner than the index would find every job holding it. When
+    /// the page is not full, walk on through the jobs left if there are
+    /// fewer than `rest_limit` of them, else ask the trigram index.
+    Window { size: u32, rest_limit: u64 },
+    /// Ask the trigram index for every job holding the needle.
+    Index,
+}
+
+/// The most jobs a search walks past its window before asking the index
+/// instead (a bound for the count's `LIMIT`, far above any real cost).
+pub(super) const MAX_REST: u64 = 1_000_000_000_000;
+
 /// How a text search runs, decided from the sample of texts.
 #[derive(Debug)]
 pub(super) struct Plan {
-    /// Walk the window first: the needle looks common enough to fill a
-    /// page there sooner than the index would find every job holding it.
-    pub(super) window_first: bool,
+    pub(super) strategy: Strategy,
     /// What the trigram index is asked for: stretches of the needle, in
     /// order, that leave out its ubiquitous trigrams (`00158492` of
     /// `ord-00158492`). Empty for a needle under three characters.
@@ -73,10 +90,6 @@ pub(super) struct Plan {
     /// SQLite: the [`FTS_TERMS`] rarest trigrams of a needle that has
     /// more, each asked of FTS5 on its own; empty to ask the stretches.
     pub(super) fts_terms: Vec<String>,
-    /// What the index route is expected to cost, in jobs read walking:
-    /// a window that did not fill continues through the jobs left when
-    /// there are fewer of them than this.
-    pub(super) index_cost: f64,
 }
 
 impl Plan {
@@ -155,11 +168,20 @@ impl Plan {
         } else {
             f64::from(WINDOW) + index
         };
+        // A window that did not fill continues through the jobs left when
+        // there are fewer of them than the index route would read.
+        let strategy = if window < index {
+            Strategy::Window {
+                size: WINDOW,
+                rest_limit: index.clamp(1.0, MAX_REST as f64) as u64,
+            }
+        } else {
+            Strategy::Index
+        };
         Plan {
-            window_first: window < index,
+            strategy,
             stretches,
             fts_terms,
-            index_cost: index,
         }
     }
 
@@ -197,6 +219,10 @@ impl Plan {
 mod tests {
     use super::*;
 
+    fn window_first(plan: &Plan) -> bool {
+        matches!(plan.strategy, Strategy::Window { .. })
+    }
+
     /// 5000 sampled texts of a million jobs: 40 % in Montréal, 2 % named
     /// Tremblay, 0.1 % with the phone fragment 4906, every one with an
     /// `ord-` reference.
@@ -219,16 +245,26 @@ mod tests {
     #[test]
     fn common_needles_walk_the_window_rare_ones_the_index() {
         let s = sample();
-        assert!(Plan::new(&s, "montréal", 51, Costs::SQLITE).window_first);
-        assert!(Plan::new(&s, "tremblay", 51, Costs::SQLITE).window_first);
-        assert!(!Plan::new(&s, "4906", 51, Costs::SQLITE).window_first);
-        assert!(!Plan::new(&s, "ord-00158492", 51, Costs::SQLITE).window_first);
+        assert!(window_first(&Plan::new(&s, "montréal", 51, Costs::SQLITE)));
+        assert!(window_first(&Plan::new(&s, "tremblay", 51, Costs::SQLITE)));
+        assert!(!window_first(&Plan::new(&s, "4906", 51, Costs::SQLITE)));
+        assert!(!window_first(&Plan::new(
+            &s,
+            "ord-00158492",
+            51,
+            Costs::SQLITE
+        )));
         // The same choices where a walked job is a row read (PostgreSQL).
-        assert!(Plan::new(&s, "montréal", 51, Costs::POSTGRES).window_first);
-        assert!(!Plan::new(&s, "4906", 51, Costs::POSTGRES).window_first);
+        assert!(window_first(&Plan::new(
+            &s,
+            "montréal",
+            51,
+            Costs::POSTGRES
+        )));
+        assert!(!window_first(&Plan::new(&s, "4906", 51, Costs::POSTGRES)));
         // Too short for any index: the window, then every job.
         let short = Plan::new(&s, "ro", 51, Costs::SQLITE);
-        assert!(short.window_first && short.stretches.is_empty());
+        assert!(window_first(&short) && short.stretches.is_empty());
         assert_eq!(short.like_pattern(), None);
         assert_eq!(short.fts_query(), None);
     }

@@ -1,21 +1,39 @@
 //! Rows of `jobs` and `actions`, and their assembly into the wire shape.
 
-use crate::model::job::{Action, Address, CreatedBy, Customer, Job, TimeWindow};
+use super::columns::{ACTION_WRITTEN, JOB_WRITTEN};
+use crate::model::job::{Action, Address, CreatedBy, Customer, Job, JobFields, TimeWindow};
 use crate::model::time::rfc3339;
 use sqlx::FromRow;
+use std::sync::LazyLock;
 
-pub(super) const JOB_COLUMNS: &str = "id, reference_id, type, status, date, window_start, window_end, \
-     first_name, last_name, phone, mobile, email, line1, apartment, city, postal_code, country, \
-     lat, lng, location_id, description, comment, barcodes, created_by_user, created_by_account, \
-     creation_source, version, created_at, updated_at";
+/// What a job read selects: the written columns (see `columns.rs`) and the
+/// server's own. `JobRow` below names each of them.
+static JOB_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "id, {}, created_by_user, created_by_account, creation_source, created_at, updated_at",
+        JOB_WRITTEN.join(", ")
+    )
+});
 
 /// An action's columns, from `actions a`, named `a_…` so that they can sit
 /// beside a job's in one row (see [`job_from_rows`]).
-pub(super) const ACTION_COLUMNS: &str = "a.id AS a_id, a.job_id AS a_job_id, \
-     a.external_reference_id AS a_external_reference_id, a.sku AS a_sku, a.type AS a_type, \
-     a.description AS a_description, a.quantity AS a_quantity, a.quantity_unit AS a_quantity_unit, \
-     a.value AS a_value, a.weight_kg AS a_weight_kg, a.status AS a_status, \
-     a.created_at AS a_created_at, a.updated_at AS a_updated_at";
+static ACTION_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    ["id", "job_id"]
+        .iter()
+        .chain(ACTION_WRITTEN.iter())
+        .chain(["created_at", "updated_at"].iter())
+        .map(|c| format!("a.{c} AS a_{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
+pub(super) fn job_columns() -> &'static str {
+    &JOB_COLUMNS
+}
+
+pub(super) fn action_columns() -> &'static str {
+    &ACTION_COLUMNS
+}
 
 #[derive(FromRow)]
 pub(super) struct JobRow {
@@ -60,11 +78,10 @@ fn parse<T: std::str::FromStr>(text: &str) -> Result<T, sqlx::Error> {
 
 impl JobRow {
     fn into_job(self, actions: Vec<Action>) -> Result<Job, sqlx::Error> {
-        Ok(Job {
+        let fields = JobFields {
+            reference_id: self.reference_id,
             kind: parse(&self.kind)?,
-            status: parse(&self.status)?,
-            creation_source: parse(&self.creation_source)?,
-            barcodes: serde_json::from_str(&self.barcodes).unwrap_or_default(),
+            date: self.date,
             time_window: match (self.window_start, self.window_end) {
                 (Some(start), Some(end)) => Some(TimeWindow { start, end }),
                 _ => None,
@@ -85,12 +102,16 @@ impl JobRow {
                 lat: self.lat,
                 lng: self.lng,
             },
-            id: self.id,
-            reference_id: self.reference_id,
-            date: self.date,
             location_id: self.location_id,
             description: self.description,
             comment: self.comment,
+            barcodes: serde_json::from_str(&self.barcodes).unwrap_or_default(),
+        };
+        Ok(Job {
+            id: self.id,
+            fields,
+            status: parse(&self.status)?,
+            creation_source: parse(&self.creation_source)?,
             created_by: CreatedBy {
                 user_id: self.created_by_user,
                 account_id: self.created_by_account,

@@ -11,8 +11,8 @@
 use std::time::Instant;
 
 use super::Scope;
-use super::plan::{Costs, Plan};
-use super::rows::{ACTION_COLUMNS, ActionRow, JobRow, assemble};
+use super::plan::{Costs, MAX_REST, Plan, Strategy};
+use super::rows::{ActionRow, JobRow, action_columns, assemble};
 use super::sample;
 use super::search_sql::{Bind, Filters, Step, rest_sql, step_sql, window_sql};
 use crate::model::job::{Job, JobQuery};
@@ -44,53 +44,52 @@ macro_rules! bind_all {
     }};
 }
 
-/// Runs one step's SQL on `$pool`: the jobs it finds.
-macro_rules! fetch_jobs {
-    ($pool:expr, $step:expr, $filters:expr, $needle:expr, $limit:expr, $sqlite:expr) => {{
-        let (sql, binds) = step_sql($filters, $needle, $step, $limit, $sqlite);
-        bind_all!(sqlx::query_as::<_, JobRow>(&sql), &binds)
-            .fetch_all($pool)
-            .await?
-    }};
+/// The jobs one step finds.
+async fn fetch(
+    db: &Db,
+    filters: &Filters,
+    needle: Option<&str>,
+    step: Step<'_>,
+    limit: u32,
+) -> Result<Vec<JobRow>, sqlx::Error> {
+    let (sql, binds) = step_sql(
+        filters,
+        needle,
+        step,
+        limit,
+        matches!(db, Db::Sqlite { .. }),
+    );
+    Ok(on_read!(db, pool => {
+        bind_all!(sqlx::query_as::<_, JobRow>(&sql), &binds).fetch_all(pool).await?
+    }))
 }
 
-/// Runs the window's SQL on `$pool`: the oldest id of the window, if
-/// more jobs than the window pass the filters.
-macro_rules! window_end {
-    ($pool:expr, $filters:expr, $size:expr) => {{
-        let sql = window_sql($filters, $size);
-        bind_all!(sqlx::query_scalar::<_, String>(&sql), &$filters.binds)
-            .fetch_optional($pool)
+/// The oldest id of a window of `size` jobs, if more jobs than that pass
+/// the filters.
+async fn window_end(db: &Db, filters: &Filters, size: u32) -> Result<Option<String>, sqlx::Error> {
+    let sql = window_sql(filters, size);
+    Ok(on_read!(db, pool => {
+        bind_all!(sqlx::query_scalar::<_, String>(&sql), &filters.binds)
+            .fetch_optional(pool)
             .await?
-    }};
+    }))
 }
 
-/// Counts, on `$pool`, the jobs passing the filters older than `$oldest`,
-/// up to `$cap`.
-macro_rules! rest_count {
-    ($pool:expr, $filters:expr, $oldest:expr, $cap:expr) => {{
-        let sql = rest_sql($filters, $cap);
-        bind_all!(sqlx::query_scalar::<_, i64>(&sql), &$filters.binds)
-            .bind($oldest)
-            .fetch_one($pool)
+/// How many jobs passing the filters are older than `oldest`, up to `cap`.
+async fn rest_count(
+    db: &Db,
+    filters: &Filters,
+    oldest: &str,
+    cap: u64,
+) -> Result<u64, sqlx::Error> {
+    let sql = rest_sql(filters, cap);
+    let n: i64 = on_read!(db, pool => {
+        bind_all!(sqlx::query_scalar::<_, i64>(&sql), &filters.binds)
+            .bind(oldest)
+            .fetch_one(pool)
             .await?
-    }};
-}
-
-/// How [`search_routed`] finds a text search's page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    /// As the sample of texts suggests (what [`search`] does).
-    Planned,
-    /// The window of this many jobs first, then the jobs left or the
-    /// trigram index, as the plan's costs say.
-    WindowFirst(u32),
-    /// The window of this many jobs first, then the jobs left.
-    WindowThenRest(u32),
-    /// The window of this many jobs first, then the trigram index.
-    WindowThenIndex(u32),
-    /// The trigram index only.
-    Index,
+    });
+    Ok(n.max(0) as u64)
 }
 
 /// Up to `limit` jobs matching `q`, newest first, after the job `after`.
@@ -101,56 +100,32 @@ pub async fn search(
     after: Option<&str>,
     limit: u32,
 ) -> Result<Vec<Job>, sqlx::Error> {
-    search_routed(db, scope, q, after, limit, Route::Planned).await
+    search_by(db, scope, q, after, limit, None).await
 }
 
-/// As [`search`], by the route given: every route finds the same jobs,
-/// which the tests check, and only the time differs.
-pub async fn search_routed(
+/// As [`search`], by the strategy given, or the planned one for `None`:
+/// the tests run every strategy and check they find the same jobs.
+pub async fn search_by(
     db: &Db,
     scope: &Scope,
     q: &JobQuery,
     after: Option<&str>,
     limit: u32,
-    route: Route,
+    strategy: Option<Strategy>,
 ) -> Result<Vec<Job>, sqlx::Error> {
     let filters = Filters::of(scope, q, after);
-    let sqlite = matches!(db, Db::Sqlite { .. });
     let needle = q.q.as_deref().map(search_needle).filter(|t| !t.is_empty());
-    let needle = needle.as_deref();
-    let full = |page: &Vec<JobRow>| page.len() >= limit as usize;
-    let Some(text) = needle else {
-        let jobs =
-            on_read!(db, pool => fetch_jobs!(pool, Step::Plain, &filters, None, limit, sqlite));
+    let Some(text) = needle.as_deref() else {
+        let jobs = fetch(db, &filters, None, Step::Plain, limit).await?;
         return with_actions(db, jobs).await;
     };
     // Planning reads the whole sample (thousands of texts): a blocking
     // thread's work, not an async one's, even with `q` bounded.
     let (sample, costs, owned) = (sample::sample(db).await?, Costs::of(db), text.to_owned());
-    let mut plan = tokio::task::spawn_blocking(move || Plan::new(&sample, &owned, limit, costs))
+    let plan = tokio::task::spawn_blocking(move || Plan::new(&sample, &owned, limit, costs))
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("search planning failed: {e}")))?;
-    let window = match route {
-        Route::Planned => WINDOW,
-        Route::WindowFirst(size) => {
-            plan.window_first = true;
-            size.max(1)
-        }
-        Route::WindowThenRest(size) => {
-            plan.window_first = true;
-            plan.index_cost = f64::INFINITY;
-            size.max(1)
-        }
-        Route::WindowThenIndex(size) => {
-            plan.window_first = true;
-            plan.index_cost = 0.0;
-            size.max(1)
-        }
-        Route::Index => {
-            plan.window_first = false;
-            WINDOW
-        }
-    };
+    let strategy = strategy.unwrap_or(plan.strategy);
     // The index step differs by backend: FTS5 on SQLite, a LIKE pattern
     // for `pg_trgm` on PostgreSQL.
     let (fts, like) = (plan.fts_query(), plan.like_pattern());
@@ -159,46 +134,47 @@ pub async fn search_routed(
         (Db::Sqlite { .. }, None) => Step::Scan(None),
         (Db::Postgres(_), _) => Step::Scan(like.as_deref()),
     };
+    let needle = Some(text);
     let started = Instant::now();
     // Which steps ran, for the debug log: never the needle itself, which
     // is customers' personal data.
     let mut steps: Vec<&str> = Vec::with_capacity(2);
-    let jobs = on_read!(db, pool => {
-        if plan.window_first {
-            let oldest = window_end!(pool, &filters, window);
+    let jobs = match strategy {
+        Strategy::Index => {
+            steps.push("index");
+            fetch(db, &filters, needle, index, limit).await?
+        }
+        Strategy::Window { size, rest_limit } => {
+            let oldest = window_end(db, &filters, size.max(1)).await?;
             let walk = Step::Window(oldest.as_deref());
-            let mut page = fetch_jobs!(pool, walk, &filters, needle, limit, sqlite);
+            let mut page = fetch(db, &filters, needle, walk, limit).await?;
             steps.push("window");
-            // Complete when full, or when the window held every job
-            // passing the filters.
             match oldest.as_deref() {
-                _ if full(&page) => page,
+                // Complete when full, or when the window held every job
+                // passing the filters.
+                _ if page.len() >= limit as usize => page,
                 None => page,
                 // The needle is scarcer among these jobs than the sample
                 // said: walk on through the jobs left if there are fewer
                 // of them than the index route would read (counted on the
                 // filters' index, no further than that), else the index.
                 Some(oldest) => {
-                    let cap = plan.index_cost.clamp(1.0, 1e12) as u64;
-                    let left = rest_count!(pool, &filters, oldest, cap) as u64;
-                    if left < cap {
+                    let cap = rest_limit.clamp(1, MAX_REST);
+                    if rest_count(db, &filters, oldest, cap).await? < cap {
                         // The window's finds, then the older ones.
                         steps.push("rest");
                         let more = limit - page.len() as u32;
                         let rest = Step::Rest(oldest);
-                        page.extend(fetch_jobs!(pool, rest, &filters, needle, more, sqlite));
+                        page.extend(fetch(db, &filters, needle, rest, more).await?);
                         page
                     } else {
                         steps.push("index");
-                        fetch_jobs!(pool, index, &filters, needle, limit, sqlite)
+                        fetch(db, &filters, needle, index, limit).await?
                     }
                 }
             }
-        } else {
-            steps.push("index");
-            fetch_jobs!(pool, index, &filters, needle, limit, sqlite)
         }
-    });
+    };
     let found = started.elapsed();
     let page = with_actions(db, jobs).await?;
     tracing::debug!(
@@ -219,7 +195,8 @@ async fn with_actions(db: &Db, jobs: Vec<JobRow>) -> Result<Vec<Job>, sqlx::Erro
     } else {
         let marks: Vec<String> = (1..=jobs.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT {ACTION_COLUMNS} FROM actions a WHERE a.job_id IN ({}) ORDER BY a.position, a.id",
+            "SELECT {} FROM actions a WHERE a.job_id IN ({}) ORDER BY a.position, a.id",
+            action_columns(),
             marks.join(", ")
         );
         on_read!(db, pool => {
@@ -236,10 +213,10 @@ async fn with_actions(db: &Db, jobs: Vec<JobRow>) -> Result<Vec<Job>, sqlx::Erro
 /// The text `q` searches: reference, customer name, phones, address and
 /// barcodes, lower-cased, one per line.
 pub fn search_text(job: &Job) -> String {
-    let c = &job.customer;
-    let a = &job.address;
+    let c = &job.fields.customer;
+    let a = &job.fields.address;
     let parts = [
-        job.reference_id.as_deref(),
+        job.fields.reference_id.as_deref(),
         Some(c.first_name.as_str()),
         c.last_name.as_deref(),
         Some(c.phone.as_str()),
@@ -250,6 +227,6 @@ pub fn search_text(job: &Job) -> String {
         a.postal_code.as_deref(),
     ];
     let mut text: Vec<&str> = parts.into_iter().flatten().collect();
-    text.extend(job.barcodes.iter().map(String::as_str));
+    text.extend(job.fields.barcodes.iter().map(String::as_str));
     text.join("\n").to_lowercase()
 }

@@ -2,7 +2,7 @@
 //! as numbered placeholders, and the few shapes a text search takes.
 
 use super::Scope;
-use super::rows::JOB_COLUMNS;
+use super::rows::job_columns;
 use crate::model::job::JobQuery;
 
 /// A value bound to a search placeholder.
@@ -114,6 +114,7 @@ pub(super) fn step_sql(
             extra.push(format!("{f}({column}search_text, ${}) > 0", binds.len()));
         }
     };
+    let cols = job_columns();
     let order = format!(" ORDER BY id DESC LIMIT {limit}");
     // The filters' index newest first, each job tested for the text, on
     // one side of an id when one is given. SQLite tests the text in the
@@ -128,19 +129,16 @@ pub(super) fn step_sql(
         }
         let clause = filters.clause(extra);
         if sqlite {
-            format!("SELECT {JOB_COLUMNS} FROM jobs{clause}{order}")
+            format!("SELECT {cols} FROM jobs{clause}{order}")
         } else {
             format!(
-                "SELECT {JOB_COLUMNS} FROM jobs WHERE id IN \
+                "SELECT {cols} FROM jobs WHERE id IN \
                  (SELECT id FROM jobs{clause}{order}) ORDER BY id DESC"
             )
         }
     };
     let sql = match step {
-        Step::Plain => format!(
-            "SELECT {JOB_COLUMNS} FROM jobs{}{order}",
-            filters.clause(&[])
-        ),
+        Step::Plain => format!("SELECT {cols} FROM jobs{}{order}", filters.clause(&[])),
         Step::Window(oldest) => walk(&mut binds, &mut extra, oldest.map(|id| (">=", id))),
         Step::Rest(oldest) => walk(&mut binds, &mut extra, Some(("<", oldest))),
         Step::Trigrams(terms) => {
@@ -151,7 +149,7 @@ pub(super) fn step_sql(
             // to itself SQLite walks the status index newest first and
             // tests membership, which visits most of the table.
             format!(
-                "SELECT {JOB_COLUMNS} FROM (SELECT rowid AS hit FROM jobs_search \
+                "SELECT {cols} FROM (SELECT rowid AS hit FROM jobs_search \
                  WHERE jobs_search MATCH ${matched}) AS m CROSS JOIN jobs ON jobs.seq = m.hit{}\
                  {order}",
                 filters.clause(&extra)
@@ -168,8 +166,8 @@ pub(super) fn step_sql(
             extra.push(format!("search_text LIKE ${}", binds.len()));
             contains(&mut binds, &mut extra, "");
             format!(
-                "WITH hits AS MATERIALIZED (SELECT {JOB_COLUMNS} FROM jobs{}) \
-                 SELECT {JOB_COLUMNS} FROM hits{order}",
+                "WITH hits AS MATERIALIZED (SELECT {cols} FROM jobs{}) \
+                 SELECT {cols} FROM hits{order}",
                 filters.clause(&extra)
             )
         }

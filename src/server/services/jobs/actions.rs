@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use super::clean::{self, MAX_ACTIONS};
-use super::{JobActor, get, load_for_change, record, save};
+use super::patch::patched;
+use super::{ATTEMPTS, JobActor, get, load_for_change, record, save};
 use crate::error::AppError;
 use crate::model::job::{Action, ActionIn, ActionStatus, Job};
 use crate::model::time::rfc3339;
@@ -140,6 +141,35 @@ pub async fn update_action(
     tx.commit().await?;
     state.webhooks.wake();
     Ok((job, action))
+}
+
+/// Applies a JSON Merge Patch to an action's fields, as [`super::patch`]
+/// does to a job's: `wanted` is the job's version the client saw.
+pub async fn patch_action(
+    state: &AppState,
+    actor: JobActor<'_>,
+    job_id: &str,
+    action_id: &str,
+    body: &Value,
+    wanted: Option<i64>,
+) -> Result<(Job, Action), AppError> {
+    for _ in 0..ATTEMPTS {
+        let job = get(state, actor, job_id).await?;
+        if wanted.is_some_and(|v| v != job.version) {
+            return Err(AppError::Stale);
+        }
+        let current = job
+            .actions
+            .iter()
+            .find(|a| a.id == action_id)
+            .ok_or(AppError::NotFound)?;
+        let input = patched(&ActionIn::from_action(current), body)?;
+        match update_action(state, actor, job_id, action_id, &input, Some(job.version)).await {
+            Err(AppError::Stale) if wanted.is_none() => continue,
+            result => return result,
+        }
+    }
+    Err(AppError::Stale)
 }
 
 pub async fn delete_action(

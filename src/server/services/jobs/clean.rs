@@ -4,28 +4,20 @@
 
 use crate::error::{AppError, FieldError};
 use crate::model::job::{
-    Action, ActionIn, ActionStatus, Address, Customer, JobIn, JobType, TimeWindow,
+    Action, ActionIn, ActionStatus, Address, Customer, JobFields, JobIn, JobType, TimeWindow,
 };
 use crate::model::time::parse_date;
 use crate::validate;
 
-/// A job has at most this many actions (SPEC section 2).
+/// A job has at most this many actions (docs/rules.md, What Livreur keeps: Action).
 pub const MAX_ACTIONS: usize = 200;
 pub const MAX_BARCODES: usize = 50;
 
-/// The checked editable fields of a job.
+/// A checked job: its fields as the job will show them, and the actions
+/// to create with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CleanJob {
-    pub reference_id: Option<String>,
-    pub kind: JobType,
-    pub date: String,
-    pub time_window: Option<TimeWindow>,
-    pub customer: Customer,
-    pub address: Address,
-    pub location_id: String,
-    pub description: Option<String>,
-    pub comment: Option<String>,
-    pub barcodes: Vec<String>,
+    pub fields: JobFields,
     pub actions: Vec<CleanAction>,
 }
 
@@ -242,30 +234,32 @@ pub fn job(input: &JobIn, merchant: bool) -> Result<CleanJob, AppError> {
     }
     match kind {
         Some(kind) if list.is_empty() => Ok(CleanJob {
-            reference_id,
-            kind,
-            date,
-            time_window,
-            customer: Customer {
-                first_name,
-                last_name,
-                phone: c.phone.trim().to_owned(),
-                mobile,
-                email: email.map(|m| m.trim().to_owned()),
+            fields: JobFields {
+                reference_id,
+                kind,
+                date,
+                time_window,
+                customer: Customer {
+                    first_name,
+                    last_name,
+                    phone: c.phone.trim().to_owned(),
+                    mobile,
+                    email: email.map(|m| m.trim().to_owned()),
+                },
+                address: Address {
+                    line1,
+                    apartment,
+                    city,
+                    postal_code,
+                    country,
+                    lat: a.lat,
+                    lng: a.lng,
+                },
+                location_id,
+                description,
+                comment,
+                barcodes,
             },
-            address: Address {
-                line1,
-                apartment,
-                city,
-                postal_code,
-                country,
-                lat: a.lat,
-                lng: a.lng,
-            },
-            location_id,
-            description,
-            comment,
-            barcodes,
             actions,
         }),
         _ => Err(AppError::validation(list)),

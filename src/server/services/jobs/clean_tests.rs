@@ -25,8 +25,8 @@ fn codes(err: AppError) -> Vec<(String, String)> {
 #[test]
 fn a_valid_job_is_cleaned() {
     let job = job(&valid(), true).unwrap();
-    assert_eq!(job.kind, JobType::Delivery);
-    assert_eq!(job.address.country.as_deref(), Some("CA"));
+    assert_eq!(job.fields.kind, JobType::Delivery);
+    assert_eq!(job.fields.address.country.as_deref(), Some("CA"));
     assert_eq!(job.actions[0].quantity, 2);
     assert_eq!(job.actions[0].status, ActionStatus::Undetermined);
 }

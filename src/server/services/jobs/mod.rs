@@ -1,4 +1,4 @@
-//! Jobs and actions (SPEC sections 2 and 3 rule 5). Administrators reach
+//! Jobs and actions (docs/rules.md, Jobs and API access rule 5). Administrators reach
 //! every job; a merchant user reaches only the jobs they created, in the
 //! browser or through the API, and another user's job is "not found". Every
 //! change writes its webhook event to the outbox in the same transaction.
@@ -8,15 +8,15 @@ pub mod clean;
 pub mod patch;
 mod search;
 
-pub use actions::{add_action, delete_action, get_action, update_action};
+pub use actions::{add_action, delete_action, get_action, patch_action, update_action};
 pub use search::{MAX_LIMIT, search};
 
 use serde_json::{Value, json};
 
-use self::clean::{CleanAction, CleanJob};
+use self::clean::CleanJob;
 use crate::error::AppError;
 use crate::model::SessionUser;
-use crate::model::job::{CreatedBy, CreationSource, Job, JobEvent, JobIn, JobStatus};
+use crate::model::job::{CreatedBy, CreationSource, Job, JobDetail, JobIn, JobStatus};
 use crate::model::org::Location;
 use crate::model::time::rfc3339;
 use crate::server::AppState;
@@ -73,7 +73,7 @@ impl JobActor<'_> {
 }
 
 /// Writes one event to the outbox: `{type, timestamp, data}` where `data`
-/// is the object with the actor (SPEC section 5).
+/// is the object with the actor (docs/rules.md, Webhooks).
 async fn record(
     tx: &mut Tx,
     actor: &JobActor<'_>,
@@ -92,7 +92,7 @@ async fn record(
             id: &ids::new_id("msg", now),
             kind,
             job_id: &job.id,
-            location_id: &job.location_id,
+            location_id: &job.fields.location_id,
             actor_user_id: Some(&actor.user.id),
             actor_label: &actor.user.email,
             payload: &payload.to_string(),
@@ -143,40 +143,17 @@ fn reference_taken(err: sqlx::Error) -> AppError {
     }
 }
 
-/// Copies the checked fields onto `job`.
-fn apply(job: &mut Job, c: CleanJob) {
-    job.reference_id = c.reference_id;
-    job.kind = c.kind;
-    job.date = c.date;
-    job.time_window = c.time_window;
-    job.customer = c.customer;
-    job.address = c.address;
-    job.location_id = c.location_id;
-    job.description = c.description;
-    job.comment = c.comment;
-    job.barcodes = c.barcodes;
-}
-
 pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Result<Job, AppError> {
     let clean = clean::job(input, actor.is_merchant())?;
     let now = state.clock.now();
     let stamp = rfc3339(now);
     let mut tx = state.db.begin().await?;
-    check_location(&mut tx, &actor, &clean.location_id).await?;
-    let actions: Vec<CleanAction> = clean.actions.clone();
+    check_location(&mut tx, &actor, &clean.fields.location_id).await?;
+    let CleanJob { fields, actions } = clean;
     let mut job = Job {
         id: ids::new_id("job", now),
-        reference_id: None,
-        kind: clean.kind,
+        fields,
         status: JobStatus::New,
-        date: String::new(),
-        time_window: None,
-        customer: Default::default(),
-        address: Default::default(),
-        location_id: String::new(),
-        description: None,
-        comment: None,
-        barcodes: Vec::new(),
         creation_source: actor.source(),
         created_by: CreatedBy {
             user_id: actor.user.id.clone(),
@@ -187,7 +164,6 @@ pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Res
         updated_at: stamp.clone(),
         actions: Vec::new(),
     };
-    apply(&mut job, clean);
     let meta = Stored {
         merchant_id: actor.user.merchant_id.as_deref(),
         created_at: now,
@@ -238,18 +214,27 @@ pub async fn get(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<Job,
         .ok_or(AppError::NotFound)
 }
 
-/// The job's events, oldest first.
-pub async fn history(
+/// A job's page: the job, its history and its location's name.
+pub async fn detail(
     state: &AppState,
     actor: JobActor<'_>,
     id: &str,
-) -> Result<Vec<JobEvent>, AppError> {
+) -> Result<JobDetail, AppError> {
     let job = get(state, actor, id).await?;
-    Ok(outbox::history(&state.db, &job.id).await?)
+    let history = outbox::history(&state.db, &job.id).await?;
+    let location_name = locations::get(&state.db, &job.fields.location_id)
+        .await?
+        .map(|l| l.name);
+    Ok(JobDetail {
+        job,
+        history,
+        location_name,
+    })
 }
 
-/// Loads the job for a change: in scope, at the version the client saw
-/// (412 otherwise), and not finished unless `finished_ok`.
+/// Loads the job for a change: in scope (404 otherwise) and at the version
+/// the client saw (412 otherwise). Whether a finished job may take the
+/// change is the caller's rule (docs/rules.md, Jobs rule 3).
 async fn load_for_change(
     tx: &mut Tx,
     actor: &JobActor<'_>,
@@ -294,15 +279,44 @@ pub async fn update(
     if job.status.is_finished() {
         return Err(AppError::conflict("job_finished"));
     }
-    if clean.location_id != job.location_id {
-        check_location(&mut tx, &actor, &clean.location_id).await?;
+    if clean.fields.location_id != job.fields.location_id {
+        check_location(&mut tx, &actor, &clean.fields.location_id).await?;
     }
-    apply(&mut job, clean);
+    job.fields = clean.fields;
     save(&mut tx, &mut job, now).await?;
     record(&mut tx, &actor, "job.updated", &job, job_json(&job), now).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok(job)
+}
+
+/// How many times a change without `If-Match` is read and tried again
+/// when another change lands between its read and its write.
+const ATTEMPTS: usize = 3;
+
+/// Applies a JSON Merge Patch to the job's editable fields (docs/api.md,
+/// Jobs and actions). With `wanted` (the client's `If-Match`) the job must
+/// still be at that version (412 otherwise). Without it the patch applies
+/// to the version just read, and a concurrent change makes it read again.
+pub async fn patch(
+    state: &AppState,
+    actor: JobActor<'_>,
+    id: &str,
+    body: &Value,
+    wanted: Option<i64>,
+) -> Result<Job, AppError> {
+    for _ in 0..ATTEMPTS {
+        let current = get(state, actor, id).await?;
+        if wanted.is_some_and(|v| v != current.version) {
+            return Err(AppError::Stale);
+        }
+        let input = patch::patched(&JobIn::from_job(&current), body)?;
+        match update(state, actor, id, &input, Some(current.version)).await {
+            Err(AppError::Stale) if wanted.is_none() => continue,
+            result => return result,
+        }
+    }
+    Err(AppError::Stale)
 }
 
 /// Moves a job along its lifecycle. Administrators move any status; a

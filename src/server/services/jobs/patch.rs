@@ -2,12 +2,17 @@
 //! fields, and the result is checked like a create, so the rules live in
 //! one place.
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::AppError;
+
 /// Applies a JSON Merge Patch (RFC 7396) to `target`: members set to
 /// `null` are removed, objects merge member by member, anything else
 /// replaces. PATCH bodies are merged onto the current fields this way and
 /// the result is checked like a create, so the rules live in one place.
-pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
-    use serde_json::Value;
+pub fn merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(patch) = patch else {
         *target = patch.clone();
         return;
@@ -24,6 +29,23 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
             }
         }
     }
+}
+
+/// Merges a JSON Merge Patch body onto `current` (the editable fields as
+/// a client would send them back) and reads the result as `T`: a body that
+/// is not an object, an unknown field or a wrong type is refused (400), as
+/// on create.
+pub fn patched<T: Serialize + DeserializeOwned>(current: &T, patch: &Value) -> Result<T, AppError> {
+    if !patch.is_object() {
+        return Err(AppError::Request {
+            detail: "The body must be a JSON object.".into(),
+        });
+    }
+    let mut doc = serde_json::to_value(current).unwrap_or(Value::Null);
+    merge_patch(&mut doc, patch);
+    serde_json::from_value(doc).map_err(|e| AppError::Request {
+        detail: format!("The body is not valid for this request: {e}."),
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,218 @@
+//! API settings, the administrators' part: every merchant user with API
+//! access (Account ID, keys, last used, a 7-day chart) and "Deactivate";
+//! then the way to the webhooks.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::app::status::Loading;
+use crate::app::webhooks::list::WebhooksPanel;
+use crate::app::widgets::forms::{ConfirmDialog, FormAlert, LoadError, last_error};
+use crate::i18n::*;
+use crate::model::api::ApiAccountRow;
+use crate::model::time::date_and_minutes_utc;
+use crate::serverfns::api::list_api_accounts;
+use crate::serverfns::organization::SetApiAccess;
+
+#[component]
+pub(super) fn ApiAccounts() -> impl IntoView {
+    let i18n = use_i18n();
+    let set_access = ServerAction::<SetApiAccess>::new();
+    let accounts = Resource::new(move || set_access.version().get(), |_| list_api_accounts());
+    view! {
+        <section class="panel" data-testid="api-accounts">
+            <h2>{t!(i18n, api.accounts_title)}</h2>
+            <p class="hint">{t!(i18n, api.accounts_intro)}</p>
+            <FormAlert error=last_error(set_access) />
+            <Transition fallback=|| {
+                view! { <Loading /> }
+            }>
+                {move || Suspend::new(async move {
+                    match accounts.await {
+                        Ok(rows) => {
+                            let rows: Vec<_> = rows
+                                .into_iter()
+                                .filter(|r| r.merchant_id.is_some())
+                                .collect();
+                            if rows.is_empty() {
+                                view! { <p class="table-empty">{t!(i18n, api.accounts_empty)}</p> }
+                                    .into_any()
+                            } else {
+                                view! { <AccountsTable rows set_access /> }.into_any()
+                            }
+                        }
+                        Err(err) => view! { <LoadError error=err /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <WebhooksPanel />
+    }
+}
+
+#[component]
+fn AccountsTable(
+    rows: Vec<ApiAccountRow>,
+    set_access: ServerAction<SetApiAccess>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="accounts-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, api.merchant_user)}</th>
+                        <th scope="col">{t!(i18n, api.account_id)}</th>
+                        <th scope="col">{t!(i18n, api.active_keys)}</th>
+                        <th scope="col">{t!(i18n, api.last_used)}</th>
+                        <th scope="col">{t!(i18n, api.requests_7d)}</th>
+                        <th scope="col">{t!(i18n, common.actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| view! { <AccountRow row set_access /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> impl IntoView {
+    let i18n = use_i18n();
+    let confirming = RwSignal::new(false);
+    let user_id = StoredValue::new(row.user_id.clone());
+    // Administrators' own accounts have no merchant: their role instead
+    // of an empty link (an empty text node would also break hydration).
+    let merchant = match (row.merchant_id.clone(), row.business_name.clone()) {
+        (Some(id), Some(name)) => {
+            view! { <A href=format!("/organization/merchants/{id}")>{name}</A> }.into_any()
+        }
+        _ => view! { <span>{move || t_string!(i18n, roles.admin)}</span> }.into_any(),
+    };
+    view! {
+        <tr data-testid=format!("account-{}", row.email)>
+            <td>
+                {merchant} <br /> {row.display_name.clone()} " · "
+                <span class="hint">{row.email.clone()}</span>
+            </td>
+            <td>
+                <code class="account-id">{row.account_id.clone()}</code>
+            </td>
+            <td>{row.active_keys}</td>
+            <td class="small">
+                {match row.last_used_at.map(date_and_minutes_utc) {
+                    Some((day, time)) => {
+                        view! {
+                            <span class="nowrap">{day}</span>
+                            " "
+                            <span class="nowrap">{time}</span>
+                        }
+                            .into_any()
+                    }
+                    None => view! { {move || t_string!(i18n, api.never)} }.into_any(),
+                }}
+            </td>
+            <td>
+                <UsageChart counts=row.requests_7d.clone() />
+            </td>
+            <td>
+                <button
+                    type="button"
+                    class="button button-danger button-small"
+                    data-testid="deactivate-access"
+                    on:click=move |_| confirming.set(true)
+                >
+                    {t!(i18n, common.deactivate)}
+                </button>
+            </td>
+        </tr>
+        {move || {
+            confirming
+                .get()
+                .then(|| {
+                    view! {
+                        <tr class="row-form">
+                            <td colspan="6">
+                                <ConfirmDialog
+                                    title=Signal::derive(move || {
+                                        t_string!(i18n, api.deactivate_title)
+                                    })
+                                    body=Signal::derive(move || {
+                                        t_string!(i18n, api.deactivate_body)
+                                    })
+                                    confirm=Signal::derive(move || {
+                                        t_string!(i18n, common.deactivate)
+                                    })
+                                    confirm_testid="confirm-deactivate-access"
+                                    on_confirm=Callback::new(move |()| {
+                                        confirming.set(false);
+                                        set_access
+                                            .dispatch(SetApiAccess {
+                                                user_id: user_id.get_value(),
+                                                enabled: false,
+                                            });
+                                    })
+                                    on_cancel=Callback::new(move |()| confirming.set(false))
+                                />
+                            </td>
+                        </tr>
+                    }
+                })
+        }}
+    }
+    .into_any()
+}
+
+/// Seven small bars, today last, with the figures for screen readers.
+#[component]
+fn UsageChart(counts: Vec<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let total: i64 = counts.iter().sum();
+    let figures = counts
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let label = move || {
+        td_string!(
+            i18n.get_locale(),
+            api.chart_label,
+            total = total,
+            figures = figures.clone()
+        )
+        .to_string()
+    };
+    view! {
+        <svg
+            class="usage-chart"
+            viewBox="0 0 70 24"
+            width="70"
+            height="24"
+            role="img"
+            aria-label=label
+        >
+            {counts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let h = if *n == 0 { 1.0 } else { 2.0 + 22.0 * (*n as f64) / (max as f64) };
+                    view! {
+                        <rect
+                            x=(i * 10 + 1).to_string()
+                            y=format!("{:.1}", 24.0 - h)
+                            width="8"
+                            height=format!("{h:.1}")
+                            rx="1"
+                        />
+                    }
+                })
+                .collect_view()}
+        </svg>
+    }
+    .into_any()
+}

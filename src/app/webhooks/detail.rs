@@ -1,0 +1,379 @@
+//! One webhook endpoint: its settings and health, and what an
+//! administrator does with it (edit, enable or disable, send a test event,
+//! rotate the secret, delete); its deliveries below.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::app::status::Loading;
+use crate::app::webhooks::deliveries::Deliveries;
+use crate::app::webhooks::parts::{
+    EventsSummary, HealthBadge, LIST_PATH, LocationLabel, SecretOnce, event_label, location_name,
+};
+use crate::app::widgets::forms::{ConfirmDialog, FormAlert, LoadError};
+use crate::i18n::*;
+use crate::model::org::Location;
+use crate::model::time::minutes_utc;
+use crate::model::webhook::Webhook;
+use crate::serverfns::organization::list_locations;
+use crate::serverfns::webhooks::{
+    DeleteWebhook, ResendWebhookDelivery, RotateWebhookSecret, SendWebhookTest, SetWebhookEnabled,
+    get_webhook,
+};
+
+/// The page's state and actions. They live as long as the page, not as
+/// long as one rendering of the endpoint, so a reload of the endpoint
+/// (after a test, say) keeps a secret on screen and a dialog open.
+#[derive(Clone, Copy)]
+pub struct Controls {
+    /// Bumped to load the endpoint again.
+    pub changed: RwSignal<u32>,
+    /// Bumped to load the deliveries again.
+    pub refresh: RwSignal<u32>,
+    /// The confirmation open: `"rotate"` or `"delete"`.
+    asking: RwSignal<Option<&'static str>>,
+    set_enabled: ServerAction<SetWebhookEnabled>,
+    test: ServerAction<SendWebhookTest>,
+    rotate: ServerAction<RotateWebhookSecret>,
+    delete: ServerAction<DeleteWebhook>,
+    pub resend: ServerAction<ResendWebhookDelivery>,
+}
+
+impl Controls {
+    fn new() -> Self {
+        Controls {
+            changed: RwSignal::new(0),
+            refresh: RwSignal::new(0),
+            asking: RwSignal::new(None),
+            set_enabled: ServerAction::new(),
+            test: ServerAction::new(),
+            rotate: ServerAction::new(),
+            delete: ServerAction::new(),
+            resend: ServerAction::new(),
+        }
+    }
+
+    /// Loads the endpoint and its deliveries again a few times while a
+    /// message just queued is delivered (the worker takes milliseconds; a
+    /// slow receiver takes longer).
+    fn follow_delivery(self) {
+        for ms in [400, 1500, 4000] {
+            set_timeout(
+                move || {
+                    self.changed.try_update(|n| *n += 1);
+                    self.refresh.try_update(|n| *n += 1);
+                },
+                Duration::from_millis(ms),
+            );
+        }
+    }
+}
+
+#[component]
+pub fn WebhookPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let ctl = Controls::new();
+    let webhook = Resource::new(
+        move || {
+            (
+                id.get(),
+                ctl.changed.get(),
+                ctl.set_enabled.version().get(),
+                ctl.rotate.version().get(),
+            )
+        },
+        |(id, ..)| get_webhook(id),
+    );
+    // One server function per resource (see the audit page).
+    let locations = Resource::new(|| (), |_| list_locations());
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = ctl.delete.value().get() {
+            navigate(LIST_PATH, Default::default());
+        }
+    });
+    Effect::new(move |_| {
+        let sent = ctl.test.value().with(|v| matches!(v, Some(Ok(_))))
+            || ctl.resend.value().with(|v| matches!(v, Some(Ok(_))));
+        if sent {
+            ctl.follow_delivery();
+        }
+    });
+    view! {
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
+            {move || Suspend::new(async move {
+                let found = webhook.await;
+                let locations = locations.await.unwrap_or_default();
+                match found {
+                    Ok(webhook) => view! { <WebhookView webhook locations ctl /> }.into_any(),
+                    Err(err) => view! { <LoadError error=err /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Deliveries id webhook ctl />
+    }
+}
+
+#[component]
+fn WebhookView(webhook: Webhook, locations: Vec<Location>, ctl: Controls) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = Signal::derive(move || {
+        let set_enabled = ctl.set_enabled.value().get().and_then(Result::err);
+        let test = ctl.test.value().get().and_then(Result::err);
+        let rotate = ctl.rotate.value().get().and_then(Result::err);
+        let delete = ctl.delete.value().get().and_then(Result::err);
+        set_enabled.or(test).or(rotate).or(delete)
+    });
+    let test_sent = move || ctl.test.value().with(|v| matches!(v, Some(Ok(_))));
+    let rotated = move || {
+        ctl.rotate
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|r| view! { <SecretOnce secret=r.secret rotated=true /> })
+    };
+    let location = location_name(&locations, webhook.location_id.as_deref());
+    view! {
+        <Title text=webhook.url.clone() />
+        <div class="page-header">
+            <div class="webhook-heading">
+                <p class="breadcrumb">
+                    <A href=LIST_PATH>{t!(i18n, webhooks.title)}</A>
+                </p>
+                <h1 class="webhook-url">{webhook.url.clone()}</h1>
+            </div>
+            <HealthBadge webhook=webhook.clone() />
+        </div>
+        <WebhookButtons webhook=webhook.clone() ctl />
+        <FormAlert error />
+        {move || {
+            test_sent()
+                .then(|| {
+                    view! {
+                        <div class="alert alert-success" role="status" data-testid="test-sent">
+                            {t!(i18n, webhooks.test_sent)}
+                        </div>
+                    }
+                })
+        }}
+        <Confirmations id=webhook.id.clone() ctl />
+        {rotated}
+        <Settings webhook location />
+    }
+    .into_any()
+}
+
+/// Edit, enable or disable, send a test event, rotate the secret, delete.
+#[component]
+fn WebhookButtons(webhook: Webhook, ctl: Controls) -> impl IntoView {
+    let i18n = use_i18n();
+    let enabled = webhook.enabled;
+    let id = StoredValue::new(webhook.id.clone());
+    let busy = move || ctl.set_enabled.pending().get() || ctl.test.pending().get();
+    view! {
+        <div class="panel toolbar webhook-actions">
+            <A href=format!("{LIST_PATH}/{}/edit", webhook.id) attr:class="button button-secondary">
+                {t!(i18n, common.edit)}
+            </A>
+            <button
+                type="button"
+                class="button button-secondary"
+                data-testid="toggle-webhook"
+                disabled=busy
+                on:click=move |_| {
+                    ctl.set_enabled
+                        .dispatch(SetWebhookEnabled {
+                            id: id.get_value(),
+                            enabled: !enabled,
+                        });
+                }
+            >
+                {move || {
+                    if enabled {
+                        t_string!(i18n, webhooks.disable)
+                    } else {
+                        t_string!(i18n, webhooks.enable)
+                    }
+                }}
+            </button>
+            <button
+                type="button"
+                class="button button-primary"
+                data-testid="send-test"
+                disabled=move || !enabled || busy()
+                on:click=move |_| {
+                    ctl.test
+                        .dispatch(SendWebhookTest {
+                            id: id.get_value(),
+                        });
+                }
+            >
+                {t!(i18n, webhooks.send_test)}
+            </button>
+            <button
+                type="button"
+                class="button button-secondary"
+                data-testid="rotate-secret"
+                on:click=move |_| ctl.asking.set(Some("rotate"))
+            >
+                {t!(i18n, webhooks.rotate)}
+            </button>
+            <button
+                type="button"
+                class="button button-danger"
+                data-testid="delete-webhook"
+                on:click=move |_| ctl.asking.set(Some("delete"))
+            >
+                {t!(i18n, webhooks.delete)}
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Confirmations(id: String, ctl: Controls) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = StoredValue::new(id);
+    let cancel = Callback::new(move |()| ctl.asking.set(None));
+    move || match ctl.asking.get() {
+        Some("rotate") => view! {
+            <ConfirmDialog
+                title=Signal::derive(move || t_string!(i18n, webhooks.rotate_title))
+                body=Signal::derive(move || t_string!(i18n, webhooks.rotate_body))
+                confirm=Signal::derive(move || t_string!(i18n, webhooks.rotate))
+                confirm_testid="confirm-rotate"
+                on_confirm=Callback::new(move |()| {
+                    ctl.asking.set(None);
+                    ctl.rotate
+                        .dispatch(RotateWebhookSecret {
+                            id: id.get_value(),
+                        });
+                })
+                on_cancel=cancel
+            />
+        }
+        .into_any(),
+        Some(_) => view! {
+            <ConfirmDialog
+                title=Signal::derive(move || t_string!(i18n, webhooks.delete_title))
+                body=Signal::derive(move || t_string!(i18n, webhooks.delete_body))
+                confirm=Signal::derive(move || t_string!(i18n, webhooks.delete_confirm))
+                confirm_testid="confirm-delete-webhook"
+                on_confirm=Callback::new(move |()| {
+                    ctl.asking.set(None);
+                    ctl.delete
+                        .dispatch(DeleteWebhook {
+                            id: id.get_value(),
+                        });
+                })
+                on_cancel=cancel
+            />
+        }
+        .into_any(),
+        None => ().into_any(),
+    }
+}
+
+/// What the endpoint is set to, and how it has been doing.
+#[component]
+fn Settings(webhook: Webhook, location: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let time = move |t: Option<i64>| match t {
+        Some(t) => view! { <span>{minutes_utc(t)}</span> }.into_any(),
+        None => view! { <span>{move || t_string!(i18n, api.never)}</span> }.into_any(),
+    };
+    let all_events = webhook.events.iter().any(|e| e == "*");
+    let described: Vec<&'static str> = if all_events {
+        Vec::new()
+    } else {
+        crate::model::webhook::EVENT_TYPES
+            .iter()
+            .copied()
+            .filter(|e| webhook.events.iter().any(|x| x == e))
+            .collect()
+    };
+    view! {
+        <section class="panel" data-testid="webhook-settings">
+            <h2>{t!(i18n, webhooks.settings)}</h2>
+            <dl class="details">
+                <dt>{t!(i18n, webhooks.url)}</dt>
+                <dd class="webhook-url">
+                    <code>{webhook.url.clone()}</code>
+                </dd>
+                <dt>{t!(i18n, webhooks.location)}</dt>
+                <dd data-testid="webhook-location">
+                    <LocationLabel name=location />
+                </dd>
+                <dt>{t!(i18n, webhooks.events)}</dt>
+                <dd data-testid="webhook-events">
+                    {if all_events {
+                        view! { <EventsSummary events=webhook.events.clone() /> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="event-list">
+                                {described
+                                    .into_iter()
+                                    .map(|e| {
+                                        view! {
+                                            <li>
+                                                <code>{e}</code>
+                                                " "
+                                                <span class="field-hint">
+                                                    {move || event_label(i18n, e).unwrap_or(e)}
+                                                </span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }}
+                </dd>
+                {webhook
+                    .description
+                    .clone()
+                    .filter(|d| !d.is_empty())
+                    .map(|d| {
+                        view! {
+                            <dt>{t!(i18n, webhooks.description)}</dt>
+                            <dd>{d}</dd>
+                        }
+                    })}
+                <dt>{t!(i18n, webhooks.health)}</dt>
+                <dd>
+                    <HealthBadge webhook=webhook.clone() />
+                </dd>
+                <dt>{t!(i18n, webhooks.last_success)}</dt>
+                <dd data-testid="last-success">{time(webhook.last_success_at)}</dd>
+                <dt>{t!(i18n, webhooks.last_failure)}</dt>
+                <dd data-testid="last-failure">{time(webhook.last_failure_at)}</dd>
+                {webhook
+                    .previous_secret_until
+                    .map(|until| {
+                        view! {
+                            <dt>{t!(i18n, webhooks.previous_secret)}</dt>
+                            <dd>
+                                {t!(i18n, webhooks.previous_secret_until)} " " {minutes_utc(until)}
+                            </dd>
+                        }
+                    })}
+                <dt>{t!(i18n, webhooks.created)}</dt>
+                <dd>{minutes_utc(webhook.created_at)}</dd>
+                <dt>"ID"</dt>
+                <dd>
+                    <code class="account-id">{webhook.id.clone()}</code>
+                </dd>
+            </dl>
+        </section>
+    }
+    .into_any()
+}
