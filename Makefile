@@ -19,9 +19,13 @@ export TEST_DATABASE_URL
 # The release build erases them too (`always-erase-components` in
 # Cargo.toml): a third less WebAssembly.
 DEV_RUSTFLAGS := --cfg erase_components
-lint-ssr lint-wasm test-rust: export RUSTFLAGS := $(DEV_RUSTFLAGS)
+lint-ssr lint-wasm test-rust test-bin: export RUSTFLAGS := $(DEV_RUSTFLAGS)
+# Leptos names the WebAssembly file from this at compile time, as
+# cargo-leptos sets it: the test build's server then serves the front end
+# that `make test-site` builds (pkg/livreur.wasm, not livreur_bg.wasm).
+test-rust test-bin: export LEPTOS_OUTPUT_NAME := livreur
 
-.PHONY: help tools tools-rust tools-node tools-python tools-browser build run dev test test-rust test-e2e test-api test-webhooks test-suites test-steps lint lint-ssr lint-wasm fmt-check fmt clean-data
+.PHONY: help tools tools-rust tools-node tools-python tools-browser build run dev test test-rust test-bin test-site test-e2e test-api test-webhooks test-suites test-steps lint lint-ssr lint-wasm fmt-check fmt clean-data
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,9 +78,23 @@ dev: tools ## Rebuild and restart on every change (debug build)
 	cargo leptos watch
 
 # The steps of `make test`, in order; .ci/run times each one.
-TEST_STEPS := fmt-check test-rust lint-wasm build test-e2e test-suites
+TEST_STEPS := fmt-check test-rust test-site test-e2e test-suites
 
 test: $(TEST_STEPS) ## Run every test: formatting, clippy on both targets, Rust tests on SQLite and PostgreSQL, Playwright, Schemathesis, webhook crash tests
+
+# What the browser and HTTP suites run against: the server binary of the
+# test build (`make test-rust` links it; `make test-bin` alone builds just
+# it) and the front end in a debug build (`make test-site`), both
+# clippy-checked as they compile. The release build (`make build`) is the
+# same code with optimisations: `make run` serves it, and the suites run
+# against it with LIVREUR_BIN=target/release/livreur LIVREUR_SITE=target/site.
+TEST_BIN := target/debug/livreur
+TEST_SITE := target/site-debug
+LIVREUR_BIN ?= $(TEST_BIN)
+LIVREUR_SITE ?= $(TEST_SITE)
+export LIVREUR_BIN LIVREUR_SITE
+# What the suites need built: the test build's pieces, or the release build.
+SUITE_BUILD := $(if $(filter $(TEST_BIN),$(LIVREUR_BIN)),test-bin test-site,build)
 
 # Clippy as the compiler of this crate (never of its dependencies): the test
 # build below lints every target of the server build while it compiles them,
@@ -105,19 +123,27 @@ test-rust: ## Unit and integration tests, clippy-checked as they build (PostgreS
 	$(CLIPPY_BUILD) cargo test --features ssr --all-targets --no-run
 	$(CLIPPY_BUILD) cargo test --features ssr
 
-test-e2e: build tools-browser ## Playwright in Chromium against the release build
+test-bin:
+	$(CLIPPY_BUILD) cargo build --features ssr --bin livreur
+
+# The front end for the suites: the debug WebAssembly, compiled by clippy
+# with warnings as errors, so this is also the lint of the browser build.
+test-site: tools-rust tools-node
+	$(CLIPPY_BUILD) LEPTOS_SITE_ROOT=$(TEST_SITE) cargo leptos build --frontend-only
+
+test-e2e: $(SUITE_BUILD) tools-browser ## Playwright in Chromium (the test build; LIVREUR_BIN/LIVREUR_SITE to choose)
 	cd end2end && npx playwright test
 
-test-api: build ## Schemathesis against the served OpenAPI document, as a merchant
+test-api: $(SUITE_BUILD) tools-python ## Schemathesis against the served OpenAPI document, as a merchant
 	./end2end/api-fuzz.sh
 
-test-webhooks: build ## Webhook durability: SIGKILL mid-delivery (SQLite), 3 instances sharing PostgreSQL
+test-webhooks: $(SUITE_BUILD) tools-python ## Webhook durability: SIGKILL mid-delivery (SQLite), 3 instances sharing PostgreSQL
 	./end2end/webhooks-crash.sh
 
 # Schemathesis and the crash tests side by side: both spend most of their
 # time waiting (on a slow receiver, on one request at a time), each on its
 # own server, port and database. Both run to the end; either failing fails.
-test-suites: build tools-python
+test-suites: $(SUITE_BUILD) tools-python
 	@./end2end/api-fuzz.sh > target/test-api.log 2>&1 & api=$$!; \
 	  ./end2end/webhooks-crash.sh && hooks=0 || hooks=$$?; \
 	  wait $$api && api_status=0 || api_status=$$?; \

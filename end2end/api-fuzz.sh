@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 port="${FUZZ_PORT:-3600}"
 base="http://127.0.0.1:$port"
-bin="../${LIVREUR_BIN:-target/release/livreur}"
+bin="$(cd .. && pwd)/${LIVREUR_BIN:-target/release/livreur}"
 
 ./python-env.sh
 

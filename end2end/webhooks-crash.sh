@@ -11,7 +11,7 @@
 # Both runs always happen; the exit status is non-zero if either failed.
 set -euo pipefail
 cd "$(dirname "$0")"
-bin="../${LIVREUR_BIN:-target/release/livreur}"
+bin="$(cd .. && pwd)/${LIVREUR_BIN:-target/release/livreur}"
 
 if [ ! -x "$bin" ]; then
   echo "webhooks-crash: $bin is missing; build the release binary first (make build)" >&2

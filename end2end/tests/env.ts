@@ -4,7 +4,9 @@ import path from "node:path";
 export const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;
 export const root = path.resolve(__dirname, "..", "..");
-export const binary = path.join(root, "target", "release", "livreur");
+// The server under test: the release build, or the one LIVREUR_BIN names
+// (a path from the project root).
+export const binary = path.join(root, process.env.LIVREUR_BIN ?? "target/release/livreur");
 
 // Debian's Chromium: Playwright cannot download a browser on these machines.
 // The flags keep it from reaching for the network it does not have.
