@@ -120,7 +120,7 @@ test("an administrator adds a webhook, sends a test event and resends it", async
   await expect(page.getByText("Standard Webhooks specification")).toBeVisible();
   await expectAccessible(page);
   await page.getByTestId("go-to-webhook").click();
-  await expect(page).toHaveURL(/\/integrations\/api\/webhooks\/wh_[0-9a-z]+$/);
+  await expect(page).toHaveURL(/\/integrations\/api\/webhooks\/whk_[0-9a-z]+$/);
   await expect(page.getByRole("heading", { level: 1, name: receiverUrl })).toBeVisible();
   await waitForHydration(page);
   await expect(page.getByTestId("webhook-location")).toHaveText(locationLabel);
@@ -161,6 +161,31 @@ test("an administrator adds a webhook, sends a test event and resends it", async
   await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2);
   expect(received[1].headers["webhook-id"]).toBe(messageId);
   expect(received[1].body).toBe(first.body);
+  await expectDelivery(page, messageId, "succeeded");
+
+  // The message's history: both attempts, newest first, and the body sent;
+  // the receiver's answer still as text.
+  await row.getByTestId("delivery-history").click();
+  await expect(page).toHaveURL(new RegExp(`/messages/${messageId}$`));
+  await expect(page.getByRole("heading", { level: 1, name: "Message" })).toBeVisible();
+  await waitForHydration(page);
+  await expect(page.getByTestId("message-id")).toHaveText(messageId);
+  const attempts = page.getByTestId("attempt-row");
+  await expect(attempts).toHaveCount(2);
+  await expect(attempts.first().getByTestId("attempt-status")).toHaveText("200");
+  await expect(attempts.first().getByTestId("attempt-response")).toHaveText("<b>ok</b>");
+  await expect(page.getByTestId("attempts").locator("b")).toHaveCount(0);
+  await expect(page.getByTestId("payload")).toContainText('"type": "webhook.test"');
+  await expectAccessible(page);
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await expect(page.getByRole("heading", { level: 2, name: "Tentatives, la plus récente d’abord" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name: "Contenu envoyé" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await page.getByRole("link", { name: "Endpoint" }).click();
+  await waitForHydration(page);
   await expectDelivery(page, messageId, "succeeded");
 
   // In French.

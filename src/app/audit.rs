@@ -11,6 +11,7 @@ use leptos_router::hooks::use_query_map;
 use crate::app::status::Loading;
 use crate::app::widgets::forms::LoadError;
 use crate::app::widgets::query::urlencode;
+use crate::app::widgets::table::EmptyRow;
 use crate::i18n::*;
 use crate::model::audit::{AuditEntry, AuditPage, AuditQuery};
 use crate::model::time::minutes_utc;
@@ -186,15 +187,7 @@ fn AuditTable(page: AuditPage, query: AuditQuery) -> impl IntoView {
                 </thead>
                 <tbody>
                     {empty
-                        .then(|| {
-                            view! {
-                                <tr>
-                                    <td colspan="5" class="table-empty">
-                                        {t!(i18n, audit.empty)}
-                                    </td>
-                                </tr>
-                            }
-                        })}
+                        .then(|| view! { <EmptyRow columns=5>{t!(i18n, audit.empty)}</EmptyRow> })}
                     {page.items.into_iter().map(|e| view! { <AuditRow e /> }).collect_view()}
                 </tbody>
             </table>

@@ -167,6 +167,11 @@ pub fn App() -> impl IntoView {
                             />
                             <Route
                                 ssr=SsrMode::Async
+                                path=path!("/integrations/api/webhooks/:id/messages/:message_id")
+                                view=webhooks::message::WebhookMessagePage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
                                 path=path!("/integrations/api/webhooks/:id/edit")
                                 view=webhooks::form::WebhookFormPage
                             />

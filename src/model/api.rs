@@ -77,15 +77,16 @@ impl RollGrace {
     }
 }
 
-/// A row of the administrators' API settings table.
+/// A row of the administrators' API settings table: a merchant user with
+/// API access.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiAccountRow {
     pub account_id: String,
     pub user_id: String,
     pub email: String,
     pub display_name: String,
-    pub merchant_id: Option<String>,
-    pub business_name: Option<String>,
+    pub merchant_id: String,
+    pub business_name: String,
     pub active_keys: i64,
     pub last_used_at: Option<i64>,
     /// Requests per UTC day, the last 7 days, oldest first (today last).

@@ -133,6 +133,29 @@ pub struct Delivery {
     pub created_at: i64,
 }
 
+/// One attempt at delivering a message to an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub at: i64,
+    /// The receiver's status code; `None` when it did not answer.
+    pub status: Option<i64>,
+    pub duration_ms: i64,
+    /// The start of the receiver's answer, as text (shown escaped).
+    pub response: Option<String>,
+    /// Why the attempt failed when there was no answer.
+    pub error: Option<String>,
+}
+
+/// A message to one endpoint: what was sent and every attempt, newest
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub delivery: Delivery,
+    /// The JSON body sent (`None` once the event is no longer kept).
+    pub payload: Option<String>,
+    pub attempts: Vec<Attempt>,
+}
+
 /// A page of deliveries, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryPage {
@@ -146,7 +169,7 @@ mod tests {
 
     fn endpoint(location: Option<&str>, events: &[&str]) -> Webhook {
         Webhook {
-            id: "wh_1".into(),
+            id: "whk_1".into(),
             url: "https://example.com/hook".into(),
             location_id: location.map(str::to_owned),
             events: events.iter().map(|e| (*e).to_owned()).collect(),

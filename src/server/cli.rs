@@ -95,6 +95,16 @@ async fn serve(settings: Settings) -> Result<(), String> {
         ),
         Err(e) => return Err(format!("cannot seal the stored idempotent responses: {e}")),
     }
+    // Secrets sealed under an endpoint's id from before the `whk_` prefix.
+    match crate::server::webhooks::seal::reseal_renamed(&state.db, &state.webhooks.sealer).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(endpoints = n, "sealed the renamed webhooks' secrets again"),
+        Err(e) => {
+            return Err(format!(
+                "cannot seal the renamed webhooks' secrets again: {e}"
+            ));
+        }
+    }
     let app = http::router(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(crate::server::webhooks::run(state.clone(), stop_rx.clone()));

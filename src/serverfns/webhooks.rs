@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::webhook::{DeliveryPage, Webhook, WebhookIn, WebhookWithSecret};
+use crate::model::webhook::{DeliveryPage, Message, Webhook, WebhookIn, WebhookWithSecret};
 
 #[cfg(feature = "ssr")]
 use super::as_admin;
@@ -94,6 +94,16 @@ pub async fn webhook_deliveries(
     as_admin(|state, admin, _| async move {
         webhooks::deliveries(&state, &admin, &id, cursor.as_deref(), Some(25)).await
     })
+    .await
+}
+
+/// One message of an endpoint with every attempt, newest first.
+#[server(prefix = "/_fn", endpoint = "webhook_message", input = Json)]
+pub async fn webhook_message(id: String, message_id: String) -> Result<Message, AppError> {
+    use crate::server::services::webhooks;
+    as_admin(
+        |state, admin, _| async move { webhooks::message(&state, &admin, &id, &message_id).await },
+    )
     .await
 }
 

@@ -340,6 +340,12 @@ async fn admin_rows_answer_with_problem_details(t: &TestDb) {
     assert_eq!(row["business_name"], "Vélo");
     assert_eq!(row["active_keys"], 1);
     assert!(row["last_used_at"].as_str().is_some(), "{row}");
+    // Merchant users only: the administrator's own account (whose key made
+    // these calls) is not an API-enabled merchant.
+    for r in rows.as_array().unwrap() {
+        assert!(r["merchant_id"].as_str().is_some(), "{r}");
+        assert_ne!(r["account_id"], admin_account.as_str(), "{r}");
+    }
     let accounts = api_keys::accounts(&w.state, &w.admin).await.unwrap();
     let mine = accounts
         .iter()

@@ -27,6 +27,8 @@ mod organization;
 mod pages;
 mod secrets;
 mod sign_in_throttles;
+mod webhook_ids;
+mod webhook_messages;
 mod webhook_workers;
 mod webhooks;
 mod webhooks_api;

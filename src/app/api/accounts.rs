@@ -30,10 +30,6 @@ pub(super) fn ApiAccounts() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match accounts.await {
                         Ok(rows) => {
-                            let rows: Vec<_> = rows
-                                .into_iter()
-                                .filter(|r| r.merchant_id.is_some())
-                                .collect();
                             if rows.is_empty() {
                                 view! { <p class="table-empty">{t!(i18n, api.accounts_empty)}</p> }
                                     .into_any()
@@ -85,13 +81,11 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let user_id = StoredValue::new(row.user_id.clone());
-    // Administrators' own accounts have no merchant: their role instead
-    // of an empty link (an empty text node would also break hydration).
-    let merchant = match (row.merchant_id.clone(), row.business_name.clone()) {
-        (Some(id), Some(name)) => {
-            view! { <A href=format!("/organization/merchants/{id}")>{name}</A> }.into_any()
-        }
-        _ => view! { <span>{move || t_string!(i18n, roles.admin)}</span> }.into_any(),
+    let merchant = view! {
+        <A href=format!(
+            "/organization/merchants/{}",
+            row.merchant_id,
+        )>{row.business_name.clone()}</A>
     };
     view! {
         <tr data-testid=format!("account-{}", row.email)>

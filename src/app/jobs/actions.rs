@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::app::jobs::labels::outcome_label;
 use crate::app::layout::use_user;
 use crate::app::widgets::forms::{FieldMessage, FormAlert, TextField};
+use crate::app::widgets::table::EmptyRow;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::job::{Action, ActionIn, ActionStatus, Job};
@@ -59,11 +60,7 @@ pub fn ActionsPanel(job: Job, changed: RwSignal<u32>) -> impl IntoView {
                         {empty
                             .then(|| {
                                 view! {
-                                    <tr>
-                                        <td colspan="5" class="table-empty">
-                                            {t!(i18n, jobs.actions_empty)}
-                                        </td>
-                                    </tr>
+                                    <EmptyRow columns=5>{t!(i18n, jobs.actions_empty)}</EmptyRow>
                                 }
                             })}
                         {actions

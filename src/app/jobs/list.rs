@@ -13,6 +13,7 @@ use crate::app::layout::use_user;
 use crate::app::status::Loading;
 use crate::app::widgets::forms::LoadError;
 use crate::app::widgets::query::urlencode;
+use crate::app::widgets::table::EmptyRow;
 use crate::i18n::*;
 use crate::model::job::{Job, JobPage, JobQuery, JobStatus, JobType};
 use crate::model::org::Location;
@@ -244,17 +245,15 @@ fn JobTable(page: JobPage, query: JobQuery, locations: Vec<Location>) -> impl In
                     {empty
                         .then(|| {
                             view! {
-                                <tr>
-                                    <td colspan="7" class="table-empty">
-                                        {move || {
-                                            if filtered {
-                                                t_string!(i18n, jobs.empty)
-                                            } else {
-                                                t_string!(i18n, jobs.empty_first)
-                                            }
-                                        }}
-                                    </td>
-                                </tr>
+                                <EmptyRow columns=7>
+                                    {move || {
+                                        if filtered {
+                                            t_string!(i18n, jobs.empty)
+                                        } else {
+                                            t_string!(i18n, jobs.empty_first)
+                                        }
+                                    }}
+                                </EmptyRow>
                             }
                         })}
                     {page

@@ -12,6 +12,7 @@ use leptos_router::params::ParamsMap;
 use crate::app::status::Loading;
 use crate::app::widgets::forms::{ActiveBadge, LoadError};
 use crate::app::widgets::query::urlencode;
+use crate::app::widgets::table::EmptyRow;
 use crate::i18n::*;
 use crate::model::org::{MerchantQuery, MerchantRow, MerchantSort, Page};
 use crate::serverfns::organization::search_merchants;
@@ -159,13 +160,7 @@ fn MerchantTable(page: Page<MerchantRow>, query: MerchantQuery) -> impl IntoView
                 <tbody>
                     {empty
                         .then(|| {
-                            view! {
-                                <tr>
-                                    <td colspan="5" class="table-empty">
-                                        {t!(i18n, merchants.empty)}
-                                    </td>
-                                </tr>
-                            }
+                            view! { <EmptyRow columns=5>{t!(i18n, merchants.empty)}</EmptyRow> }
                         })}
                     {rows
                         .into_iter()

@@ -4,11 +4,13 @@
 //! "Refresh", and "Load more" by cursor.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::app::status::Loading;
 use crate::app::webhooks::detail::Controls;
 use crate::app::webhooks::parts::event_label;
 use crate::app::widgets::forms::{FormAlert, LoadError};
+use crate::app::widgets::table::EmptyRow;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::time::rfc3339;
@@ -16,7 +18,7 @@ use crate::model::webhook::{Delivery, DeliveryPage, Webhook};
 use crate::serverfns::webhooks::{ResendWebhookDelivery, WebhookDeliveries, webhook_deliveries};
 
 /// (`2026-11-29`, `20:49:25 UTC`): deliveries happen seconds apart.
-fn seconds_utc(ms: i64) -> (String, String) {
+pub(super) fn seconds_utc(ms: i64) -> (String, String) {
     let s = rfc3339(ms);
     (s[..10].to_owned(), format!("{} UTC", &s[11..19]))
 }
@@ -151,11 +153,9 @@ fn DeliveriesPanel(
                         {empty
                             .then(|| {
                                 view! {
-                                    <tr>
-                                        <td colspan="7" class="table-empty">
-                                            {t!(i18n, webhooks.deliveries_empty)}
-                                        </td>
-                                    </tr>
+                                    <EmptyRow columns=7>
+                                        {t!(i18n, webhooks.deliveries_empty)}
+                                    </EmptyRow>
                                 }
                             })}
                         {page
@@ -207,19 +207,6 @@ fn DeliveriesPanel(
 fn DeliveryRow(d: Delivery, id: Memo<String>, ctl: Controls) -> impl IntoView {
     let i18n = use_i18n();
     let state = d.state.clone();
-    let badge = match state.as_str() {
-        "succeeded" => "badge badge-success",
-        "failed" => "badge badge-danger",
-        _ => "badge badge-info",
-    };
-    let state_label = {
-        let state = state.clone();
-        move || match state.as_str() {
-            "succeeded" => t_string!(i18n, webhooks.state_succeeded),
-            "failed" => t_string!(i18n, webhooks.state_failed),
-            _ => t_string!(i18n, webhooks.state_pending),
-        }
-    };
     let next_attempt = (state == "pending")
         .then_some(d.next_attempt_at)
         .flatten()
@@ -261,9 +248,7 @@ fn DeliveryRow(d: Delivery, id: Memo<String>, ctl: Controls) -> impl IntoView {
                     })}
             </td>
             <td>
-                <span class=badge data-testid="delivery-state">
-                    {state_label}
-                </span>
+                <StateBadge state=state.clone() />
                 {next_attempt}
             </td>
             <td class="num">{d.attempts}</td>
@@ -301,6 +286,17 @@ fn DeliveryRow(d: Delivery, id: Memo<String>, ctl: Controls) -> impl IntoView {
                     })} {nothing.then(dash)}
             </td>
             <td class="row-actions">
+                <A
+                    href=format!(
+                        "/integrations/api/webhooks/{}/messages/{}",
+                        id.get_untracked(),
+                        message_id.get_value(),
+                    )
+                    attr:class="button button-secondary button-small"
+                    attr:data-testid="delivery-history"
+                >
+                    {t!(i18n, webhooks.history)}
+                </A>
                 <button
                     type="button"
                     class="button button-secondary button-small"
@@ -320,4 +316,25 @@ fn DeliveryRow(d: Delivery, id: Memo<String>, ctl: Controls) -> impl IntoView {
         </tr>
     }
     .into_any()
+}
+
+/// A message's state: pending, delivered or failed.
+#[component]
+pub(super) fn StateBadge(state: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let badge = match state.as_str() {
+        "succeeded" => "badge badge-success",
+        "failed" => "badge badge-danger",
+        _ => "badge badge-info",
+    };
+    let label = move || match state.as_str() {
+        "succeeded" => t_string!(i18n, webhooks.state_succeeded),
+        "failed" => t_string!(i18n, webhooks.state_failed),
+        _ => t_string!(i18n, webhooks.state_pending),
+    };
+    view! {
+        <span class=badge data-testid="delivery-state">
+            {label}
+        </span>
+    }
 }

@@ -6,4 +6,5 @@ pub mod deliveries;
 pub mod detail;
 pub mod form;
 pub mod list;
+pub mod message;
 pub mod parts;

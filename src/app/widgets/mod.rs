@@ -4,3 +4,4 @@
 pub mod forms;
 pub mod loaded;
 pub mod query;
+pub mod table;

@@ -20,6 +20,7 @@ pub mod problem;
 pub mod reference;
 mod reply;
 mod users;
+mod webhook_messages;
 mod webhooks;
 mod wire;
 
@@ -95,6 +96,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::test_webhook))
         .routes(routes!(webhooks::rotate_secret))
         .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhook_messages::get_message))
         .routes(routes!(webhooks::resend_delivery))
 }
 

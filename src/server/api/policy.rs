@@ -66,6 +66,11 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("POST", "/webhooks/{webhook_id}/rotate-secret", Admin),
     ("GET", "/webhooks/{webhook_id}/deliveries", Admin),
     (
+        "GET",
+        "/webhooks/{webhook_id}/deliveries/{message_id}",
+        Admin,
+    ),
+    (
         "POST",
         "/webhooks/{webhook_id}/deliveries/{message_id}/resend",
         Admin,

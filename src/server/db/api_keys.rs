@@ -286,18 +286,18 @@ pub async fn claim_expired(
     }))
 }
 
-/// Every account whose access is on: merchant Level 2 users with access,
-/// and administrators who made themselves credentials. Merchants first by
-/// name, administrators last.
+/// The API settings list: every merchant user whose access is on, by
+/// merchant then e-mail. Administrators' own accounts are not in it (they
+/// are not API-enabled merchants; each sees their own credentials apart).
 pub async fn accounts(db: &Db, now: Millis) -> Result<Vec<ApiAccountRow>, sqlx::Error> {
     let sql = format!(
         "SELECT a.id, u.id, u.email, u.display_name, u.merchant_id, m.business_name, \
            (SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND {}) AS active_keys, \
            (SELECT MAX(k.last_used_at) FROM api_keys k WHERE k.account_id = a.id) AS last_used_at \
          FROM api_accounts a JOIN users u ON u.id = a.user_id \
-         LEFT JOIN merchants m ON m.id = u.merchant_id \
+         JOIN merchants m ON m.id = u.merchant_id \
          WHERE a.enabled = TRUE \
-         ORDER BY m.business_name IS NULL, LOWER(m.business_name), LOWER(u.email), a.id",
+         ORDER BY LOWER(m.business_name), LOWER(u.email), a.id",
         active_with("$1")
     );
     #[allow(clippy::type_complexity)]
@@ -306,8 +306,8 @@ pub async fn accounts(db: &Db, now: Millis) -> Result<Vec<ApiAccountRow>, sqlx::
         String,
         String,
         String,
-        Option<String>,
-        Option<String>,
+        String,
+        String,
         i64,
         Option<i64>,
     )> = on_read!(db, pool => sqlx::query_as(&sql).bind(now).fetch_all(pool).await?);
@@ -316,7 +316,8 @@ pub async fn accounts(db: &Db, now: Millis) -> Result<Vec<ApiAccountRow>, sqlx::
         sqlx::query_as(
             "SELECT g.account_id, g.day, g.requests FROM api_usage g \
              JOIN api_accounts a ON a.id = g.account_id \
-             WHERE a.enabled = TRUE AND g.day > $1",
+             JOIN users u ON u.id = a.user_id \
+             WHERE a.enabled = TRUE AND u.merchant_id IS NOT NULL AND g.day > $1",
         )
         .bind(today - 7)
         .fetch_all(pool)

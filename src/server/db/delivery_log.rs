@@ -4,7 +4,7 @@
 
 use super::deliveries::insert;
 use super::{Db, Tx, on_read, on_tx};
-use crate::model::webhook::Delivery;
+use crate::model::webhook::{Attempt, Delivery};
 use crate::server::clock::Millis;
 
 /// A test message for one endpoint, due now.
@@ -88,20 +88,92 @@ pub async fn list(
         .fetch_all(pool)
         .await?
     });
+    Ok(rows.into_iter().map(Row::into_delivery).collect())
+}
+
+impl Row {
+    fn into_delivery(self) -> Delivery {
+        Delivery {
+            next_attempt_at: (self.state == "pending").then_some(self.next_attempt_at),
+            message_id: self.message_id,
+            event_type: self.event_type,
+            state: self.state,
+            attempts: self.attempts,
+            last_attempt_at: self.last_attempt_at,
+            last_status: self.last_status,
+            last_duration_ms: self.last_duration_ms,
+            last_response: self.last_response,
+            last_error: self.last_error,
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    #[sqlx(flatten)]
+    row: Row,
+    payload: Option<String>,
+}
+
+/// One message of an endpoint and the body it carries (a test message's
+/// own, or its outbox event's while the event is kept); `None` when the
+/// endpoint has no such message.
+pub async fn message(
+    db: &Db,
+    endpoint_id: &str,
+    message_id: &str,
+) -> Result<Option<(Delivery, Option<String>)>, sqlx::Error> {
+    let row: Option<MessageRow> = on_read!(db, pool => {
+        sqlx::query_as(
+            "SELECT d.message_id, d.event_type, d.state, d.attempts, d.next_attempt_at, \
+             d.last_attempt_at, d.last_status, d.last_duration_ms, d.last_response, \
+             d.last_error, d.created_at, COALESCE(d.payload, o.payload) AS payload \
+             FROM webhook_deliveries d LEFT JOIN outbox o ON o.id = d.message_id \
+             WHERE d.endpoint_id = $1 AND d.message_id = $2",
+        )
+        .bind(endpoint_id)
+        .bind(message_id)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(|m| (m.row.into_delivery(), m.payload)))
+}
+
+/// A message's attempts, newest first, at most `limit`.
+pub async fn attempts(
+    db: &Db,
+    endpoint_id: &str,
+    message_id: &str,
+    limit: i64,
+) -> Result<Vec<Attempt>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct AttemptRow {
+        at: i64,
+        status: Option<i64>,
+        duration_ms: i64,
+        response: Option<String>,
+        error: Option<String>,
+    }
+    let rows: Vec<AttemptRow> = on_read!(db, pool => {
+        sqlx::query_as(
+            "SELECT at, status, duration_ms, response, error FROM webhook_attempts \
+             WHERE endpoint_id = $1 AND message_id = $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(endpoint_id)
+        .bind(message_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
     Ok(rows
         .into_iter()
-        .map(|r| Delivery {
-            next_attempt_at: (r.state == "pending").then_some(r.next_attempt_at),
-            message_id: r.message_id,
-            event_type: r.event_type,
-            state: r.state,
-            attempts: r.attempts,
-            last_attempt_at: r.last_attempt_at,
-            last_status: r.last_status,
-            last_duration_ms: r.last_duration_ms,
-            last_response: r.last_response,
-            last_error: r.last_error,
-            created_at: r.created_at,
+        .map(|r| Attempt {
+            at: r.at,
+            status: r.status,
+            duration_ms: r.duration_ms,
+            response: r.response,
+            error: r.error,
         })
         .collect())
 }

@@ -265,3 +265,35 @@ pub async fn disable(tx: &mut Tx, id: &str, reason: &str, now: Millis) -> Result
         .map(|_| ())
     })
 }
+
+/// Every endpoint's sealed secrets: (id, current, previous).
+pub async fn sealed_secrets(db: &Db) -> Result<Vec<(String, String, Option<String>)>, sqlx::Error> {
+    Ok(on_read!(db, pool => {
+        sqlx::query_as("SELECT id, secret_sealed, previous_secret_sealed FROM webhook_endpoints")
+            .fetch_all(pool)
+            .await?
+    }))
+}
+
+/// Replaces an endpoint's sealed secrets (sealed again, same secrets).
+pub async fn replace_sealed(
+    db: &Db,
+    id: &str,
+    secret_sealed: &str,
+    previous_sealed: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "UPDATE webhook_endpoints SET secret_sealed = $2, previous_secret_sealed = $3 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(secret_sealed)
+        .bind(previous_sealed)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })?;
+    tx.commit().await
+}

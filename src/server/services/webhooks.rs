@@ -9,7 +9,7 @@ use crate::error::{AppError, FieldError};
 use crate::model::SessionUser;
 use crate::model::time::rfc3339;
 use crate::model::webhook::{
-    DeliveryPage, EVENT_TYPES, Webhook, WebhookIn, WebhookWithSecret, disabled_reason,
+    DeliveryPage, EVENT_TYPES, Message, Webhook, WebhookIn, WebhookWithSecret, disabled_reason,
 };
 use crate::server::AppState;
 use crate::server::db::audit::{self, Entry};
@@ -104,7 +104,7 @@ pub async fn list(state: &AppState, actor: &SessionUser) -> Result<Vec<Webhook>,
 
 pub async fn get(state: &AppState, actor: &SessionUser, id: &str) -> Result<Webhook, AppError> {
     require_admin(actor)?;
-    if !ids::is_id("wh", id) {
+    if !ids::is_id("whk", id) {
         return Err(AppError::NotFound);
     }
     endpoints::get(&state.db, id)
@@ -151,7 +151,7 @@ pub async fn create(
     let now = state.clock.now();
     let enabled = input.enabled.unwrap_or(true);
     let webhook = Webhook {
-        id: ids::new_id("wh", now),
+        id: ids::new_id("whk", now),
         url: c.url,
         location_id: c.location_id,
         events: c.events,
@@ -355,6 +355,33 @@ pub async fn deliveries(
         None
     };
     Ok(DeliveryPage { data, next_cursor })
+}
+
+/// The most attempts a message's history shows: the schedule makes nine
+/// a round, and each resend starts a round.
+pub const MAX_ATTEMPTS_SHOWN: i64 = 200;
+
+/// One message of an endpoint: what was sent and every attempt, newest
+/// first. Another endpoint's message is not found here.
+pub async fn message(
+    state: &AppState,
+    actor: &SessionUser,
+    id: &str,
+    message_id: &str,
+) -> Result<Message, AppError> {
+    get(state, actor, id).await?;
+    if !ids::is_id("msg", message_id) {
+        return Err(AppError::NotFound);
+    }
+    let (delivery, payload) = delivery_log::message(&state.db, id, message_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let attempts = delivery_log::attempts(&state.db, id, message_id, MAX_ATTEMPTS_SHOWN).await?;
+    Ok(Message {
+        delivery,
+        payload,
+        attempts,
+    })
 }
 
 fn parse_cursor(c: &str) -> Option<(i64, String)> {

@@ -13,6 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use std::path::Path;
 
+use crate::server::db::{Db, webhooks};
 use crate::server::ids::random_bytes;
 
 const VERSION: &str = "v1.";
@@ -133,6 +134,37 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
+}
+
+/// The id an endpoint had before ids took the `whk_` prefix (migration
+/// 0008): its secrets were sealed with that one.
+fn legacy_id(id: &str) -> Option<String> {
+    id.strip_prefix("whk_").map(|rest| format!("wh_{rest}"))
+}
+
+/// Seals again, under its current id, every secret that opens only under
+/// the endpoint's former `wh_` id. Run at start-up, before the worker;
+/// endpoints are few, and a secret already sealed right is left alone.
+pub async fn reseal_renamed(db: &Db, sealer: &Sealer) -> Result<u64, sqlx::Error> {
+    let mut resealed = 0;
+    for (id, current, previous) in webhooks::sealed_secrets(db).await? {
+        let Some(old) = legacy_id(&id) else { continue };
+        let again = |sealed: &str| match sealer.open(&id, sealed) {
+            Ok(_) => None,
+            Err(_) => sealer
+                .open(&old, sealed)
+                .ok()
+                .map(|secret| sealer.seal(&id, &secret)),
+        };
+        let (new_current, new_previous) = (again(&current), previous.as_deref().and_then(again));
+        if new_current.is_some() || new_previous.is_some() {
+            let current = new_current.unwrap_or(current);
+            let previous = new_previous.or(previous);
+            webhooks::replace_sealed(db, &id, &current, previous.as_deref()).await?;
+            resealed += 1;
+        }
+    }
+    Ok(resealed)
 }
 
 #[cfg(test)]
