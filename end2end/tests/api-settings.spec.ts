@@ -45,6 +45,8 @@ test("a merchant makes a key, uses it, and loses it when an admin deactivates ac
   await expect(page.getByRole("heading", { level: 1, name: "API settings" })).toBeVisible();
   await waitForHydration(page);
   await expect(page.getByTestId("account-id")).toHaveText(accountId);
+  await expect(page.getByText("API Account ID", { exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 3, name: "API Auth Keys" })).toBeVisible();
   await expect(page.getByTestId("curl-example")).toContainText(`curl -u ${accountId}:YOUR_AUTH_KEY`);
   await expectAccessible(page);
   await page.getByTestId("generate-key").click();
@@ -90,6 +92,23 @@ test("a merchant makes a key, uses it, and loses it when an admin deactivates ac
   await expect(page.getByTestId("welcome")).toBeVisible();
   await page.goto("/integrations/api");
   await waitForHydration(page);
+  // The seed's words: "API settings", "API Account ID", "Manage webhooks",
+  // "Manage merchants", and in French.
+  await expect(page.getByRole("columnheader", { name: "API Account ID" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Manage webhooks" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Manage merchants" })).toBeVisible();
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await expect(page.getByRole("heading", { level: 1, name: "Paramètres API" })).toBeVisible();
+  await expect(page.getByRole("columnheader", { name: "Identifiant de compte API" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Gérer les webhooks" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Gérer les marchands" })).toBeVisible();
+  const nav = page.getByRole("navigation", { name: "Navigation principale" });
+  await expect(nav.getByRole("link", { name: "Travaux" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Marchands" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
   const row = page.getByTestId(`account-${merchantEmail}`);
   await expect(row).toContainText(accountId);
   await expect(row).toContainText(`Vélo ${suffix}`);
@@ -105,6 +124,10 @@ test("a merchant makes a key, uses it, and loses it when an admin deactivates ac
     expect(r.status()).toBe(401);
     expect(r.headers()["www-authenticate"]).toContain("Basic");
   }
+  // "Manage merchants" leads to Organization > Merchants.
+  await page.getByRole("link", { name: "Manage merchants" }).click();
+  await expect(page).toHaveURL(/\/organization\/merchants$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Merchants" })).toBeVisible();
 
   // Every step is in the audit log.
   await page.goto("/audit?action=api_access.revoked");
@@ -138,7 +161,7 @@ test("a merchant without access is told an administrator must enable it", async 
   await waitForHydration(page);
   await page.getByTestId("language-switch").click();
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Paramètres de l’API");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Paramètres API");
   await expect(page.getByTestId("api-access-off")).toContainText("Un administrateur doit l’activer");
   await page.getByTestId("language-switch").click();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");

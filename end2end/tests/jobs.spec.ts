@@ -101,7 +101,7 @@ test("an administrator moves the job along; the owner cancels another, in French
   await page.getByTestId("language-switch").click();
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
   await page.goto("/jobs/new");
-  await expect(page.getByRole("heading", { level: 1, name: "Nouvelle tâche" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Nouveau travail" })).toBeVisible();
   await waitForHydration(page);
   await page.getByLabel("Date").fill("2026-12-02");
   await page.getByLabel("Prénom").fill("Luc");
@@ -116,7 +116,7 @@ test("an administrator moves the job along; the owner cancels another, in French
   await page.getByRole("button", { name: "Enregistrer" }).click();
   await expect(page.getByTestId("job-status")).toHaveText("Nouvelle");
   await waitForHydration(page);
-  await page.getByRole("button", { name: "Annuler la tâche" }).click();
+  await page.getByRole("button", { name: "Annuler le travail" }).click();
   await page.getByTestId("confirm-cancel-job").click();
   await expect(page.getByTestId("job-status")).toHaveText("Annulée");
   await expect(page.getByTestId("job-history")).toContainText("Annulée");

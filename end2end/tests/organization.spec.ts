@@ -90,6 +90,13 @@ test("admin onboards a merchant and manages a user's API access", async ({ page 
   await userRow.getByRole("link", { name: "Sam Seller" }).click();
   await waitForHydration(page);
   await expect(page.getByRole("switch", { name: "API access" })).toBeChecked();
+  // The seed's words in French: « Accès API », « Marchand niveau 2 ».
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await expect(page.getByRole("switch", { name: "Accès API" })).toBeChecked();
+  await expect(page.getByLabel("Rôle")).toContainText("Marchand niveau 2");
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await page.getByLabel("Role").selectOption("merchant_l1");
   await expect(page.getByTestId("api-access-toggle")).toHaveCount(0);
   await page.getByRole("button", { name: "Save" }).click();

@@ -21,7 +21,16 @@ pub(super) fn ApiAccounts() -> impl IntoView {
     let accounts = Resource::new(move || set_access.version().get(), |_| list_api_accounts());
     view! {
         <section class="panel" data-testid="api-accounts">
-            <h2>{t!(i18n, api.accounts_title)}</h2>
+            <div class="panel-heading">
+                <h2>{t!(i18n, api.accounts_title)}</h2>
+                <A
+                    href="/organization/merchants"
+                    attr:class="button button-secondary"
+                    attr:data-testid="manage-merchants"
+                >
+                    {t!(i18n, api.manage_merchants)}
+                </A>
+            </div>
             <p class="hint">{t!(i18n, api.accounts_intro)}</p>
             <FormAlert error=last_error(set_access) />
             <Transition fallback=|| {
