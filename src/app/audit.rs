@@ -38,6 +38,7 @@ pub fn action_label(i18n: I18nContext<Locale>, action: &str) -> Option<&'static 
         "merchant.created" => t_string!(i18n, audit_event.merchant_created),
         "merchant.deactivated" => t_string!(i18n, audit_event.merchant_deactivated),
         "merchant.updated" => t_string!(i18n, audit_event.merchant_updated),
+        "organization.updated" => t_string!(i18n, audit_event.organization_updated),
         "user.activated" => t_string!(i18n, audit_event.user_activated),
         "user.created" => t_string!(i18n, audit_event.user_created),
         "user.deactivated" => t_string!(i18n, audit_event.user_deactivated),

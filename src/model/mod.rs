@@ -6,6 +6,7 @@ pub mod audit;
 pub mod job;
 pub mod job_pages;
 pub mod org;
+pub mod organization;
 pub mod reference;
 pub mod time;
 pub mod webhook;

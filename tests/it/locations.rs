@@ -1,4 +1,5 @@
-//! The locations service, on both databases.
+//! The locations service, and the organization's settings, on both
+//! databases.
 
 use crate::common::*;
 use livreur::error::AppError;
@@ -133,3 +134,107 @@ async fn merchants_are_refused(t: &TestDb) {
     );
 }
 db_test!(merchants_are_refused);
+
+/// Organization settings over the API (docs/api.md): administrators read
+/// and change them, every problem at once, audited; new users then start
+/// in the default language; merchants get 403.
+async fn organization_settings_over_the_api(t: &TestDb) {
+    use crate::common::world::*;
+    use serde_json::json;
+    let w = world(t).await;
+    let app = router(&w.state);
+    let (account, key) = w.admin_key().await;
+    let me = basic(&account, &key);
+    let read = send(&app, api("GET", "/organization", Some(&me), None)).await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(
+        read.json(),
+        json!({"name": "Livreur", "default_language": "en", "timezone": "UTC"})
+    );
+
+    let bad = json!({"name": " ", "default_language": "de", "timezone": "Not a zone!"});
+    let refused = send(&app, api("PATCH", "/organization", Some(&me), Some(bad))).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let fields: Vec<String> = refused.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["name", "default_language", "timezone"]);
+    let unknown = json!({"colour": "blue"});
+    let refused = send(
+        &app,
+        api("PATCH", "/organization", Some(&me), Some(unknown)),
+    )
+    .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let long = json!({"name": "x".repeat(101)});
+    let refused = send(&app, api("PATCH", "/organization", Some(&me), Some(long))).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+
+    let change = json!({"name": "  Livraisons Rapides  ", "default_language": "fr", "timezone": "America/Montreal"});
+    let changed = send(&app, api("PATCH", "/organization", Some(&me), Some(change))).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let want = json!({"name": "Livraisons Rapides", "default_language": "fr", "timezone": "America/Montreal"});
+    assert_eq!(changed.json(), want);
+    let again = send(&app, api("GET", "/organization", Some(&me), None)).await;
+    assert_eq!(again.json(), want);
+    // A partial change keeps the rest.
+    let partial = json!({"timezone": "UTC"});
+    let changed = send(
+        &app,
+        api("PATCH", "/organization", Some(&me), Some(partial)),
+    )
+    .await;
+    assert_eq!(changed.json()["name"], "Livraisons Rapides");
+    assert_eq!(changed.json()["timezone"], "UTC");
+    let entries = audit::list_recent(&t.db, Some("organization.updated"), 10)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 2, "one entry per saved change");
+
+    // New users start in French now.
+    let user = send(
+        &app,
+        api(
+            "POST",
+            &format!("/merchants/{}/users", w.merchant_id),
+            Some(&me),
+            Some(
+                json!({"email": "nouveau@example.com", "display_name": "Nouveau",
+                        "role": "merchant_l1", "password": "a long password"}),
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(user.status, 201, "{}", user.body);
+    let state = &w.state;
+    let session = livreur::server::services::auth::sign_in(
+        state,
+        "nouveau@example.com",
+        "a long password",
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(session.user.language, livreur::model::Lang::Fr);
+
+    // Merchants are refused.
+    let (_, account, key) = w.api_user("l2@example.com").await;
+    let theirs = basic(&account, &key);
+    let r = send(&app, api("GET", "/organization", Some(&theirs), None)).await;
+    assert_eq!(r.status, 403);
+    let r = send(
+        &app,
+        api(
+            "PATCH",
+            "/organization",
+            Some(&theirs),
+            Some(json!({"name": "X"})),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+}
+db_test!(organization_settings_over_the_api);

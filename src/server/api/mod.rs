@@ -15,6 +15,7 @@ pub mod limits;
 mod locations;
 mod merchants;
 pub mod openapi;
+mod organization;
 pub mod policy;
 pub mod problem;
 pub mod reference;
@@ -61,6 +62,10 @@ pub struct ApiCaller {
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(ping))
+        .routes(routes!(
+            organization::get_organization,
+            organization::patch_organization
+        ))
         .routes(routes!(jobs::search_jobs, jobs::create_job))
         .routes(routes!(jobs::get_job, jobs::patch_job, jobs::delete_job))
         .routes(routes!(jobs::cancel_job))

@@ -25,6 +25,7 @@ use super::problem::PROBLEM_JSON;
         (name = "Jobs", description = "Deliveries, pickups and service visits"),
         (name = "Actions", description = "The line items of a job"),
         (name = "Account", description = "Who the credential belongs to"),
+        (name = "Organization", description = "Administrators only: name, default language, time zone"),
         (name = "Locations", description = "Administrators only"),
         (name = "Merchants", description = "Administrators only"),
         (name = "Users", description = "Administrators only"),

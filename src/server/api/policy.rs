@@ -41,6 +41,8 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
         "/jobs/{job_id}/actions/{action_id}",
         AnyCredential,
     ),
+    ("GET", "/organization", Admin),
+    ("PATCH", "/organization", Admin),
     ("GET", "/locations", Admin),
     ("POST", "/locations", Admin),
     ("GET", "/locations/{location_id}", Admin),

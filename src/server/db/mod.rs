@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod locations;
 pub mod merchant_users;
 pub mod merchants;
+pub mod organization;
 pub mod outbox;
 pub mod sessions;
 pub mod sign_in_throttles;

@@ -3,10 +3,10 @@
 use serde_json::json;
 
 use crate::error::{AppError, FieldError};
-use crate::model::{Lang, Role};
+use crate::model::Role;
 use crate::server::clock::Clock;
 use crate::server::db::audit::{self, Actor, Entry};
-use crate::server::db::{Db, sessions, users};
+use crate::server::db::{Db, organization, sessions, users};
 use crate::server::{ids, password};
 use crate::validate;
 
@@ -61,6 +61,7 @@ pub async fn create_or_reset(
         Some(_) => return Err(AppError::field("email", "taken")),
         None => {
             let id = ids::new_id("usr", now);
+            let language = organization::default_language_in(&mut tx).await?;
             users::insert(
                 &mut tx,
                 &users::NewUser {
@@ -70,7 +71,7 @@ pub async fn create_or_reset(
                     password_hash: &hash,
                     role: Role::Admin,
                     merchant_id: None,
-                    language: Lang::En,
+                    language,
                 },
                 now,
             )

@@ -10,12 +10,13 @@ use serde_json::json;
 use super::{actor_of, require_admin};
 use crate::error::{AppError, FieldError};
 use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
-use crate::model::{Lang, Role, SessionUser};
+use crate::model::{Role, SessionUser};
 use crate::server::AppState;
 use crate::server::clock::Millis;
 use crate::server::db::audit::{self, Actor, Entry};
 use crate::server::db::{
-    Tx, api_accounts, api_keys, is_unique_violation, merchant_users, merchants, sessions, users,
+    Tx, api_accounts, api_keys, is_unique_violation, merchant_users, merchants, organization,
+    sessions, users,
 };
 use crate::server::{ids, password};
 use crate::validate;
@@ -108,6 +109,8 @@ pub async fn create(
     let id = ids::new_id("usr", now);
     let actor = actor_of(actor, ip);
     let mut tx = state.db.begin().await?;
+    // New users start in the organization's default language.
+    let language = organization::default_language_in(&mut tx).await?;
     let inserted = users::insert(
         &mut tx,
         &users::NewUser {
@@ -117,7 +120,7 @@ pub async fn create(
             password_hash: &hash,
             role,
             merchant_id: Some(merchant_id),
-            language: Lang::En,
+            language,
         },
         now,
     )

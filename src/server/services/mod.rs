@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod locations;
 pub mod merchant_users;
 pub mod merchants;
+pub mod organization;
 pub mod webhooks;
 
 use crate::error::AppError;

@@ -1,0 +1,51 @@
+//! The organization's one row (id 1). Until an administrator saves it,
+//! there is none and the defaults apply.
+
+use super::{Db, Tx, on_read, on_tx};
+use crate::model::Lang;
+use crate::model::organization::Organization;
+use crate::server::clock::Millis;
+
+pub async fn get(db: &Db) -> Result<Organization, sqlx::Error> {
+    let row: Option<(String, String, String)> = on_read!(db, pool => {
+        sqlx::query_as("SELECT name, default_language, timezone FROM organization WHERE id = 1")
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(
+        row.map_or_else(Organization::default, |(name, language, timezone)| {
+            Organization {
+                name,
+                default_language: language.parse().unwrap_or_default(),
+                timezone,
+            }
+        }),
+    )
+}
+
+/// The language new users start in.
+pub async fn default_language_in(tx: &mut Tx) -> Result<Lang, sqlx::Error> {
+    let row: Option<(String,)> = on_tx!(tx, conn => {
+        sqlx::query_as("SELECT default_language FROM organization WHERE id = 1")
+            .fetch_optional(conn)
+            .await?
+    });
+    Ok(row.and_then(|(l,)| l.parse().ok()).unwrap_or_default())
+}
+
+pub async fn save(tx: &mut Tx, org: &Organization, now: Millis) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO organization (id, name, default_language, timezone, updated_at) \
+             VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET name = $1, \
+             default_language = $2, timezone = $3, updated_at = $4",
+        )
+        .bind(&org.name)
+        .bind(org.default_language.as_str())
+        .bind(&org.timezone)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}

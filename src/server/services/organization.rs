@@ -1,0 +1,73 @@
+//! Organization settings (docs/api.md, Organization): administrators read
+//! and change the name, the default language of new users and the time
+//! zone. Every change is audited.
+
+use serde_json::json;
+
+use super::{actor_of, require_admin};
+use crate::error::{AppError, FieldError};
+use crate::model::SessionUser;
+use crate::model::organization::{Organization, OrganizationPatch};
+use crate::server::AppState;
+use crate::server::db::audit::{self, Entry};
+use crate::server::db::organization;
+use crate::validate;
+
+/// The longest organization name.
+pub const MAX_NAME: usize = 100;
+
+pub async fn get(state: &AppState, actor: &SessionUser) -> Result<Organization, AppError> {
+    require_admin(actor)?;
+    Ok(organization::get(&state.db).await?)
+}
+
+/// Applies `patch` onto the current settings; every problem is reported
+/// at once and nothing changes then.
+pub async fn update(
+    state: &AppState,
+    actor: &SessionUser,
+    ip: Option<String>,
+    patch: &OrganizationPatch,
+) -> Result<Organization, AppError> {
+    require_admin(actor)?;
+    let mut org = organization::get(&state.db).await?;
+    let mut errors = Vec::new();
+    if let Some(name) = &patch.name {
+        match validate::text(name, MAX_NAME) {
+            Ok(()) => org.name = name.trim().to_owned(),
+            Err(code) => errors.push(FieldError::new("name", code)),
+        }
+    }
+    if let Some(language) = &patch.default_language {
+        match language.parse() {
+            Ok(lang) => org.default_language = lang,
+            Err(_) => errors.push(FieldError::new("default_language", "invalid_choice")),
+        }
+    }
+    if let Some(tz) = &patch.timezone {
+        match validate::timezone(tz.trim()) {
+            Ok(()) => org.timezone = tz.trim().to_owned(),
+            Err(code) => errors.push(FieldError::new("timezone", code)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    organization::save(&mut tx, &org, now).await?;
+    let details = json!({
+        "name": org.name,
+        "default_language": org.default_language.as_str(),
+        "timezone": org.timezone,
+    });
+    let entry = Entry {
+        action: "organization.updated",
+        target_type: Some("organization"),
+        target_id: None,
+        details,
+    };
+    audit::record(&mut tx, &actor_of(actor, ip), entry, now).await?;
+    tx.commit().await?;
+    Ok(org)
+}
