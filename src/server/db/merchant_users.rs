@@ -1,5 +1,6 @@
 //! The users of a merchant, with their API access state.
 
+use super::exec::{Val, exec};
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::Role;
 use crate::model::org::MerchantUser;
@@ -69,21 +70,16 @@ pub async fn update(
     active: bool,
     now: Millis,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "UPDATE users SET display_name = $2, role = $3, active = $4, updated_at = $5 \
-             WHERE id = $1 AND merchant_id IS NOT NULL",
-        )
-        .bind(user_id)
-        .bind(display_name)
-        .bind(role.as_str())
-        .bind(active)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })?;
-    Ok(())
+    let sql = "UPDATE users SET display_name = $2, role = $3, active = $4, updated_at = $5 \
+               WHERE id = $1 AND merchant_id IS NOT NULL";
+    let values = [
+        Val::str(user_id),
+        Val::str(display_name),
+        Val::str(role.as_str()),
+        Val::Bool(active),
+        Val::int(now),
+    ];
+    exec(tx, sql, &values).await.map(|_| ())
 }
 
 /// The ids of a merchant's users whose API access is on.

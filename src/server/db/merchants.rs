@@ -1,5 +1,6 @@
 //! Merchants and the locations assigned to them.
 
+use super::exec::{Val, exec};
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::org::{Merchant, MerchantQuery, MerchantRow, MerchantSort, Page};
 use crate::server::clock::Millis;
@@ -198,22 +199,11 @@ async fn set_locations(
     merchant_id: &str,
     location_ids: &[String],
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query("DELETE FROM merchant_locations WHERE merchant_id = $1")
-            .bind(merchant_id)
-            .execute(conn)
-            .await
-            .map(|_| ())
-    })?;
+    let sql = "DELETE FROM merchant_locations WHERE merchant_id = $1";
+    exec(tx, sql, &[Val::str(merchant_id)]).await?;
+    let sql = "INSERT INTO merchant_locations (merchant_id, location_id) VALUES ($1, $2)";
     for location_id in location_ids {
-        on_tx!(tx, conn => {
-            sqlx::query("INSERT INTO merchant_locations (merchant_id, location_id) VALUES ($1, $2)")
-                .bind(merchant_id)
-                .bind(location_id)
-                .execute(conn)
-                .await
-                .map(|_| ())
-        })?;
+        exec(tx, sql, &[Val::str(merchant_id), Val::str(location_id)]).await?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod deliveries;
 pub mod delivery_log;
+pub mod exec;
 pub mod group;
 pub mod idempotency;
 pub mod jobs;

@@ -1,8 +1,9 @@
 //! Browser sessions. The cookie holds a random token; the table holds its
 //! SHA-256, the user, and the idle and absolute deadlines.
 
+use super::exec::{Val, exec};
 use super::users::{SESSION_USER_COLUMNS, UserRow};
-use super::{Db, Tx, on_read, on_tx};
+use super::{Db, Tx, on_read};
 use crate::model::SessionUser;
 use crate::server::clock::Millis;
 
@@ -15,22 +16,17 @@ pub struct NewSession<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, s: &NewSession<'_>, now: Millis) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-             VALUES ($1, $2, $3, $3, $4, $5, $6)",
-        )
-        .bind(s.token_hash)
-        .bind(s.user_id)
-        .bind(now)
-        .bind(s.expires_at)
-        .bind(s.ip)
-        .bind(s.user_agent)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })?;
-    Ok(())
+    let sql = "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, \
+               ip, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)";
+    let values = [
+        Val::str(s.token_hash),
+        Val::str(s.user_id),
+        Val::int(now),
+        Val::int(s.expires_at),
+        Val::Text(s.ip),
+        Val::Text(s.user_agent),
+    ];
+    exec(tx, sql, &values).await.map(|_| ())
 }
 
 /// A live session: the user (still active, merchant still active) and when
@@ -66,54 +62,32 @@ pub async fn find_live(
 }
 
 pub async fn touch(tx: &mut Tx, token_hash: &str, now: Millis) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
-            .bind(token_hash)
-            .bind(now)
-            .execute(conn)
-            .await
-            .map(|_| ())
-    })?;
-    Ok(())
+    let sql = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
+    exec(tx, sql, &[Val::str(token_hash), Val::int(now)])
+        .await
+        .map(|_| ())
 }
 
 pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(conn)
-            .await
-            .map(|_| ())
-    })?;
-    Ok(())
+    let sql = "DELETE FROM sessions WHERE token_hash = $1";
+    exec(tx, sql, &[Val::str(token_hash)]).await.map(|_| ())
 }
 
 /// Ends every session of a user (deactivation, password reset).
 pub async fn delete_for_user(tx: &mut Tx, user_id: &str) -> Result<u64, sqlx::Error> {
-    let done = on_tx!(tx, conn => {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(conn)
-            .await?
-            .rows_affected()
-    });
-    Ok(done)
+    exec(
+        tx,
+        "DELETE FROM sessions WHERE user_id = $1",
+        &[Val::str(user_id)],
+    )
+    .await
 }
 
 /// Ends every session of a merchant's users (the merchant is deactivated:
 /// reactivating it must not bring them back).
 pub async fn delete_for_merchant(tx: &mut Tx, merchant_id: &str) -> Result<u64, sqlx::Error> {
-    let done = on_tx!(tx, conn => {
-        sqlx::query(
-            "DELETE FROM sessions WHERE user_id IN \
-             (SELECT id FROM users WHERE merchant_id = $1)",
-        )
-        .bind(merchant_id)
-        .execute(conn)
-        .await?
-        .rows_affected()
-    });
-    Ok(done)
+    let sql = "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE merchant_id = $1)";
+    exec(tx, sql, &[Val::str(merchant_id)]).await
 }
 
 /// Removes sessions past either deadline; returns how many.
@@ -122,13 +96,6 @@ pub async fn delete_expired(
     now: Millis,
     idle_cutoff: Millis,
 ) -> Result<u64, sqlx::Error> {
-    let done = on_tx!(tx, conn => {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
-            .bind(now)
-            .bind(idle_cutoff)
-            .execute(conn)
-            .await?
-            .rows_affected()
-    });
-    Ok(done)
+    let sql = "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
+    exec(tx, sql, &[Val::int(now), Val::int(idle_cutoff)]).await
 }

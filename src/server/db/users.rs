@@ -1,5 +1,6 @@
 //! Users: sign-in lookups, creation, language preference.
 
+use super::exec::{Val, exec};
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::{Lang, Role, SessionUser};
 use crate::server::clock::Millis;
@@ -117,19 +118,10 @@ pub async fn reset_admin_password(
     password_hash: &str,
     now: Millis,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "UPDATE users SET password_hash = $2, active = TRUE, updated_at = $3 \
-             WHERE id = $1 AND role = 'admin'",
-        )
-        .bind(user_id)
-        .bind(password_hash)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })?;
-    Ok(())
+    let sql = "UPDATE users SET password_hash = $2, active = TRUE, updated_at = $3 \
+               WHERE id = $1 AND role = 'admin'";
+    let values = [Val::str(user_id), Val::str(password_hash), Val::int(now)];
+    exec(tx, sql, &values).await.map(|_| ())
 }
 
 pub async fn set_language(
@@ -138,16 +130,9 @@ pub async fn set_language(
     lang: Lang,
     now: Millis,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query("UPDATE users SET language = $2, updated_at = $3 WHERE id = $1")
-            .bind(user_id)
-            .bind(lang.as_str())
-            .bind(now)
-            .execute(conn)
-            .await
-            .map(|_| ())
-    })?;
-    Ok(())
+    let sql = "UPDATE users SET language = $2, updated_at = $3 WHERE id = $1";
+    let values = [Val::str(user_id), Val::str(lang.as_str()), Val::int(now)];
+    exec(tx, sql, &values).await.map(|_| ())
 }
 
 /// A user by id with whether they are active (their merchant too, for a

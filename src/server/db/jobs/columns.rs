@@ -5,24 +5,7 @@
 //! (rows.rs) and a migration (docs/architecture.md, How to add a job field).
 
 use crate::model::job::{Action, Job};
-
-/// A value bound to a statement: what these columns hold.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Val<'a> {
-    Text(Option<&'a str>),
-    Real(Option<f64>),
-    Int(i64),
-}
-
-impl<'a> Val<'a> {
-    fn text(v: &'a Option<String>) -> Self {
-        Val::Text(v.as_deref())
-    }
-
-    fn str(v: &'a str) -> Self {
-        Val::Text(Some(v))
-    }
-}
+use crate::server::db::exec::Val;
 
 /// Declares the column names (`$names`) and the function (`$values`) that
 /// reads their values off one `$ty`, from one list of `column => value`.
@@ -62,7 +45,7 @@ columns! {
         "description" => Val::text(&job.fields.description),
         "comment" => Val::text(&job.fields.comment),
         "barcodes" => Val::str(barcodes),
-        "version" => Val::Int(job.version),
+        "version" => Val::int(job.version),
     }
 }
 
@@ -72,7 +55,7 @@ columns! {
         "sku" => Val::text(&a.sku),
         "type" => Val::str(a.kind.as_str()),
         "description" => Val::str(&a.description),
-        "quantity" => Val::Int(a.quantity),
+        "quantity" => Val::int(a.quantity),
         "quantity_unit" => Val::text(&a.quantity_unit),
         "value" => Val::Real(a.value),
         "weight_kg" => Val::Real(a.weight_kg),
@@ -97,22 +80,6 @@ pub(super) fn assignments(columns: &[&str], first: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-
-/// Binds `values` in order, whatever the database.
-macro_rules! bind_values {
-    ($query:expr, $values:expr) => {{
-        let mut query = $query;
-        for value in $values {
-            query = match *value {
-                $crate::server::db::jobs::columns::Val::Text(v) => query.bind(v),
-                $crate::server::db::jobs::columns::Val::Real(v) => query.bind(v),
-                $crate::server::db::jobs::columns::Val::Int(v) => query.bind(v),
-            };
-        }
-        query
-    }};
-}
-pub(super) use bind_values;
 
 #[cfg(test)]
 mod tests {

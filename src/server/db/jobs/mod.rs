@@ -12,10 +12,9 @@ mod search_sql;
 pub use plan::Strategy;
 pub use search::{search, search_by, search_needle, search_text};
 
-use self::columns::{
-    ACTION_WRITTEN, JOB_WRITTEN, action_values, assignments, bind_values, job_values, marks,
-};
+use self::columns::{ACTION_WRITTEN, JOB_WRITTEN, action_values, assignments, job_values, marks};
 use self::rows::job_from_rows;
+use super::exec::bind_values;
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::job::{Action, Job};
 use crate::server::clock::Millis;
