@@ -1,5 +1,6 @@
 //! Locations: the branches and warehouses of the organization.
 
+use super::exec::{Val, exec};
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::org::{Location, LocationKind};
 use crate::server::clock::Millis;
@@ -70,45 +71,32 @@ pub async fn active_ids_among(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>
     Ok(found)
 }
 
-pub async fn insert(tx: &mut Tx, l: &Location) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO locations (id, name, kind, ref_no, address, timezone, active, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&l.id)
-        .bind(&l.name)
-        .bind(l.kind.as_str())
-        .bind(&l.ref_no)
-        .bind(&l.address)
-        .bind(&l.timezone)
-        .bind(l.active)
-        .bind(l.created_at)
-        .bind(l.updated_at)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })?;
-    Ok(())
+/// `$1` the id, then the fields both writes set, in this order.
+fn values(l: &Location) -> Vec<Val<'_>> {
+    vec![
+        Val::str(&l.id),
+        Val::str(&l.name),
+        Val::str(l.kind.as_str()),
+        Val::str(&l.ref_no),
+        Val::text(&l.address),
+        Val::text(&l.timezone),
+        Val::Bool(l.active),
+    ]
 }
 
+pub async fn insert(tx: &mut Tx, l: &Location) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO locations (id, name, kind, ref_no, address, timezone, active, \
+               created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    let mut all = values(l);
+    all.extend([Val::int(l.created_at), Val::int(l.updated_at)]);
+    exec(tx, sql, &all).await.map(|_| ())
+}
+
+/// Whether the location exists (and was changed).
 pub async fn update(tx: &mut Tx, l: &Location, now: Millis) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, conn => {
-        sqlx::query(
-            "UPDATE locations SET name = $2, kind = $3, ref_no = $4, address = $5, timezone = $6, \
-             active = $7, updated_at = $8 WHERE id = $1",
-        )
-        .bind(&l.id)
-        .bind(&l.name)
-        .bind(l.kind.as_str())
-        .bind(&l.ref_no)
-        .bind(&l.address)
-        .bind(&l.timezone)
-        .bind(l.active)
-        .bind(now)
-        .execute(conn)
-        .await?
-        .rows_affected()
-    });
-    Ok(n == 1)
+    let sql = "UPDATE locations SET name = $2, kind = $3, ref_no = $4, address = $5, \
+               timezone = $6, active = $7, updated_at = $8 WHERE id = $1";
+    let mut all = values(l);
+    all.push(Val::int(now));
+    Ok(exec(tx, sql, &all).await? == 1)
 }

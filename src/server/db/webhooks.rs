@@ -1,6 +1,7 @@
 //! Webhook endpoints (docs/rules.md, Webhooks). The signing secrets are stored
 //! sealed (see `webhooks::seal`); this module never sees them in clear.
 
+use super::exec::{Val, exec};
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::webhook::{Webhook, disabled_reason};
 use crate::server::clock::Millis;
@@ -102,51 +103,43 @@ pub async fn enabled_for_worker(db: &Db, now: Millis) -> Result<Vec<Signing>, sq
 
 pub async fn insert(tx: &mut Tx, w: &Webhook, secret_sealed: &str) -> Result<(), sqlx::Error> {
     let events = serde_json::to_string(&w.events).unwrap_or_else(|_| "[]".into());
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO webhook_endpoints (id, url, location_id, events, description, enabled, \
-             disabled_reason, secret_sealed, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&w.id)
-        .bind(&w.url)
-        .bind(&w.location_id)
-        .bind(&events)
-        .bind(&w.description)
-        .bind(w.enabled)
-        .bind(&w.disabled_reason)
-        .bind(secret_sealed)
-        .bind(w.created_at)
-        .bind(w.updated_at)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })
+    let sql = "INSERT INTO webhook_endpoints (id, url, location_id, events, description, \
+               enabled, disabled_reason, secret_sealed, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    let values = [
+        Val::str(&w.id),
+        Val::str(&w.url),
+        Val::text(&w.location_id),
+        Val::str(&events),
+        Val::text(&w.description),
+        Val::Bool(w.enabled),
+        Val::text(&w.disabled_reason),
+        Val::str(secret_sealed),
+        Val::int(w.created_at),
+        Val::int(w.updated_at),
+    ];
+    exec(tx, sql, &values).await.map(|_| ())
 }
 
 /// Writes the fields an administrator edits, and the health fields the
 /// edit resets (enabling again clears the failure record).
 pub async fn update(tx: &mut Tx, w: &Webhook) -> Result<(), sqlx::Error> {
     let events = serde_json::to_string(&w.events).unwrap_or_else(|_| "[]".into());
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "UPDATE webhook_endpoints SET url = $2, location_id = $3, events = $4, \
-             description = $5, enabled = $6, disabled_reason = $7, failing_since = $8, \
-             updated_at = $9 WHERE id = $1",
-        )
-        .bind(&w.id)
-        .bind(&w.url)
-        .bind(&w.location_id)
-        .bind(&events)
-        .bind(&w.description)
-        .bind(w.enabled)
-        .bind(&w.disabled_reason)
-        .bind(w.failing_since)
-        .bind(w.updated_at)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })
+    let sql = "UPDATE webhook_endpoints SET url = $2, location_id = $3, events = $4, \
+               description = $5, enabled = $6, disabled_reason = $7, failing_since = $8, \
+               updated_at = $9 WHERE id = $1";
+    let values = [
+        Val::str(&w.id),
+        Val::str(&w.url),
+        Val::text(&w.location_id),
+        Val::str(&events),
+        Val::text(&w.description),
+        Val::Bool(w.enabled),
+        Val::text(&w.disabled_reason),
+        Val::Int(w.failing_since),
+        Val::int(w.updated_at),
+    ];
+    exec(tx, sql, &values).await.map(|_| ())
 }
 
 /// Replaces the secret; the old one keeps signing until `previous_until`.
@@ -158,20 +151,16 @@ pub async fn rotate_secret(
     previous_until: Millis,
     now: Millis,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "UPDATE webhook_endpoints SET secret_sealed = $2, previous_secret_sealed = $3, \
-             previous_secret_until = $4, updated_at = $5 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(new_sealed)
-        .bind(previous_sealed)
-        .bind(previous_until)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ())
-    })
+    let sql = "UPDATE webhook_endpoints SET secret_sealed = $2, previous_secret_sealed = $3, \
+               previous_secret_until = $4, updated_at = $5 WHERE id = $1";
+    let values = [
+        Val::str(id),
+        Val::str(new_sealed),
+        Val::str(previous_sealed),
+        Val::int(previous_until),
+        Val::int(now),
+    ];
+    exec(tx, sql, &values).await.map(|_| ())
 }
 
 pub async fn secret_sealed(tx: &mut Tx, id: &str) -> Result<Option<String>, sqlx::Error> {
@@ -185,13 +174,8 @@ pub async fn secret_sealed(tx: &mut Tx, id: &str) -> Result<Option<String>, sqlx
 }
 
 pub async fn delete(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1")
-            .bind(id)
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected() > 0)
-    })
+    let sql = "DELETE FROM webhook_endpoints WHERE id = $1";
+    Ok(exec(tx, sql, &[Val::str(id)]).await? > 0)
 }
 
 /// Records a batch's outcome for one endpoint: any success clears the
