@@ -101,45 +101,48 @@ pub async fn enabled_for_worker(db: &Db, now: Millis) -> Result<Vec<Signing>, sq
         .collect())
 }
 
-pub async fn insert(tx: &mut Tx, w: &Webhook, secret_sealed: &str) -> Result<(), sqlx::Error> {
-    let events = serde_json::to_string(&w.events).unwrap_or_else(|_| "[]".into());
-    let sql = "INSERT INTO webhook_endpoints (id, url, location_id, events, description, \
-               enabled, disabled_reason, secret_sealed, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-    let values = [
+/// `$1` the id, then the fields an administrator sets, in this order;
+/// `events` is the list as stored (JSON).
+fn values<'a>(w: &'a Webhook, events: &'a str) -> Vec<Val<'a>> {
+    vec![
         Val::str(&w.id),
         Val::str(&w.url),
         Val::text(&w.location_id),
-        Val::str(&events),
+        Val::str(events),
         Val::text(&w.description),
         Val::Bool(w.enabled),
         Val::text(&w.disabled_reason),
+    ]
+}
+
+fn events_json(w: &Webhook) -> String {
+    serde_json::to_string(&w.events).unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn insert(tx: &mut Tx, w: &Webhook, secret_sealed: &str) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO webhook_endpoints (id, url, location_id, events, description, \
+               enabled, disabled_reason, secret_sealed, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    let events = events_json(w);
+    let mut all = values(w, &events);
+    all.extend([
         Val::str(secret_sealed),
         Val::int(w.created_at),
         Val::int(w.updated_at),
-    ];
-    exec(tx, sql, &values).await.map(|_| ())
+    ]);
+    exec(tx, sql, &all).await.map(|_| ())
 }
 
 /// Writes the fields an administrator edits, and the health fields the
 /// edit resets (enabling again clears the failure record).
 pub async fn update(tx: &mut Tx, w: &Webhook) -> Result<(), sqlx::Error> {
-    let events = serde_json::to_string(&w.events).unwrap_or_else(|_| "[]".into());
     let sql = "UPDATE webhook_endpoints SET url = $2, location_id = $3, events = $4, \
                description = $5, enabled = $6, disabled_reason = $7, failing_since = $8, \
                updated_at = $9 WHERE id = $1";
-    let values = [
-        Val::str(&w.id),
-        Val::str(&w.url),
-        Val::text(&w.location_id),
-        Val::str(&events),
-        Val::text(&w.description),
-        Val::Bool(w.enabled),
-        Val::text(&w.disabled_reason),
-        Val::Int(w.failing_since),
-        Val::int(w.updated_at),
-    ];
-    exec(tx, sql, &values).await.map(|_| ())
+    let events = events_json(w);
+    let mut all = values(w, &events);
+    all.extend([Val::Int(w.failing_since), Val::int(w.updated_at)]);
+    exec(tx, sql, &all).await.map(|_| ())
 }
 
 /// Replaces the secret; the old one keeps signing until `previous_until`.
