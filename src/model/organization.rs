@@ -8,8 +8,11 @@ use super::Lang;
 
 /// The organization as the API and the settings page show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Organization {
     pub name: String,
+    /// `en` or `fr`: the language new users start in.
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "en"))]
     pub default_language: Lang,
     /// An IANA time zone name, e.g. `America/Montreal`.
     pub timezone: String,

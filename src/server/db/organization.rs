@@ -2,35 +2,32 @@
 //! there is none and the defaults apply.
 
 use super::{Db, Tx, on_read, on_tx};
-use crate::model::Lang;
 use crate::model::organization::Organization;
 use crate::server::clock::Millis;
 
-pub async fn get(db: &Db) -> Result<Organization, sqlx::Error> {
-    let row: Option<(String, String, String)> = on_read!(db, pool => {
-        sqlx::query_as("SELECT name, default_language, timezone FROM organization WHERE id = 1")
-            .fetch_optional(pool)
-            .await?
-    });
-    Ok(
-        row.map_or_else(Organization::default, |(name, language, timezone)| {
-            Organization {
-                name,
-                default_language: language.parse().unwrap_or_default(),
-                timezone,
-            }
-        }),
-    )
+type Row = (String, String, String);
+
+const SELECT: &str = "SELECT name, default_language, timezone FROM organization WHERE id = 1";
+
+fn from_row(row: Option<Row>) -> Organization {
+    row.map_or_else(Organization::default, |(name, language, timezone)| {
+        Organization {
+            name,
+            default_language: language.parse().unwrap_or_default(),
+            timezone,
+        }
+    })
 }
 
-/// The language new users start in.
-pub async fn default_language_in(tx: &mut Tx) -> Result<Lang, sqlx::Error> {
-    let row: Option<(String,)> = on_tx!(tx, conn => {
-        sqlx::query_as("SELECT default_language FROM organization WHERE id = 1")
-            .fetch_optional(conn)
-            .await?
-    });
-    Ok(row.and_then(|(l,)| l.parse().ok()).unwrap_or_default())
+pub async fn get(db: &Db) -> Result<Organization, sqlx::Error> {
+    let row: Option<Row> = on_read!(db, pool => sqlx::query_as(SELECT).fetch_optional(pool).await?);
+    Ok(from_row(row))
+}
+
+/// As [`get`], inside a write transaction: what a change is made against.
+pub async fn get_in(tx: &mut Tx) -> Result<Organization, sqlx::Error> {
+    let row: Option<Row> = on_tx!(tx, conn => sqlx::query_as(SELECT).fetch_optional(conn).await?);
+    Ok(from_row(row))
 }
 
 pub async fn save(tx: &mut Tx, org: &Organization, now: Millis) -> Result<(), sqlx::Error> {

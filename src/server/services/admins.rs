@@ -61,7 +61,7 @@ pub async fn create_or_reset(
         Some(_) => return Err(AppError::field("email", "taken")),
         None => {
             let id = ids::new_id("usr", now);
-            let language = organization::default_language_in(&mut tx).await?;
+            let language = organization::get_in(&mut tx).await?.default_language;
             users::insert(
                 &mut tx,
                 &users::NewUser {

@@ -110,7 +110,7 @@ pub async fn create(
     let actor = actor_of(actor, ip);
     let mut tx = state.db.begin().await?;
     // New users start in the organization's default language.
-    let language = organization::default_language_in(&mut tx).await?;
+    let language = organization::get_in(&mut tx).await?.default_language;
     let inserted = users::insert(
         &mut tx,
         &users::NewUser {

@@ -30,7 +30,8 @@ pub async fn update(
     patch: &OrganizationPatch,
 ) -> Result<Organization, AppError> {
     require_admin(actor)?;
-    let mut org = organization::get(&state.db).await?;
+    let mut tx = state.db.begin().await?;
+    let mut org = organization::get_in(&mut tx).await?;
     let mut errors = Vec::new();
     if let Some(name) = &patch.name {
         match validate::text(name, MAX_NAME) {
@@ -45,8 +46,9 @@ pub async fn update(
         }
     }
     if let Some(tz) = &patch.timezone {
-        match validate::timezone(tz.trim()) {
-            Ok(()) => org.timezone = tz.trim().to_owned(),
+        let tz = tz.trim();
+        match validate::timezone(tz) {
+            Ok(()) => org.timezone = tz.to_owned(),
             Err(code) => errors.push(FieldError::new("timezone", code)),
         }
     }
@@ -54,7 +56,6 @@ pub async fn update(
         return Err(AppError::validation(errors));
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
     organization::save(&mut tx, &org, now).await?;
     let details = json!({
         "name": org.name,

@@ -75,10 +75,6 @@ pub enum Strategy {
     Index,
 }
 
-/// The most jobs a search walks past its window before asking the index
-/// instead (a bound for the count's `LIMIT`, far above any real cost).
-pub(super) const MAX_REST: u64 = 1_000_000_000_000;
-
 /// How a text search runs, decided from the sample of texts.
 #[derive(Debug)]
 pub(super) struct Plan {
@@ -173,7 +169,8 @@ impl Plan {
         let strategy = if window < index {
             Strategy::Window {
                 size: WINDOW,
-                rest_limit: index.clamp(1.0, MAX_REST as f64) as u64,
+                // Saturating: the executor bounds it (search.rs, MAX_REST).
+                rest_limit: index as u64,
             }
         } else {
             Strategy::Index

@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use super::Scope;
-use super::plan::{Costs, MAX_REST, Plan, Strategy};
+use super::plan::{Costs, Plan, Strategy};
 use super::rows::{ActionRow, JobRow, action_columns, assemble};
 use super::sample;
 use super::search_sql::{Bind, Filters, Step, rest_sql, step_sql, window_sql};
@@ -23,6 +23,10 @@ use crate::server::db::{Db, on_read};
 /// costs about 2 µs a job on SQLite (neighbouring rows); a needle in 1 %
 /// of the jobs fills a page of 50 within it.
 pub(super) const WINDOW: u32 = 6000;
+
+/// The most jobs a search walks past its window before asking the index
+/// instead (a bound for the count's `LIMIT`, far above any real cost).
+const MAX_REST: u64 = 1_000_000_000_000;
 
 /// The lower-cased text that `q` looks for, as `search_text` stores it.
 pub fn search_needle(q: &str) -> String {
