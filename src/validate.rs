@@ -94,8 +94,9 @@ pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, 
 }
 
 /// An IANA time zone name in its usual shape (`UTC`, `America/Montreal`,
-/// `America/Argentina/Buenos_Aires`, `Etc/GMT+5`). The shape is checked, not
-/// membership of the tz database, which this binary does not carry.
+/// `America/Argentina/Buenos_Aires`, `Etc/GMT+5`). Only the shape: the
+/// browser build has no time zone database; the server's
+/// `server::zones::check` adds that the database knows the name.
 pub fn timezone(value: &str) -> Result<(), &'static str> {
     let ok = !value.is_empty()
         && value.len() <= 64

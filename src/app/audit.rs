@@ -8,13 +8,13 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
+use crate::app::layout::use_zone;
 use crate::app::status::Loading;
 use crate::app::widgets::forms::LoadError;
 use crate::app::widgets::query::urlencode;
 use crate::app::widgets::table::EmptyRow;
 use crate::i18n::*;
 use crate::model::audit::{AuditEntry, AuditPage, AuditQuery};
-use crate::model::time::minutes_utc;
 use crate::serverfns::audit::{audit_actions, search_audit};
 
 /// The words for an event type; unknown ones show as they are stored.
@@ -222,6 +222,7 @@ fn AuditTable(page: AuditPage, query: AuditQuery) -> impl IntoView {
 
 #[component]
 fn AuditRow(e: AuditEntry) -> impl IntoView {
+    let zone = use_zone();
     let i18n = use_i18n();
     let action = e.action.clone();
     let target = e.target_id.clone();
@@ -238,7 +239,7 @@ fn AuditRow(e: AuditEntry) -> impl IntoView {
     };
     view! {
         <tr data-testid="audit-row" data-action=e.action.clone()>
-            <td class="nowrap">{minutes_utc(e.at)}</td>
+            <td class="nowrap">{zone.minutes(e.at)}</td>
             <td>{e.actor_label}</td>
             <td>
                 {move || {

@@ -2,12 +2,14 @@
 //! loads the signed-in user once and shares it with the pages below.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::app::language::LanguageSwitch;
 use crate::app::status::Loading;
 use crate::i18n::*;
-use crate::model::{Role, SessionUser};
+use crate::model::time::Zone;
+use crate::model::{Role, SessionUser, Viewer};
 use crate::serverfns::auth::{SignOut, current_user};
 
 /// The signed-in user, provided to every page under [`AppLayout`].
@@ -16,6 +18,12 @@ pub struct CurrentUser(pub SessionUser);
 
 pub fn use_user() -> SessionUser {
     expect_context::<CurrentUser>().0
+}
+
+/// The organization's time zone, in which every page shows dates and
+/// times (`zone.minutes(ms)`).
+pub fn use_zone() -> Zone {
+    use_context::<Zone>().unwrap_or_default()
 }
 
 #[component]
@@ -29,7 +37,7 @@ pub fn AppLayout() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(user)) => view! { <SignedInFrame user /> }.into_any(),
+                    Ok(Some(viewer)) => view! { <SignedInFrame viewer /> }.into_any(),
                     Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
                     Err(_) => view! { <crate::app::status::Unavailable /> }.into_any(),
                 }
@@ -39,11 +47,27 @@ pub fn AppLayout() -> impl IntoView {
 }
 
 #[component]
-fn SignedInFrame(user: SessionUser) -> impl IntoView {
+fn SignedInFrame(viewer: Viewer) -> impl IntoView {
     let i18n = use_i18n();
+    let Viewer {
+        user,
+        organization,
+        zone,
+    } = viewer;
     provide_context(CurrentUser(user.clone()));
+    provide_context(zone);
     let role = user.role;
+    // Every page's title ends with the organization's name.
+    let suffix = organization.clone();
+    let formatter = move |page: String| {
+        if page.is_empty() {
+            suffix.clone()
+        } else {
+            format!("{page} · {suffix}")
+        }
+    };
     view! {
+        <Title formatter />
         <a class="skip-link" href="#main">
             {t!(i18n, nav.skip)}
         </a>
@@ -52,7 +76,9 @@ fn SignedInFrame(user: SessionUser) -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">
                     "L"
                 </span>
-                <span class="brand-name">{t!(i18n, app_name)}</span>
+                <span class="brand-name" data-testid="organization-name">
+                    {organization}
+                </span>
             </A>
             <div class="topbar-end">
                 <LanguageSwitch />
@@ -95,6 +121,9 @@ fn Navigation(role: Role) -> impl IntoView {
                         </li>
                         <li>
                             <A href="/organization/locations">{t!(i18n, nav.locations)}</A>
+                        </li>
+                        <li>
+                            <A href="/organization/settings">{t!(i18n, nav.settings)}</A>
                         </li>
                     </ul>
                 </li>

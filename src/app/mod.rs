@@ -107,6 +107,11 @@ pub fn App() -> impl IntoView {
                         <ParentRoute ssr=SsrMode::Async path=path!("") view=AdminArea>
                             <Route
                                 ssr=SsrMode::Async
+                                path=path!("/organization/settings")
+                                view=organization::settings::OrganizationSettingsPage
+                            />
+                            <Route
+                                ssr=SsrMode::Async
                                 path=path!("/organization/merchants")
                                 view=organization::merchants::MerchantsPage
                             />

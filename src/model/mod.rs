@@ -150,6 +150,15 @@ impl SessionUser {
     }
 }
 
+/// What every signed-in page knows: who is signed in, and the
+/// organization's name (header and titles) and time zone (dates and times).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user: SessionUser,
+    pub organization: String,
+    pub zone: time::Zone,
+}
+
 /// What the sign-in page needs to know before anyone signs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstallStatus {

@@ -1,6 +1,9 @@
 //! Times on the wire and on screen. Everything is stored as milliseconds
 //! since the Unix epoch (UTC); the API speaks RFC 3339 UTC and the screens
-//! show minutes in UTC, labelled as such.
+//! show minutes in the organization's time zone ([`Zone`]), labelled with
+//! the zone's abbreviation.
+
+use serde::{Deserialize, Serialize};
 
 /// (year, month, day) of a day count since 1970-01-01, by Howard Hinnant's
 /// `civil_from_days` (exact over the whole proleptic Gregorian calendar).
@@ -63,6 +66,92 @@ pub fn date_and_minutes_utc(ms: i64) -> (String, String) {
         format!("{y:04}-{mo:02}-{d:02}"),
         format!("{:02}:{:02} UTC", p.hour, p.minute),
     )
+}
+
+/// A time zone as the screens use it: the UTC offsets in force over a
+/// window of years around now, worked out by the server from the time zone
+/// database. The server's rendering and the browser's then agree to the
+/// minute without the database reaching the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Zone {
+    /// The IANA name, e.g. `America/Montreal`.
+    pub name: String,
+    /// Oldest first; the first also applies before its start, the last
+    /// after the window.
+    pub spans: Vec<ZoneSpan>,
+}
+
+/// From `from_ms` on, clocks are `offset_s` seconds from UTC and the
+/// zone's abbreviation is `abbr` (`EST`, `CEST`, `-03`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneSpan {
+    pub from_ms: i64,
+    pub offset_s: i32,
+    pub abbr: String,
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::utc()
+    }
+}
+
+impl Zone {
+    pub fn utc() -> Zone {
+        Zone {
+            name: "UTC".into(),
+            spans: vec![ZoneSpan {
+                from_ms: i64::MIN,
+                offset_s: 0,
+                abbr: "UTC".into(),
+            }],
+        }
+    }
+
+    /// The span in force at `ms`.
+    fn span(&self, ms: i64) -> Option<&ZoneSpan> {
+        let after = self.spans.partition_point(|s| s.from_ms <= ms);
+        self.spans.get(after.saturating_sub(1))
+    }
+
+    /// The local clock at `ms`, and the zone's abbreviation then.
+    fn local(&self, ms: i64) -> (Parts, &str) {
+        match self.span(ms) {
+            Some(s) => (
+                parts(ms.saturating_add(i64::from(s.offset_s) * 1000)),
+                &s.abbr,
+            ),
+            None => (parts(ms), "UTC"),
+        }
+    }
+
+    /// `2026-11-29 15:49 EST`, for tables.
+    pub fn minutes(&self, ms: i64) -> String {
+        let (date, time) = self.date_and_minutes(ms);
+        format!("{date} {time}")
+    }
+
+    /// (`2026-11-29`, `15:49 EST`): a time split where a narrow column
+    /// may wrap it.
+    pub fn date_and_minutes(&self, ms: i64) -> (String, String) {
+        let (p, abbr) = self.local(ms);
+        let (y, mo, d) = p.date;
+        (
+            format!("{y:04}-{mo:02}-{d:02}"),
+            format!("{:02}:{:02} {abbr}", p.hour, p.minute),
+        )
+    }
+
+    /// (`2026-11-29`, `15:49:25 EST`): for events seconds apart
+    /// (webhook deliveries).
+    pub fn date_and_seconds(&self, ms: i64) -> (String, String) {
+        let (p, abbr) = self.local(ms);
+        let (y, mo, d) = p.date;
+        (
+            format!("{y:04}-{mo:02}-{d:02}"),
+            format!("{:02}:{:02}:{:02} {abbr}", p.hour, p.minute, p.second),
+        )
+    }
 }
 
 /// `2026-11-29`.
@@ -178,6 +267,51 @@ mod tests {
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(minutes_utc(1_795_985_365_123), "2026-11-29 20:49 UTC");
         assert_eq!(date(1_795_985_365_123), "2026-11-29");
+    }
+
+    #[test]
+    fn zones_apply_the_offset_in_force() {
+        let utc = Zone::utc();
+        assert_eq!(utc.minutes(1_795_985_365_123), "2026-11-29 20:49 UTC");
+        assert_eq!(
+            utc.minutes(1_795_985_365_123),
+            minutes_utc(1_795_985_365_123)
+        );
+        // Montreal: EDT (-4) until 2026-11-01 06:00 UTC, then EST (-5).
+        let switch = 1_793_512_800_000;
+        let montreal = Zone {
+            name: "America/Montreal".into(),
+            spans: vec![
+                ZoneSpan {
+                    from_ms: 1_772_953_200_000,
+                    offset_s: -4 * 3600,
+                    abbr: "EDT".into(),
+                },
+                ZoneSpan {
+                    from_ms: switch,
+                    offset_s: -5 * 3600,
+                    abbr: "EST".into(),
+                },
+            ],
+        };
+        assert_eq!(montreal.minutes(switch - 1), "2026-11-01 01:59 EDT");
+        assert_eq!(montreal.minutes(switch), "2026-11-01 01:00 EST");
+        assert_eq!(montreal.minutes(1_795_985_365_123), "2026-11-29 15:49 EST");
+        // Before the first span, the first applies; the date may change.
+        assert_eq!(
+            montreal.date_and_minutes(0),
+            ("1969-12-31".to_owned(), "20:00 EDT".to_owned())
+        );
+        assert_eq!(
+            montreal.date_and_seconds(switch + 1_234),
+            ("2026-11-01".to_owned(), "01:00:01 EST".to_owned())
+        );
+        // An empty zone (a bad payload) shows UTC rather than failing.
+        let empty = Zone {
+            name: "X".into(),
+            spans: vec![],
+        };
+        assert_eq!(empty.minutes(0), "1970-01-01 00:00 UTC");
     }
 
     #[test]

@@ -18,5 +18,6 @@ pub mod services;
 pub mod state;
 pub mod usage;
 pub mod webhooks;
+pub mod zones;
 
 pub use state::AppState;

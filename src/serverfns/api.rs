@@ -31,8 +31,8 @@ pub async fn my_api_access() -> Result<OwnApiAccess, AppError> {
             .filter(|h| h.len() <= 255 && h.bytes().all(|b| b.is_ascii_graphic()))
             .map(str::to_owned)
     });
-    as_role(KEY_HOLDERS, |state, user, _| async move {
-        let mut access = api_keys::my_access(&state, &user).await?;
+    as_role(KEY_HOLDERS, |state, caller| async move {
+        let mut access = api_keys::my_access(&state, &caller).await?;
         // Without a configured public URL, the address the browser used is
         // the best guess for the example (shown only to the caller).
         if state.settings.public_origin().is_none()
@@ -48,8 +48,8 @@ pub async fn my_api_access() -> Result<OwnApiAccess, AppError> {
 #[server(prefix = "/_fn", endpoint = "generate_api_key", input = Json)]
 pub async fn generate_api_key() -> Result<IssuedKey, AppError> {
     use crate::server::services::api_keys;
-    as_role(KEY_HOLDERS, |state, user, ip| async move {
-        api_keys::generate(&state, &user, ip).await
+    as_role(KEY_HOLDERS, |state, caller| async move {
+        api_keys::generate(&state, &caller).await
     })
     .await
 }
@@ -59,10 +59,10 @@ pub async fn generate_api_key() -> Result<IssuedKey, AppError> {
 pub async fn roll_api_key(key_id: String, grace: String) -> Result<IssuedKey, AppError> {
     use crate::model::api::RollGrace;
     use crate::server::services::api_keys;
-    as_role(KEY_HOLDERS, |state, user, ip| async move {
+    as_role(KEY_HOLDERS, |state, caller| async move {
         let grace =
             RollGrace::parse(&grace).ok_or_else(|| AppError::field("grace", "invalid_choice"))?;
-        api_keys::roll(&state, &user, ip, &key_id, grace).await
+        api_keys::roll(&state, &caller, &key_id, grace).await
     })
     .await
 }
@@ -70,8 +70,8 @@ pub async fn roll_api_key(key_id: String, grace: String) -> Result<IssuedKey, Ap
 #[server(prefix = "/_fn", endpoint = "revoke_api_key", input = Json)]
 pub async fn revoke_api_key(key_id: String) -> Result<(), AppError> {
     use crate::server::services::api_keys;
-    as_role(KEY_HOLDERS, |state, user, ip| async move {
-        api_keys::revoke(&state, &user, ip, &key_id).await
+    as_role(KEY_HOLDERS, |state, caller| async move {
+        api_keys::revoke(&state, &caller, &key_id).await
     })
     .await
 }
@@ -79,7 +79,7 @@ pub async fn revoke_api_key(key_id: String) -> Result<(), AppError> {
 #[server(prefix = "/_fn", endpoint = "list_api_accounts", input = Json)]
 pub async fn list_api_accounts() -> Result<Vec<ApiAccountRow>, AppError> {
     use crate::server::services::api_keys;
-    as_admin(|state, admin, _| async move { api_keys::accounts(&state, &admin).await }).await
+    as_admin(|state, caller| async move { api_keys::accounts(&state, &caller).await }).await
 }
 
 /// The API reference: the OpenAPI document flattened for the reference
@@ -91,7 +91,7 @@ pub async fn api_reference() -> Result<crate::model::reference::Reference, AppEr
     static REFERENCE: OnceLock<Reference> = OnceLock::new();
     as_role(
         &[Role::Admin, Role::MerchantL1, Role::MerchantL2],
-        |_, _, _| async move {
+        |_, _| async move {
             Ok(REFERENCE
                 .get_or_init(|| {
                     let doc =

@@ -12,8 +12,8 @@ use super::as_admin;
 #[server(prefix = "/_fn", endpoint = "search_audit", input = Json)]
 pub async fn search_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     use crate::server::services::audit;
-    as_admin(|state, admin, _| async move {
-        audit::search(&state, &admin, &query, audit::PAGE_SIZE).await
+    as_admin(|state, caller| async move {
+        audit::search(&state, &caller, &query, audit::PAGE_SIZE).await
     })
     .await
 }
@@ -21,5 +21,5 @@ pub async fn search_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
 #[server(prefix = "/_fn", endpoint = "audit_actions", input = Json)]
 pub async fn audit_actions() -> Result<Vec<String>, AppError> {
     use crate::server::services::audit;
-    as_admin(|state, admin, _| async move { audit::actions(&state, &admin).await }).await
+    as_admin(|state, caller| async move { audit::actions(&state, &caller).await }).await
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::{InstallStatus, Lang, SessionUser};
+use crate::model::{InstallStatus, Lang, Viewer};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
@@ -77,10 +77,25 @@ pub async fn sign_out() -> Result<(), AppError> {
     guard::finish(result)
 }
 
-/// The signed-in user, or `None` for an anonymous visitor.
+/// The signed-in user with the organization's name and time zone, or
+/// `None` for an anonymous visitor.
 #[server(prefix = "/_fn", endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    Ok(crate::server::auth::current_session().map(|s| s.user))
+pub async fn current_user() -> Result<Option<Viewer>, AppError> {
+    use crate::server::auth as guard;
+    let Some(session) = guard::current_session() else {
+        return Ok(None);
+    };
+    let result = async {
+        let state = guard::app_state()?;
+        let org = crate::server::db::organization::get(&state.db).await?;
+        Ok(Some(Viewer {
+            user: session.user,
+            organization: org.name,
+            zone: crate::server::zones::zone(&org.timezone, state.clock.now()),
+        }))
+    }
+    .await;
+    guard::finish(result)
 }
 
 /// Whether an administrator exists yet (the sign-in page explains how to

@@ -15,23 +15,23 @@ use super::as_role;
 #[cfg(feature = "ssr")]
 use crate::model::Role;
 #[cfg(feature = "ssr")]
-use crate::server::services::jobs::{self as service, JobActor};
+use crate::server::services::jobs as service;
 
 #[cfg(feature = "ssr")]
 const ANYONE: &[Role] = &[Role::Admin, Role::MerchantL1, Role::MerchantL2];
 
 #[server(prefix = "/_fn", endpoint = "search_jobs", input = Json)]
 pub async fn search_jobs(query: JobQuery) -> Result<JobPage, AppError> {
-    as_role(ANYONE, |state, user, _| async move {
-        service::search(&state, JobActor::browser(&user), &query).await
+    as_role(ANYONE, |state, caller| async move {
+        service::search(&state, &caller, &query).await
     })
     .await
 }
 
 #[server(prefix = "/_fn", endpoint = "get_job", input = Json)]
 pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
-    as_role(ANYONE, |state, user, _| async move {
-        service::detail(&state, JobActor::browser(&user), &id).await
+    as_role(ANYONE, |state, caller| async move {
+        service::detail(&state, &caller, &id).await
     })
     .await
 }
@@ -39,8 +39,8 @@ pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
 /// The locations the caller may put jobs at, for the job form.
 #[server(prefix = "/_fn", endpoint = "job_locations", input = Json)]
 pub async fn job_locations() -> Result<Vec<Location>, AppError> {
-    as_role(ANYONE, |state, user, _| async move {
-        service::usable_locations(&state, JobActor::browser(&user)).await
+    as_role(ANYONE, |state, caller| async move {
+        service::usable_locations(&state, &caller).await
     })
     .await
 }
@@ -53,11 +53,10 @@ pub async fn save_job(
     version: Option<i64>,
     input: JobIn,
 ) -> Result<Job, AppError> {
-    as_role(ANYONE, |state, user, _| async move {
-        let actor = JobActor::browser(&user);
+    as_role(ANYONE, |state, caller| async move {
         match id {
-            Some(id) => service::update(&state, actor, &id, &input, version).await,
-            None => service::create(&state, actor, &input).await,
+            Some(id) => service::update(&state, &caller, &id, &input, version).await,
+            None => service::create(&state, &caller, &input).await,
         }
     })
     .await
@@ -65,16 +64,16 @@ pub async fn save_job(
 
 #[server(prefix = "/_fn", endpoint = "cancel_job", input = Json)]
 pub async fn cancel_job(id: String) -> Result<Job, AppError> {
-    as_role(ANYONE, |state, user, _| async move {
-        service::cancel(&state, JobActor::browser(&user), &id).await
+    as_role(ANYONE, |state, caller| async move {
+        service::cancel(&state, &caller, &id).await
     })
     .await
 }
 
 #[server(prefix = "/_fn", endpoint = "delete_job", input = Json)]
 pub async fn delete_job(id: String) -> Result<(), AppError> {
-    as_role(ANYONE, |state, user, _| async move {
-        service::delete(&state, JobActor::browser(&user), &id).await
+    as_role(ANYONE, |state, caller| async move {
+        service::delete(&state, &caller, &id).await
     })
     .await
 }
@@ -82,15 +81,8 @@ pub async fn delete_job(id: String) -> Result<(), AppError> {
 /// Moves a job along its lifecycle. Administrators only.
 #[server(prefix = "/_fn", endpoint = "move_job", input = Json)]
 pub async fn move_job(id: String, version: i64, status: JobStatus) -> Result<Job, AppError> {
-    super::as_admin(|state, admin, _| async move {
-        service::set_status(
-            &state,
-            JobActor::browser(&admin),
-            &id,
-            status,
-            Some(version),
-        )
-        .await
+    super::as_admin(|state, caller| async move {
+        service::set_status(&state, &caller, &id, status, Some(version)).await
     })
     .await
 }
@@ -103,13 +95,12 @@ pub async fn save_job_action(
     version: i64,
     input: ActionIn,
 ) -> Result<Job, AppError> {
-    as_role(ANYONE, |state, user, _| async move {
-        let actor = JobActor::browser(&user);
+    as_role(ANYONE, |state, caller| async move {
         let (job, _) = match action_id {
             Some(a) => {
-                service::update_action(&state, actor, &job_id, &a, &input, Some(version)).await?
+                service::update_action(&state, &caller, &job_id, &a, &input, Some(version)).await?
             }
-            None => service::add_action(&state, actor, &job_id, &input, Some(version)).await?,
+            None => service::add_action(&state, &caller, &job_id, &input, Some(version)).await?,
         };
         Ok(job)
     })
@@ -122,15 +113,8 @@ pub async fn delete_job_action(
     action_id: String,
     version: i64,
 ) -> Result<Job, AppError> {
-    as_role(ANYONE, |state, user, _| async move {
-        service::delete_action(
-            &state,
-            JobActor::browser(&user),
-            &job_id,
-            &action_id,
-            Some(version),
-        )
-        .await
+    as_role(ANYONE, |state, caller| async move {
+        service::delete_action(&state, &caller, &job_id, &action_id, Some(version)).await
     })
     .await
 }

@@ -20,7 +20,7 @@ pub(crate) async fn as_role<T, F, Fut>(
     f: F,
 ) -> Result<T, crate::error::AppError>
 where
-    F: FnOnce(crate::server::AppState, crate::model::SessionUser, Option<String>) -> Fut,
+    F: FnOnce(crate::server::AppState, crate::server::services::Caller) -> Fut,
     Fut: std::future::Future<Output = Result<T, crate::error::AppError>>,
 {
     use crate::server::auth as guard;
@@ -30,7 +30,7 @@ where
         let ip = guard::request_parts()
             .ok()
             .and_then(|p| guard::client_ip(&p));
-        f(state, user, ip).await
+        f(state, crate::server::services::Caller::browser(user, ip)).await
     }
     .await;
     guard::finish(result)
@@ -40,7 +40,7 @@ where
 #[cfg(feature = "ssr")]
 pub(crate) async fn as_admin<T, F, Fut>(f: F) -> Result<T, crate::error::AppError>
 where
-    F: FnOnce(crate::server::AppState, crate::model::SessionUser, Option<String>) -> Fut,
+    F: FnOnce(crate::server::AppState, crate::server::services::Caller) -> Fut,
     Fut: std::future::Future<Output = Result<T, crate::error::AppError>>,
 {
     as_role(&[crate::model::Role::Admin], f).await

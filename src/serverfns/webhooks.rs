@@ -13,13 +13,13 @@ use super::as_admin;
 #[server(prefix = "/_fn", endpoint = "list_webhooks", input = Json)]
 pub async fn list_webhooks() -> Result<Vec<Webhook>, AppError> {
     use crate::server::services::webhooks;
-    as_admin(|state, admin, _| async move { webhooks::list(&state, &admin).await }).await
+    as_admin(|state, caller| async move { webhooks::list(&state, &caller).await }).await
 }
 
 #[server(prefix = "/_fn", endpoint = "get_webhook", input = Json)]
 pub async fn get_webhook(id: String) -> Result<Webhook, AppError> {
     use crate::server::services::webhooks;
-    as_admin(|state, admin, _| async move { webhooks::get(&state, &admin, &id).await }).await
+    as_admin(|state, caller| async move { webhooks::get(&state, &caller, &id).await }).await
 }
 
 /// Creates an endpoint (the answer carries its secret, shown once), or
@@ -30,12 +30,12 @@ pub async fn save_webhook(
     input: WebhookIn,
 ) -> Result<(Webhook, Option<String>), AppError> {
     use crate::server::services::webhooks;
-    as_admin(|state, admin, ip| async move {
+    as_admin(|state, caller| async move {
         match id {
-            Some(id) => webhooks::update(&state, &admin, ip, &id, &input)
+            Some(id) => webhooks::update(&state, &caller, &id, &input)
                 .await
                 .map(|w| (w, None)),
-            None => webhooks::create(&state, &admin, ip, &input)
+            None => webhooks::create(&state, &caller, &input)
                 .await
                 .map(|w| (w.webhook, Some(w.secret))),
         }
@@ -47,8 +47,8 @@ pub async fn save_webhook(
 #[server(prefix = "/_fn", endpoint = "set_webhook_enabled", input = Json)]
 pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<Webhook, AppError> {
     use crate::server::services::webhooks;
-    as_admin(|state, admin, ip| async move {
-        let w = webhooks::get(&state, &admin, &id).await?;
+    as_admin(|state, caller| async move {
+        let w = webhooks::get(&state, &caller, &id).await?;
         let input = WebhookIn {
             url: w.url,
             location_id: w.location_id,
@@ -56,7 +56,7 @@ pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<Webhook, A
             description: w.description,
             enabled: Some(enabled),
         };
-        webhooks::update(&state, &admin, ip, &id, &input).await
+        webhooks::update(&state, &caller, &id, &input).await
     })
     .await
 }
@@ -64,25 +64,21 @@ pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<Webhook, A
 #[server(prefix = "/_fn", endpoint = "delete_webhook", input = Json)]
 pub async fn delete_webhook(id: String) -> Result<(), AppError> {
     use crate::server::services::webhooks;
-    as_admin(|state, admin, ip| async move { webhooks::delete(&state, &admin, ip, &id).await })
-        .await
+    as_admin(|state, caller| async move { webhooks::delete(&state, &caller, &id).await }).await
 }
 
 #[server(prefix = "/_fn", endpoint = "rotate_webhook_secret", input = Json)]
 pub async fn rotate_webhook_secret(id: String) -> Result<WebhookWithSecret, AppError> {
     use crate::server::services::webhooks;
-    as_admin(
-        |state, admin, ip| async move { webhooks::rotate_secret(&state, &admin, ip, &id).await },
-    )
-    .await
+    as_admin(|state, caller| async move { webhooks::rotate_secret(&state, &caller, &id).await })
+        .await
 }
 
 /// Queues a `webhook.test` message; answers its message id.
 #[server(prefix = "/_fn", endpoint = "send_webhook_test", input = Json)]
 pub async fn send_webhook_test(id: String) -> Result<String, AppError> {
     use crate::server::services::webhooks;
-    as_admin(|state, admin, ip| async move { webhooks::send_test(&state, &admin, ip, &id).await })
-        .await
+    as_admin(|state, caller| async move { webhooks::send_test(&state, &caller, &id).await }).await
 }
 
 #[server(prefix = "/_fn", endpoint = "webhook_deliveries", input = Json)]
@@ -91,8 +87,8 @@ pub async fn webhook_deliveries(
     cursor: Option<String>,
 ) -> Result<DeliveryPage, AppError> {
     use crate::server::services::webhooks;
-    as_admin(|state, admin, _| async move {
-        webhooks::deliveries(&state, &admin, &id, cursor.as_deref(), Some(25)).await
+    as_admin(|state, caller| async move {
+        webhooks::deliveries(&state, &caller, &id, cursor.as_deref(), Some(25)).await
     })
     .await
 }
@@ -102,7 +98,7 @@ pub async fn webhook_deliveries(
 pub async fn webhook_message(id: String, message_id: String) -> Result<Message, AppError> {
     use crate::server::services::webhooks;
     as_admin(
-        |state, admin, _| async move { webhooks::message(&state, &admin, &id, &message_id).await },
+        |state, caller| async move { webhooks::message(&state, &caller, &id, &message_id).await },
     )
     .await
 }
@@ -110,8 +106,8 @@ pub async fn webhook_message(id: String, message_id: String) -> Result<Message, 
 #[server(prefix = "/_fn", endpoint = "resend_webhook_delivery", input = Json)]
 pub async fn resend_webhook_delivery(id: String, message_id: String) -> Result<(), AppError> {
     use crate::server::services::webhooks;
-    as_admin(|state, admin, ip| async move {
-        webhooks::resend(&state, &admin, ip, &id, &message_id).await
-    })
+    as_admin(
+        |state, caller| async move { webhooks::resend(&state, &caller, &id, &message_id).await },
+    )
     .await
 }

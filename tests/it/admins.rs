@@ -67,7 +67,7 @@ async fn creates_then_resets(t: &TestDb) {
         ),
     )
     .await;
-    assert_eq!(me.json()["display_name"], "Boss");
+    assert_eq!(me.json()["user"]["display_name"], "Boss");
 
     let events = audit::list_recent(&state.db, None, 50).await.unwrap();
     let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();

@@ -27,7 +27,7 @@ async fn every_authentication_failure_gives_the_same_401(t: &TestDb) {
     let me = ok.json();
     assert_eq!(me["account_id"], account);
     assert_eq!(me["role"], "merchant_l2");
-    assert_eq!(me["user_id"], user.id);
+    assert_eq!(me["user_id"], user.user.id);
     assert_eq!(me["merchant_id"], w.merchant_id);
     assert!(me.get("client_ip").is_some());
 
@@ -119,7 +119,7 @@ async fn every_authentication_failure_gives_the_same_401(t: &TestDb) {
     }
 
     // Revoked (access turned off), then the user deactivated, then expired.
-    merchant_users::set_api_access(&w.state, &w.admin, None, &user.id, false)
+    merchant_users::set_api_access(&w.state, &w.admin, &user.user.id, false)
         .await
         .unwrap();
     bodies.push(("revoked", ping(&w.state, &basic(&account, &key)).await.body));
@@ -127,8 +127,7 @@ async fn every_authentication_failure_gives_the_same_401(t: &TestDb) {
     merchant_users::update(
         &w.state,
         &w.admin,
-        None,
-        &user2.id,
+        &user2.user.id,
         &MerchantUserPatch {
             active: Some(false),
             ..Default::default()
@@ -140,7 +139,7 @@ async fn every_authentication_failure_gives_the_same_401(t: &TestDb) {
         "deactivated user",
         ping(&w.state, &basic(&account2, &key2)).await.body,
     ));
-    let expiring = api_keys::issue_for_user(&w.state, &w.admin, None, &w.admin.id, Some(60))
+    let expiring = api_keys::issue_for_user(&w.state, &w.admin, &w.admin.user.id, Some(60))
         .await
         .unwrap();
     assert_eq!(

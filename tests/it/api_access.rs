@@ -15,7 +15,7 @@ async fn api_access_only_for_level_2(t: &TestDb) {
     let state = state(t);
     let admin = admin(&create_admin(&state).await);
     let a = location(&state, &admin, "A").await;
-    let m = merchants::create(&state, &admin, None, &shop("Shop", "s@example.com", &[&a]))
+    let m = merchants::create(&state, &admin, &shop("Shop", "s@example.com", &[&a]))
         .await
         .unwrap();
 
@@ -23,7 +23,6 @@ async fn api_access_only_for_level_2(t: &TestDb) {
     let err = users::create(
         &state,
         &admin,
-        None,
         &m.id,
         &user_in("l1@example.com", "merchant_l1", true),
     )
@@ -35,7 +34,6 @@ async fn api_access_only_for_level_2(t: &TestDb) {
     let l1 = users::create(
         &state,
         &admin,
-        None,
         &m.id,
         &user_in("l1@example.com", "merchant_l1", false),
     )
@@ -43,14 +41,14 @@ async fn api_access_only_for_level_2(t: &TestDb) {
     .unwrap();
     assert!(!l1.api_access);
     assert_eq!(
-        users::set_api_access(&state, &admin, None, &l1.id, true)
+        users::set_api_access(&state, &admin, &l1.id, true)
             .await
             .unwrap_err(),
         AppError::conflict("api_access_requires_level_2")
     );
     // Administrators are not merchant users at all.
     assert_eq!(
-        users::set_api_access(&state, &admin, None, &admin.id, true)
+        users::set_api_access(&state, &admin, &admin.user.id, true)
             .await
             .unwrap_err(),
         AppError::NotFound
@@ -59,7 +57,6 @@ async fn api_access_only_for_level_2(t: &TestDb) {
     let l2 = users::create(
         &state,
         &admin,
-        None,
         &m.id,
         &user_in("l2@example.com", "merchant_l2", true),
     )
@@ -73,7 +70,6 @@ async fn api_access_only_for_level_2(t: &TestDb) {
     let err = users::create(
         &state,
         &admin,
-        None,
         &m.id,
         &user_in("L2@EXAMPLE.com", "merchant_l1", false),
     )
@@ -83,7 +79,6 @@ async fn api_access_only_for_level_2(t: &TestDb) {
     let err = users::create(
         &state,
         &admin,
-        None,
         &m.id,
         &user_in(ADMIN_EMAIL, "merchant_l1", false),
     )
@@ -93,7 +88,6 @@ async fn api_access_only_for_level_2(t: &TestDb) {
     let err = users::create(
         &state,
         &admin,
-        None,
         &m.id,
         &user_in("x@example.com", "admin", false),
     )
@@ -107,13 +101,12 @@ async fn demotion_and_deactivation_revoke_access_for_good(t: &TestDb) {
     let state = state(t);
     let admin = admin(&create_admin(&state).await);
     let a = location(&state, &admin, "A").await;
-    let m = merchants::create(&state, &admin, None, &shop("Shop", "s@example.com", &[&a]))
+    let m = merchants::create(&state, &admin, &shop("Shop", "s@example.com", &[&a]))
         .await
         .unwrap();
     let u = users::create(
         &state,
         &admin,
-        None,
         &m.id,
         &user_in("l2@example.com", "merchant_l2", true),
     )
@@ -125,7 +118,6 @@ async fn demotion_and_deactivation_revoke_access_for_good(t: &TestDb) {
     let demoted = users::update(
         &state,
         &admin,
-        None,
         &u.id,
         &MerchantUserPatch {
             role: Some("merchant_l1".into()),
@@ -141,7 +133,6 @@ async fn demotion_and_deactivation_revoke_access_for_good(t: &TestDb) {
     let promoted = users::update(
         &state,
         &admin,
-        None,
         &u.id,
         &MerchantUserPatch {
             role: Some("merchant_l2".into()),
@@ -156,7 +147,7 @@ async fn demotion_and_deactivation_revoke_access_for_good(t: &TestDb) {
     );
 
     // Granting again keeps the same Account ID.
-    let again = users::set_api_access(&state, &admin, None, &u.id, true)
+    let again = users::set_api_access(&state, &admin, &u.id, true)
         .await
         .unwrap();
     assert_eq!(again.account_id.as_deref(), Some(account.as_str()));
@@ -166,7 +157,6 @@ async fn demotion_and_deactivation_revoke_access_for_good(t: &TestDb) {
     let off = users::update(
         &state,
         &admin,
-        None,
         &u.id,
         &MerchantUserPatch {
             active: Some(false),
@@ -177,7 +167,7 @@ async fn demotion_and_deactivation_revoke_access_for_good(t: &TestDb) {
     .unwrap();
     assert!(!off.api_access && !off.active);
     assert_eq!(
-        users::set_api_access(&state, &admin, None, &u.id, true)
+        users::set_api_access(&state, &admin, &u.id, true)
             .await
             .unwrap_err(),
         AppError::conflict("user_inactive")
@@ -185,7 +175,6 @@ async fn demotion_and_deactivation_revoke_access_for_good(t: &TestDb) {
     users::update(
         &state,
         &admin,
-        None,
         &u.id,
         &MerchantUserPatch {
             active: Some(true),
@@ -195,24 +184,24 @@ async fn demotion_and_deactivation_revoke_access_for_good(t: &TestDb) {
     .await
     .unwrap();
     assert!(
-        users::set_api_access(&state, &admin, None, &u.id, true)
+        users::set_api_access(&state, &admin, &u.id, true)
             .await
             .unwrap()
             .api_access
     );
 
     // Deactivate the merchant: off for all its users, and no grant while inactive.
-    merchants::set_active(&state, &admin, None, &m.id, false)
+    merchants::set_active(&state, &admin, &m.id, false)
         .await
         .unwrap();
     assert!(!users::get(&state, &admin, &u.id).await.unwrap().api_access);
     assert_eq!(
-        users::set_api_access(&state, &admin, None, &u.id, true)
+        users::set_api_access(&state, &admin, &u.id, true)
             .await
             .unwrap_err(),
         AppError::conflict("merchant_inactive")
     );
-    merchants::set_active(&state, &admin, None, &m.id, true)
+    merchants::set_active(&state, &admin, &m.id, true)
         .await
         .unwrap();
     assert!(!users::get(&state, &admin, &u.id).await.unwrap().api_access);
@@ -246,13 +235,12 @@ async fn refused_changes_leave_no_trace(t: &TestDb) {
     let state = state(t);
     let admin = admin(&create_admin(&state).await);
     let a = location(&state, &admin, "A").await;
-    let m = merchants::create(&state, &admin, None, &shop("Shop", "s@example.com", &[&a]))
+    let m = merchants::create(&state, &admin, &shop("Shop", "s@example.com", &[&a]))
         .await
         .unwrap();
     let u = users::create(
         &state,
         &admin,
-        None,
         &m.id,
         &user_in("l2@example.com", "merchant_l2", false),
     )
@@ -262,7 +250,6 @@ async fn refused_changes_leave_no_trace(t: &TestDb) {
     let err = users::update(
         &state,
         &admin,
-        None,
         &u.id,
         &MerchantUserPatch {
             role: Some("merchant_l1".into()),
@@ -277,8 +264,8 @@ async fn refused_changes_leave_no_trace(t: &TestDb) {
 
     // A merchant user is refused every organization service.
     let mut merchant = admin.clone();
-    merchant.role = Role::MerchantL2;
-    merchant.merchant_id = Some(m.id.clone());
+    merchant.user.role = Role::MerchantL2;
+    merchant.user.merchant_id = Some(m.id.clone());
     assert_eq!(
         merchants::search(&state, &merchant, &MerchantQuery::default())
             .await
@@ -290,7 +277,7 @@ async fn refused_changes_leave_no_trace(t: &TestDb) {
         AppError::Forbidden
     );
     assert_eq!(
-        merchants::set_active(&state, &merchant, None, &m.id, false)
+        merchants::set_active(&state, &merchant, &m.id, false)
             .await
             .unwrap_err(),
         AppError::Forbidden
@@ -300,7 +287,7 @@ async fn refused_changes_leave_no_trace(t: &TestDb) {
         AppError::Forbidden
     );
     assert_eq!(
-        users::set_api_access(&state, &merchant, None, &u.id, true)
+        users::set_api_access(&state, &merchant, &u.id, true)
             .await
             .unwrap_err(),
         AppError::Forbidden
@@ -309,7 +296,6 @@ async fn refused_changes_leave_no_trace(t: &TestDb) {
         users::create(
             &state,
             &merchant,
-            None,
             &m.id,
             &user_in("new@example.com", "merchant_l2", true)
         )

@@ -18,7 +18,7 @@ async fn admin_routes_refuse_merchant_credentials(t: &TestDb) {
     let (user, account, key) = w.api_user("l2@example.com").await;
     let merchant_auth = basic(&account, &key);
     let app = router(&w.state);
-    let u = format!("/users/{}", user.id);
+    let u = format!("/users/{}", user.user.id);
     let m = format!("/merchants/{}", w.merchant_id);
     let routes: Vec<(&str, String, Option<Value>)> = vec![
         ("GET", "/locations".into(), None),

@@ -5,8 +5,8 @@
 use crate::common::world::*;
 use crate::common::*;
 use livreur::error::AppError;
+use livreur::model::Role;
 use livreur::model::api::RollGrace;
-use livreur::model::{Role, SessionUser};
 use livreur::server::db::audit;
 use livreur::server::services::api_keys;
 use serde_json::{Value, json};
@@ -21,10 +21,10 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
     assert_eq!(keys[0].hint, first[first.len() - 4..]);
 
     // A second "generate" is allowed (two keys at most); a third is not.
-    let second = api_keys::generate(&w.state, &user, None).await.unwrap();
-    let err = api_keys::generate(&w.state, &user, None).await.unwrap_err();
+    let second = api_keys::generate(&w.state, &user).await.unwrap();
+    let err = api_keys::generate(&w.state, &user).await.unwrap_err();
     assert_eq!(err, AppError::conflict("too_many_keys"));
-    api_keys::revoke(&w.state, &user, None, &second.key_id)
+    api_keys::revoke(&w.state, &user, &second.key_id)
         .await
         .unwrap();
     assert_eq!(
@@ -33,7 +33,7 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
     );
 
     let old_id = keys[0].id.clone();
-    let rolled = api_keys::roll(&w.state, &user, None, &old_id, RollGrace::OneHour)
+    let rolled = api_keys::roll(&w.state, &user, &old_id, RollGrace::OneHour)
         .await
         .unwrap();
     assert_eq!(rolled.account_id, account);
@@ -46,7 +46,7 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
         200
     );
     // ...rolling again now would make three: refused, and nothing changes.
-    let err = api_keys::roll(&w.state, &user, None, &rolled.key_id, RollGrace::OneDay)
+    let err = api_keys::roll(&w.state, &user, &rolled.key_id, RollGrace::OneDay)
         .await
         .unwrap_err();
     assert_eq!(err, AppError::conflict("too_many_keys"));
@@ -82,7 +82,7 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
     }
 
     // Rolling with "now" replaces the key at once; unknown keys are 404.
-    let again = api_keys::roll(&w.state, &user, None, &rolled.key_id, RollGrace::Now)
+    let again = api_keys::roll(&w.state, &user, &rolled.key_id, RollGrace::Now)
         .await
         .unwrap();
     assert_eq!(
@@ -93,7 +93,7 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
         ping(&w.state, &basic(&account, &again.key)).await.status,
         200
     );
-    let err = api_keys::roll(&w.state, &user, None, "key_nope", RollGrace::Now)
+    let err = api_keys::roll(&w.state, &user, "key_nope", RollGrace::Now)
         .await
         .unwrap_err();
     assert_eq!(err, AppError::NotFound);
@@ -113,7 +113,7 @@ async fn demotion_and_deactivation_bite_on_the_next_request(t: &TestDb) {
         &app,
         api(
             "PATCH",
-            &format!("/users/{}", user.id),
+            &format!("/users/{}", user.user.id),
             Some(&admin_auth),
             Some(json!({"role": "merchant_l1"})),
         ),
@@ -128,7 +128,7 @@ async fn demotion_and_deactivation_bite_on_the_next_request(t: &TestDb) {
         &app,
         api(
             "PATCH",
-            &format!("/users/{}", user.id),
+            &format!("/users/{}", user.user.id),
             Some(&admin_auth),
             Some(json!({"role": "merchant_l2"})),
         ),
@@ -139,7 +139,7 @@ async fn demotion_and_deactivation_bite_on_the_next_request(t: &TestDb) {
         &app,
         api(
             "PUT",
-            &format!("/users/{}/api-access", user.id),
+            &format!("/users/{}/api-access", user.user.id),
             Some(&admin_auth),
             Some(json!({"enabled": true})),
         ),
@@ -158,7 +158,7 @@ async fn demotion_and_deactivation_bite_on_the_next_request(t: &TestDb) {
         &app,
         api(
             "POST",
-            &format!("/users/{}/api-keys", user.id),
+            &format!("/users/{}/api-keys", user.user.id),
             Some(&admin_auth),
             None,
         ),
@@ -235,20 +235,11 @@ async fn command_line_keys_follow_the_same_rules(t: &TestDb) {
         AppError::NotFound
     );
     // Level 1 users cannot hold keys through the page either.
-    let l1 = SessionUser {
-        role: Role::MerchantL1,
-        ..admin_like("l1")
-    };
+    let mut l1 = crate::common::admin("l1");
+    l1.user.role = Role::MerchantL1;
     assert_eq!(
-        api_keys::generate(&w.state, &l1, None).await.unwrap_err(),
+        api_keys::generate(&w.state, &l1).await.unwrap_err(),
         AppError::Forbidden
     );
 }
 db_test!(command_line_keys_follow_the_same_rules);
-
-fn admin_like(id: &str) -> SessionUser {
-    SessionUser {
-        id: id.into(),
-        ..admin(id)
-    }
-}

@@ -39,8 +39,8 @@ async fn sign_in_sets_a_strict_http_only_cookie(t: &TestDb) {
     // The cookie identifies the user.
     let me = send(&app, server_fn("current_user", &[], Some(&token))).await;
     assert_eq!(me.status, 200);
-    assert_eq!(me.json()["email"], ADMIN_EMAIL);
-    assert_eq!(me.json()["role"], "admin");
+    assert_eq!(me.json()["user"]["email"], ADMIN_EMAIL);
+    assert_eq!(me.json()["user"]["role"], "admin");
 }
 db_test!(sign_in_sets_a_strict_http_only_cookie);
 
@@ -299,7 +299,7 @@ async fn cross_site_posts_to_server_functions_are_refused(t: &TestDb) {
 
     // The session survived all that.
     let me = send(&app, server_fn("current_user", &[], Some(&token))).await;
-    assert_eq!(me.json()["email"], ADMIN_EMAIL);
+    assert_eq!(me.json()["user"]["email"], ADMIN_EMAIL);
 }
 db_test!(cross_site_posts_to_server_functions_are_refused);
 

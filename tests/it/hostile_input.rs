@@ -102,7 +102,7 @@ async fn admin_inputs_are_bounded(t: &TestDb) {
         default_location_id: w.location_id.clone(),
         active: None,
     };
-    let err = merchants::create(&w.state, &w.admin, None, &many)
+    let err = merchants::create(&w.state, &w.admin, &many)
         .await
         .unwrap_err();
     assert_eq!(err.field_code("location_ids"), Some("too_many"));
@@ -110,7 +110,7 @@ async fn admin_inputs_are_bounded(t: &TestDb) {
         location_ids: vec!["loc_\u{0}".into()],
         ..many
     };
-    let err = merchants::create(&w.state, &w.admin, None, &odd)
+    let err = merchants::create(&w.state, &w.admin, &odd)
         .await
         .unwrap_err();
     assert_eq!(err.field_code("location_ids"), Some("unknown_location"));
@@ -122,7 +122,7 @@ async fn admin_inputs_are_bounded(t: &TestDb) {
         description: None,
         enabled: None,
     };
-    let err = webhooks::create(&w.state, &w.admin, None, &hook)
+    let err = webhooks::create(&w.state, &w.admin, &hook)
         .await
         .unwrap_err();
     assert_eq!(err.field_code("events"), Some("too_many"));

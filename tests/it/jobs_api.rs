@@ -94,7 +94,7 @@ async fn a_job_goes_through_its_life_over_the_api(t: &TestDb) {
     assert_eq!(job["creation_source"], "api");
     assert_eq!(
         job["created_by"],
-        json!({"user_id": user.id, "account_id": account})
+        json!({"user_id": user.user.id, "account_id": account})
     );
     assert_eq!(job["version"], 1);
     assert!(job["created_at"].as_str().unwrap().ends_with('Z'));

@@ -165,7 +165,7 @@ db_test!(bad_input_is_a_clear_4xx);
 /// a Level 1 merchant's 2 MB needle is refused before any planning.
 async fn the_screens_search_is_bounded_too(t: &TestDb) {
     use livreur::model::job::JobQuery;
-    use livreur::server::services::jobs::{JobActor, search};
+    use livreur::server::services::jobs::search;
     let w = world(t).await;
     let user = w.user("l1@example.com", "merchant_l1", false).await;
     let huge = JobQuery {
@@ -173,16 +173,14 @@ async fn the_screens_search_is_bounded_too(t: &TestDb) {
         date_from: Some("not a date".into()),
         ..JobQuery::default()
     };
-    let err = search(&w.state, JobActor::browser(&user), &huge)
-        .await
-        .unwrap_err();
+    let err = search(&w.state, &user, &huge).await.unwrap_err();
     assert_eq!(err.field_code("q"), Some("too_long"));
     assert_eq!(err.field_code("date_from"), Some("invalid_date"));
     let fine = JobQuery {
         q: Some("x".repeat(200)),
         ..JobQuery::default()
     };
-    let page = search(&w.state, JobActor::browser(&user), &fine).await;
+    let page = search(&w.state, &user, &fine).await;
     assert!(page.unwrap().data.is_empty());
 }
 db_test!(the_screens_search_is_bounded_too);

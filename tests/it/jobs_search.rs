@@ -117,7 +117,7 @@ async fn every_strategy_finds_what_a_plain_filter_finds(t: &TestDb) {
         "r",             // shorter still
         "zzz-not-there", // nothing
     ];
-    for scope in [Scope::All, Scope::Creator(merchant.id.clone())] {
+    for scope in [Scope::All, Scope::Creator(merchant.user.id.clone())] {
         let all = everything(&t.db, &scope).await;
         for needle in needles {
             for status in [None, Some(JobStatus::Cancelled), Some(JobStatus::New)] {

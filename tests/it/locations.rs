@@ -22,7 +22,12 @@ fn depot(ref_no: &str) -> LocationIn {
 async fn create_update_deactivate(t: &TestDb) {
     let state = state(t);
     let admin = admin(&create_admin(&state).await);
-    let created = locations::create(&state, &admin, Some("10.0.0.1".into()), &depot("MTL-N"))
+    // The audit log keeps the address the change came from.
+    let from_office = livreur::server::services::Caller {
+        ip: Some("10.0.0.1".into()),
+        ..admin.clone()
+    };
+    let created = locations::create(&state, &from_office, &depot("MTL-N"))
         .await
         .unwrap();
     assert!(created.id.starts_with("loc_"));
@@ -33,7 +38,7 @@ async fn create_update_deactivate(t: &TestDb) {
     let mut change = depot("MTL-N");
     change.kind = "branch".into();
     change.active = Some(false);
-    let updated = locations::update(&state, &admin, None, &created.id, &change)
+    let updated = locations::update(&state, &admin, &created.id, &change)
         .await
         .unwrap();
     assert_eq!(updated.kind, LocationKind::Branch);
@@ -67,17 +72,17 @@ db_test!(create_update_deactivate);
 async fn reference_numbers_are_unique_and_fields_checked(t: &TestDb) {
     let state = state(t);
     let admin = admin(&create_admin(&state).await);
-    let first = locations::create(&state, &admin, None, &depot("A-1"))
+    let first = locations::create(&state, &admin, &depot("A-1"))
         .await
         .unwrap();
-    let second = locations::create(&state, &admin, None, &depot("A-2"))
+    let second = locations::create(&state, &admin, &depot("A-2"))
         .await
         .unwrap();
-    let dup = locations::create(&state, &admin, None, &depot("A-1"))
+    let dup = locations::create(&state, &admin, &depot("A-1"))
         .await
         .unwrap_err();
     assert_eq!(dup, AppError::field("ref_no", "taken"));
-    let dup = locations::update(&state, &admin, None, &second.id, &depot("A-1"))
+    let dup = locations::update(&state, &admin, &second.id, &depot("A-1"))
         .await
         .unwrap_err();
     assert_eq!(dup, AppError::field("ref_no", "taken"));
@@ -90,16 +95,14 @@ async fn reference_numbers_are_unique_and_fields_checked(t: &TestDb) {
         timezone: Some("Mars/".into()),
         active: None,
     };
-    let err = locations::create(&state, &admin, None, &bad)
-        .await
-        .unwrap_err();
+    let err = locations::create(&state, &admin, &bad).await.unwrap_err();
     assert_eq!(err.field_code("name"), Some("required"));
     assert_eq!(err.field_code("kind"), Some("invalid_choice"));
     assert_eq!(err.field_code("ref_no"), Some("invalid_reference"));
     assert_eq!(err.field_code("address"), Some("too_long"));
     assert_eq!(err.field_code("timezone"), Some("invalid_timezone"));
 
-    let missing = locations::update(&state, &admin, None, "loc_nope", &depot("Z"))
+    let missing = locations::update(&state, &admin, "loc_nope", &depot("Z"))
         .await
         .unwrap_err();
     assert_eq!(missing, AppError::NotFound);
@@ -114,20 +117,20 @@ db_test!(reference_numbers_are_unique_and_fields_checked);
 async fn merchants_are_refused(t: &TestDb) {
     let state = state(t);
     let mut merchant = admin("usr_x");
-    merchant.role = Role::MerchantL2;
-    merchant.merchant_id = Some("mer_x".into());
+    merchant.user.role = Role::MerchantL2;
+    merchant.user.merchant_id = Some("mer_x".into());
     assert_eq!(
         locations::list(&state, &merchant).await.unwrap_err(),
         AppError::Forbidden
     );
     assert_eq!(
-        locations::create(&state, &merchant, None, &depot("M-1"))
+        locations::create(&state, &merchant, &depot("M-1"))
             .await
             .unwrap_err(),
         AppError::Forbidden
     );
     assert_eq!(
-        locations::update(&state, &merchant, None, "loc_x", &depot("M-1"))
+        locations::update(&state, &merchant, "loc_x", &depot("M-1"))
             .await
             .unwrap_err(),
         AppError::Forbidden
@@ -180,6 +183,27 @@ async fn organization_settings_over_the_api(t: &TestDb) {
     assert_eq!(changed.json(), want);
     let again = send(&app, api("GET", "/organization", Some(&me), None)).await;
     assert_eq!(again.json(), want);
+    // Every signed-in page gets the name and the zone's offsets with the user.
+    let token = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let viewer = send(&app, server_fn("current_user", &[], Some(&token))).await;
+    assert_eq!(viewer.json()["organization"], "Livraisons Rapides");
+    assert_eq!(viewer.json()["zone"]["name"], "America/Montreal");
+    let spans = viewer.json()["zone"]["spans"].as_array().unwrap().clone();
+    assert!(
+        spans
+            .iter()
+            .any(|s| s["abbr"] == "EST" && s["offset_s"] == -5 * 3600)
+    );
+    assert!(
+        spans
+            .iter()
+            .any(|s| s["abbr"] == "EDT" && s["offset_s"] == -4 * 3600)
+    );
+    // A well-formed name the time zone database does not know is refused.
+    let mars = json!({"timezone": "Mars/Olympus_Mons"});
+    let refused = send(&app, api("PATCH", "/organization", Some(&me), Some(mars))).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.json()["errors"][0]["code"], "invalid_timezone");
     // A partial change keeps the rest.
     let partial = json!({"timezone": "UTC"});
     let changed = send(

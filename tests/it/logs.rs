@@ -66,7 +66,7 @@ async fn flow(t: &TestDb) {
         &app,
         api(
             "POST",
-            &format!("/users/{}/api-keys", user.id),
+            &format!("/users/{}/api-keys", user.user.id),
             Some(&boss),
             None,
         ),

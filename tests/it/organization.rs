@@ -3,16 +3,14 @@
 //! merchant. The API access rules are in `api_access`.
 
 use crate::common::*;
-use livreur::model::SessionUser;
 use livreur::model::org::{LocationIn, MerchantIn, MerchantQuery, MerchantSort, MerchantUserIn};
 use livreur::server::AppState;
-use livreur::server::services::{locations, merchants};
+use livreur::server::services::{Caller, locations, merchants};
 
-pub(crate) async fn location(state: &AppState, admin: &SessionUser, ref_no: &str) -> String {
+pub(crate) async fn location(state: &AppState, admin: &Caller, ref_no: &str) -> String {
     locations::create(
         state,
         admin,
-        None,
         &LocationIn {
             name: format!("Depot {ref_no}"),
             kind: "branch".into(),
@@ -54,9 +52,7 @@ async fn merchants_validate_locations(t: &TestDb) {
 
     let mut bad = shop("", "nope", &[&a]);
     bad.default_location_id = b.clone();
-    let err = merchants::create(&state, &admin, None, &bad)
-        .await
-        .unwrap_err();
+    let err = merchants::create(&state, &admin, &bad).await.unwrap_err();
     assert_eq!(err.field_code("business_name"), Some("required"));
     assert_eq!(err.field_code("contact_email"), Some("invalid_email"));
     assert_eq!(err.field_code("default_location_id"), Some("not_assigned"));
@@ -64,7 +60,6 @@ async fn merchants_validate_locations(t: &TestDb) {
     let err = merchants::create(
         &state,
         &admin,
-        None,
         &shop("X", "x@example.com", &["loc_missing"]),
     )
     .await
@@ -73,7 +68,7 @@ async fn merchants_validate_locations(t: &TestDb) {
     let mut none = shop("X", "x@example.com", &[&a]);
     none.location_ids.clear();
     assert_eq!(
-        merchants::create(&state, &admin, None, &none)
+        merchants::create(&state, &admin, &none)
             .await
             .unwrap_err()
             .field_code("location_ids"),
@@ -83,7 +78,6 @@ async fn merchants_validate_locations(t: &TestDb) {
     let m = merchants::create(
         &state,
         &admin,
-        None,
         &shop("Fleurs", "f@example.com", &[&b, &a, &a]),
     )
     .await
@@ -106,7 +100,7 @@ async fn merchant_search_filters_sorts_and_pages(t: &TestDb) {
         ("Atelier Vélo", "velo@example.com"),
         ("Zoo Shop", "zoo@shop.example"),
     ] {
-        merchants::create(&state, &admin, None, &shop(name, email, &[&a]))
+        merchants::create(&state, &admin, &shop(name, email, &[&a]))
             .await
             .unwrap();
         state.clock.advance(1000);
@@ -121,7 +115,7 @@ async fn merchant_search_filters_sorts_and_pages(t: &TestDb) {
     )
     .await
     .unwrap();
-    merchants::set_active(&state, &admin, None, &zoo.items[0].id, false)
+    merchants::set_active(&state, &admin, &zoo.items[0].id, false)
         .await
         .unwrap();
 
@@ -208,12 +202,15 @@ async fn deactivating_a_merchant_ends_its_users_sessions(t: &TestDb) {
     let app = router(&w.state);
     let token = sign_in(&app, "l1@example.com", "a long password").await;
     let me = || server_fn("current_user", &[], Some(&token));
-    assert_eq!(send(&app, me()).await.json()["email"], "l1@example.com");
+    assert_eq!(
+        send(&app, me()).await.json()["user"]["email"],
+        "l1@example.com"
+    );
 
-    merchants::set_active(&w.state, &w.admin, None, &w.merchant_id, false)
+    merchants::set_active(&w.state, &w.admin, &w.merchant_id, false)
         .await
         .unwrap();
-    merchants::set_active(&w.state, &w.admin, None, &w.merchant_id, true)
+    merchants::set_active(&w.state, &w.admin, &w.merchant_id, true)
         .await
         .unwrap();
     let after = send(&app, me()).await;

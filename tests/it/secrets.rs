@@ -88,7 +88,7 @@ async fn no_secret_rests_in_clear(t: &TestDb) {
     let user = w.user("l2@example.com", "merchant_l2", true).await;
     let app = router(&w.state);
 
-    let issue = || issue_request(&boss, &user.id, "issue-1");
+    let issue = || issue_request(&boss, &user.user.id, "issue-1");
     let issued = send(&app, issue()).await;
     assert_eq!(issued.status, 201, "{}", issued.body);
     let key = issued.json()["key"].as_str().unwrap().to_owned();
@@ -108,7 +108,10 @@ async fn no_secret_rests_in_clear(t: &TestDb) {
     let secret = made.json()["secret"].as_str().unwrap().to_owned();
 
     let stored = everything_stored(t).await;
-    assert!(holds(&stored, &user.id), "the search does see the data");
+    assert!(
+        holds(&stored, &user.user.id),
+        "the search does see the data"
+    );
     for (what, value) in [
         ("issued key", key.as_str()),
         ("administrator's key", admin_key.as_str()),
@@ -132,7 +135,7 @@ async fn responses_kept_in_clear_are_sealed_at_start(t: &TestDb) {
     let boss = basic(&account, &admin_key);
     let user = w.user("l2@example.com", "merchant_l2", true).await;
     let app = router(&w.state);
-    let issue = || issue_request(&boss, &user.id, "old-1");
+    let issue = || issue_request(&boss, &user.user.id, "old-1");
     let first = send(&app, issue()).await;
     assert_eq!(first.status, 201, "{}", first.body);
     let key = first.json()["key"].as_str().unwrap().to_owned();

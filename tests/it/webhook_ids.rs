@@ -34,9 +34,7 @@ async fn old_ids_are_renamed_with_their_history(t: &TestDb) {
     let (made, secret) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
     let suffix = made.id.strip_prefix("whk_").unwrap().to_owned();
     let (old, new) = (format!("wh_{suffix}"), made.id.clone());
-    service::delete(&w.state, &w.admin, None, &new)
-        .await
-        .unwrap();
+    service::delete(&w.state, &w.admin, &new).await.unwrap();
     let sealer = &w.state.webhooks.sealer;
     let mut legacy = made.clone();
     legacy.id = old.clone();

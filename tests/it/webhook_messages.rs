@@ -50,7 +50,7 @@ async fn a_message_shows_every_attempt_newest_first(t: &TestDb) {
 
     // A test message went to the other endpoint only: its history is
     // there, and not found under this endpoint.
-    let test_id = service::send_test(&w.state, &w.admin, None, &other.id)
+    let test_id = service::send_test(&w.state, &w.admin, &other.id)
         .await
         .unwrap();
     run_once(&w.state).await.unwrap();

@@ -36,7 +36,7 @@ async fn events_reach_the_endpoints_that_want_them_signed(t: &TestDb) {
     let body = msg.json();
     assert_eq!(body["type"], "job.created");
     assert_eq!(body["data"]["id"], job_id.as_str());
-    assert_eq!(body["data"]["actor"]["user_id"], w.admin.id.as_str());
+    assert_eq!(body["data"]["actor"]["user_id"], w.admin.user.id.as_str());
     // The webhook-id is the outbox event's id.
     let history = livreur::server::db::outbox::history(&w.state.db, &job_id)
         .await
@@ -143,7 +143,7 @@ async fn gone_disables_the_endpoint(t: &TestDb) {
         description: None,
         enabled: Some(true),
     };
-    let back = service::update(&w.state, &w.admin, None, &hook.id, &input)
+    let back = service::update(&w.state, &w.admin, &hook.id, &input)
         .await
         .unwrap();
     assert!(back.enabled && back.disabled_reason.is_none() && back.failing_since.is_none());
@@ -226,7 +226,7 @@ async fn rotation_signs_with_both_secrets_for_a_day(t: &TestDb) {
     let w = hooks_world(t, "0,5", 5, 120).await;
     let (r, base) = receiver().await;
     let (hook, old) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
-    let rotated = service::rotate_secret(&w.state, &w.admin, None, &hook.id)
+    let rotated = service::rotate_secret(&w.state, &w.admin, &hook.id)
         .await
         .unwrap();
     assert_ne!(rotated.secret, old);
@@ -249,7 +249,7 @@ async fn test_events_and_resends(t: &TestDb) {
     let w = hooks_world(t, "0,5", 5, 120).await;
     let (r, base) = receiver().await;
     let (hook, secret) = endpoint(&w, &format!("{base}/h"), None, &["job.deleted"]).await;
-    let message = service::send_test(&w.state, &w.admin, None, &hook.id)
+    let message = service::send_test(&w.state, &w.admin, &hook.id)
         .await
         .unwrap();
     run_once(&w.state).await.unwrap();
@@ -263,7 +263,7 @@ async fn test_events_and_resends(t: &TestDb) {
     assert_eq!(got[0].json()["type"], "webhook.test");
     assert!(verifies(&secret, &got[0]));
 
-    service::resend(&w.state, &w.admin, None, &hook.id, &message)
+    service::resend(&w.state, &w.admin, &hook.id, &message)
         .await
         .unwrap();
     run_once(&w.state).await.unwrap();
@@ -276,7 +276,6 @@ async fn test_events_and_resends(t: &TestDb) {
     let unknown = service::resend(
         &w.state,
         &w.admin,
-        None,
         &hook.id,
         "msg_01jd0000000000000000000000",
     )

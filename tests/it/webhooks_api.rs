@@ -18,7 +18,7 @@ async fn addresses_are_checked_again_when_sending(t: &TestDb) {
     let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
     w.state.webhooks = Arc::new(Webhooks::ephemeral(&settings()));
     // The key changed with the new instance: seal a secret it can open.
-    let rotated = service::rotate_secret(&w.state, &w.admin, None, &hook.id).await;
+    let rotated = service::rotate_secret(&w.state, &w.admin, &hook.id).await;
     assert!(rotated.is_ok());
     job(&w, "WH-13").await;
     run_once(&w.state).await.unwrap();

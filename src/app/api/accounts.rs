@@ -5,12 +5,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::app::layout::use_zone;
 use crate::app::status::Loading;
 use crate::app::webhooks::list::WebhooksPanel;
 use crate::app::widgets::forms::{ConfirmDialog, FormAlert, LoadError, last_error};
 use crate::i18n::*;
 use crate::model::api::ApiAccountRow;
-use crate::model::time::date_and_minutes_utc;
 use crate::serverfns::api::list_api_accounts;
 use crate::serverfns::organization::SetApiAccess;
 
@@ -87,6 +87,7 @@ fn AccountsTable(
 
 #[component]
 fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> impl IntoView {
+    let zone = use_zone();
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let user_id = StoredValue::new(row.user_id.clone());
@@ -107,7 +108,7 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
             </td>
             <td>{row.active_keys}</td>
             <td class="small">
-                {match row.last_used_at.map(date_and_minutes_utc) {
+                {match row.last_used_at.map(|t| zone.date_and_minutes(t)) {
                     Some((day, time)) => {
                         view! {
                             <span class="nowrap">{day}</span>

@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
+use crate::app::layout::use_zone;
 use crate::app::widgets::forms::ConfirmDialog;
 use crate::i18n::*;
 use crate::model::api::{ApiKeyInfo, RollGrace};
-use crate::model::time::minutes_utc;
 use crate::serverfns::api::{RevokeApiKey, RollApiKey};
 
 #[component]
@@ -47,20 +47,21 @@ fn KeyRow(
     revoke: ServerAction<RevokeApiKey>,
     can_roll: bool,
 ) -> impl IntoView {
+    let zone = use_zone();
     let i18n = use_i18n();
     // Which form is open under the row: none, roll or revoke.
     let open = RwSignal::new(None::<&'static str>);
     let grace = RwSignal::new(RollGrace::OneDay);
     let id = StoredValue::new(key.id.clone());
-    let last_used = key.last_used_at.map(minutes_utc);
-    let expires = key.expires_at.map(minutes_utc);
+    let last_used = key.last_used_at.map(|t| zone.minutes(t));
+    let expires = key.expires_at.map(|t| zone.minutes(t));
     let hint = format!("lvr_…{}", key.hint);
     view! {
         <tr data-testid=format!("key-{}", key.hint)>
             <td>
                 <code>{hint}</code>
             </td>
-            <td>{minutes_utc(key.created_at)}</td>
+            <td>{zone.minutes(key.created_at)}</td>
             <td>
                 {move || last_used.clone().unwrap_or_else(|| t_string!(i18n, api.never).to_owned())}
             </td>

@@ -11,12 +11,12 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::app::jobs::actions::ActionsPanel;
 use crate::app::jobs::labels::{StatusBadge, status_label, type_label};
 use crate::app::layout::use_user;
+use crate::app::layout::use_zone;
 use crate::app::widgets::forms::{ConfirmDialog, FormAlert};
 use crate::app::widgets::loaded::Loaded;
 use crate::i18n::*;
 use crate::model::job::JobDetail;
 use crate::model::job::{CreationSource, Job, JobEvent, JobStatus};
-use crate::model::time::minutes_utc;
 use crate::serverfns::jobs::{CancelJob, DeleteJob, MoveJob, get_job};
 
 #[component]
@@ -211,6 +211,7 @@ fn StatusMoves(
 /// What, when, who and where.
 #[component]
 fn JobFacts(job: Job, location: String) -> impl IntoView {
+    let zone = use_zone();
     let i18n = use_i18n();
     let kind = job.fields.kind;
     let version = job.version;
@@ -242,8 +243,8 @@ fn JobFacts(job: Job, location: String) -> impl IntoView {
         None => job.fields.date.clone(),
     };
     let source = job.creation_source;
-    let created = crate::model::time::parse_rfc3339(&job.created_at).map(minutes_utc);
-    let updated = crate::model::time::parse_rfc3339(&job.updated_at).map(minutes_utc);
+    let created = crate::model::time::parse_rfc3339(&job.created_at).map(|t| zone.minutes(t));
+    let updated = crate::model::time::parse_rfc3339(&job.updated_at).map(|t| zone.minutes(t));
     view! {
         <section class="panel">
             <dl class="details">
@@ -307,6 +308,7 @@ fn JobFacts(job: Job, location: String) -> impl IntoView {
 
 #[component]
 fn History(events: Vec<JobEvent>) -> impl IntoView {
+    let zone = use_zone();
     let i18n = use_i18n();
     let empty = events.is_empty();
     view! {
@@ -341,7 +343,7 @@ fn History(events: Vec<JobEvent>) -> impl IntoView {
                             });
                         view! {
                             <li>
-                                <time>{minutes_utc(e.at)}</time>
+                                <time>{zone.minutes(e.at)}</time>
                                 " "
                                 <strong>{label}</strong>
                                 {moves}

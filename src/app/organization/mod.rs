@@ -1,9 +1,10 @@
-//! Organization > Locations and Organization > Merchants (administrators
-//! only): the lists, a merchant's page, and the forms of locations,
-//! merchants and merchant users (with the API access switch).
+//! Organization > Settings, Locations and Merchants (administrators only):
+//! the organization's settings, the lists, a merchant's page, and the forms
+//! of locations, merchants and merchant users (with the API access switch).
 
 pub mod locations;
 pub mod merchant;
 pub mod merchant_form;
 pub mod merchant_user;
 pub mod merchants;
+pub mod settings;

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::app::layout::use_zone;
 use crate::app::status::Loading;
 use crate::app::webhooks::detail::Controls;
 use crate::app::webhooks::parts::event_label;
@@ -13,15 +14,8 @@ use crate::app::widgets::forms::{FormAlert, LoadError};
 use crate::app::widgets::table::EmptyRow;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::model::time::rfc3339;
 use crate::model::webhook::{Delivery, DeliveryPage, Webhook};
 use crate::serverfns::webhooks::{ResendWebhookDelivery, WebhookDeliveries, webhook_deliveries};
-
-/// (`2026-11-29`, `20:49:25 UTC`): deliveries happen seconds apart.
-pub(super) fn seconds_utc(ms: i64) -> (String, String) {
-    let s = rfc3339(ms);
-    (s[..10].to_owned(), format!("{} UTC", &s[11..19]))
-}
 
 /// Pages loaded with "Load more", after the first one.
 #[derive(Clone, Copy)]
@@ -206,6 +200,7 @@ fn DeliveriesPanel(
 #[component]
 fn DeliveryRow(d: Delivery, id: Memo<String>, ctl: Controls) -> impl IntoView {
     let i18n = use_i18n();
+    let zone = use_zone();
     let state = d.state.clone();
     let next_attempt = (state == "pending")
         .then_some(d.next_attempt_at)
@@ -213,7 +208,7 @@ fn DeliveryRow(d: Delivery, id: Memo<String>, ctl: Controls) -> impl IntoView {
         .map(|at| {
             view! {
                 <div class="field-hint nowrap">
-                    {t!(i18n, webhooks.next_attempt)} " " {seconds_utc(at).1}
+                    {t!(i18n, webhooks.next_attempt)} " " {zone.date_and_seconds(at).1}
                 </div>
             }
         });
@@ -223,7 +218,7 @@ fn DeliveryRow(d: Delivery, id: Memo<String>, ctl: Controls) -> impl IntoView {
     let response = d.last_response.clone().filter(|r| !r.is_empty());
     let failure = d.last_error.clone().filter(|e| !e.is_empty());
     let nothing = response.is_none() && failure.is_none();
-    let (day, time) = seconds_utc(d.created_at);
+    let (day, time) = zone.date_and_seconds(d.created_at);
     view! {
         <tr
             data-testid="delivery-row"

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use crate::app::layout::use_zone;
 use crate::app::status::Loading;
 use crate::app::webhooks::deliveries::Deliveries;
 use crate::app::webhooks::parts::{
@@ -17,7 +18,6 @@ use crate::app::webhooks::parts::{
 use crate::app::widgets::forms::{ConfirmDialog, FormAlert, LoadError};
 use crate::i18n::*;
 use crate::model::org::Location;
-use crate::model::time::minutes_utc;
 use crate::model::webhook::Webhook;
 use crate::serverfns::organization::list_locations;
 use crate::serverfns::webhooks::{
@@ -285,10 +285,14 @@ fn Confirmations(id: String, ctl: Controls) -> impl IntoView {
 /// What the endpoint is set to, and how it has been doing.
 #[component]
 fn Settings(webhook: Webhook, location: Option<String>) -> impl IntoView {
+    let zone = use_zone();
     let i18n = use_i18n();
-    let time = move |t: Option<i64>| match t {
-        Some(t) => view! { <span>{minutes_utc(t)}</span> }.into_any(),
-        None => view! { <span>{move || t_string!(i18n, api.never)}</span> }.into_any(),
+    let time = {
+        let zone = zone.clone();
+        move |t: Option<i64>| match t {
+            Some(t) => view! { <span>{zone.minutes(t)}</span> }.into_any(),
+            None => view! { <span>{move || t_string!(i18n, api.never)}</span> }.into_any(),
+        }
     };
     let all_events = webhook.events.iter().any(|e| e == "*");
     let described: Vec<&'static str> = if all_events {
@@ -362,12 +366,12 @@ fn Settings(webhook: Webhook, location: Option<String>) -> impl IntoView {
                         view! {
                             <dt>{t!(i18n, webhooks.previous_secret)}</dt>
                             <dd>
-                                {t!(i18n, webhooks.previous_secret_until)} " " {minutes_utc(until)}
+                                {t!(i18n, webhooks.previous_secret_until)} " " {zone.minutes(until)}
                             </dd>
                         }
                     })}
                 <dt>{t!(i18n, webhooks.created)}</dt>
-                <dd>{minutes_utc(webhook.created_at)}</dd>
+                <dd>{zone.minutes(webhook.created_at)}</dd>
                 <dt>"ID"</dt>
                 <dd>
                     <code class="account-id">{webhook.id.clone()}</code>

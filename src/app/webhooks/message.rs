@@ -8,8 +8,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::deliveries::{StateBadge, seconds_utc};
+use super::deliveries::StateBadge;
 use super::parts::{LIST_PATH, event_label};
+use crate::app::layout::use_zone;
 use crate::app::widgets::loaded::Loaded;
 use crate::app::widgets::table::EmptyRow;
 use crate::i18n::*;
@@ -41,7 +42,7 @@ fn MessageView(m: Message, endpoint: String) -> impl IntoView {
     let i18n = use_i18n();
     let d = m.delivery;
     let event = d.event_type.clone();
-    let (day, time) = seconds_utc(d.created_at);
+    let (day, time) = use_zone().date_and_seconds(d.created_at);
     // Pretty-printed when it is JSON, as it was sent otherwise.
     let payload = m.payload.map(|p| {
         serde_json::from_str::<serde_json::Value>(&p)
@@ -127,7 +128,7 @@ fn MessageView(m: Message, endpoint: String) -> impl IntoView {
 
 #[component]
 fn AttemptRow(a: Attempt) -> impl IntoView {
-    let (day, time) = seconds_utc(a.at);
+    let (day, time) = use_zone().date_and_seconds(a.at);
     let dash = || view! { <span aria-hidden="true">"—"</span> }.into_any();
     let response = a.response.filter(|r| !r.is_empty());
     let error = a.error.filter(|e| !e.is_empty());

@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
+use crate::app::layout::use_zone;
 use crate::app::widgets::forms::CopyButton;
 use crate::i18n::*;
 use crate::model::org::Location;
-use crate::model::time::minutes_utc;
 use crate::model::webhook::{Health, Webhook, disabled_reason};
 
 pub const LIST_PATH: &str = "/integrations/api/webhooks";
@@ -77,6 +77,7 @@ pub fn event_label(i18n: I18nContext<Locale>, event: &str) -> Option<&'static st
 /// OK, failing since when, or disabled and why.
 #[component]
 pub fn HealthBadge(webhook: Webhook) -> impl IntoView {
+    let zone = use_zone();
     let i18n = use_i18n();
     let health = webhook.health();
     let reason = webhook.disabled_reason.clone();
@@ -92,7 +93,7 @@ pub fn HealthBadge(webhook: Webhook) -> impl IntoView {
     let since = (health == Health::Failing)
         .then_some(webhook.failing_since)
         .flatten()
-        .map(minutes_utc);
+        .map(|t| zone.minutes(t));
     let label = move || match health {
         Health::Ok => t_string!(i18n, webhooks.health_ok),
         Health::Failing => t_string!(i18n, webhooks.failing_since),

@@ -128,6 +128,9 @@ pub fn TextField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional, into)] hint: Option<Signal<&'static str>>,
     #[prop(default = 200)] maxlength: u32,
+    /// The id of a `<datalist>` of suggestions.
+    #[prop(optional)]
+    list: Option<&'static str>,
     /// The label text.
     children: Children,
 ) -> impl IntoView {
@@ -160,6 +163,7 @@ pub fn TextField(
                 name=id
                 type=kind
                 autocomplete=autocomplete
+                list=list
                 maxlength=maxlength
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))

@@ -5,18 +5,18 @@ use axum::Extension;
 use axum::extract::State;
 use serde_json::json;
 
-use super::ApiCaller;
 use super::reply::{ApiResult, ok};
 use crate::model::time::rfc3339;
 use crate::server::AppState;
+use crate::server::services::Caller;
 use crate::server::services::api_keys;
 
 #[utoipa::path(get, path = "/api-accounts", tag = "Users", responses((status = 200, description = "Every merchant user with API access", body = [Object])))]
 pub async fn api_accounts(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
 ) -> ApiResult {
-    let rows = api_keys::accounts(&state, &caller.user).await?;
+    let rows = api_keys::accounts(&state, &caller).await?;
     let data: Vec<_> = rows
         .into_iter()
         .map(|r| {

@@ -6,13 +6,13 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::ApiCaller;
 use super::problem::Problem;
 use super::reply::{ApiResult, ok};
 use crate::error::AppError;
 use crate::model::audit::AuditQuery;
 use crate::model::time::rfc3339;
 use crate::server::AppState;
+use crate::server::services::Caller;
 use crate::server::services::audit;
 
 // ---- audit ---------------------------------------------------------------
@@ -30,7 +30,7 @@ pub struct AuditParams {
 #[utoipa::path(get, path = "/audit", tag = "Audit", params(AuditParams), responses((status = 200, description = "`{data, next_cursor}`, newest first", body = Object)))]
 pub async fn audit(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     query: Result<Query<AuditParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let Query(p) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
@@ -40,7 +40,7 @@ pub async fn audit(
     }
     let page = audit::search(
         &state,
-        &caller.user,
+        &caller,
         &AuditQuery {
             action: p.action,
             actor: p.actor,

@@ -23,11 +23,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
+use super::BODY_LIMIT;
 use super::problem::Problem;
-use super::{ApiCaller, BODY_LIMIT};
 use crate::error::AppError;
 use crate::server::AppState;
 use crate::server::db::idempotency::{self, Claim, Saved};
+use crate::server::services::Caller;
 use crate::server::webhooks::seal::Sealer;
 
 pub const HEADER: &str = "idempotency-key";
@@ -105,8 +106,8 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
     };
     let Some(account) = req
         .extensions()
-        .get::<ApiCaller>()
-        .map(|c| c.account_id.clone())
+        .get::<Caller>()
+        .and_then(|c| c.account_id().map(str::to_owned))
     else {
         return Problem::unauthorized().into_response();
     };

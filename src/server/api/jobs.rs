@@ -10,22 +10,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::ApiCaller;
 use super::job_search::SearchParams;
 use super::problem::{ApiJson, Problem};
 use crate::error::AppError;
 use crate::model::job::{Action, ActionIn, Job, JobIn, JobPage, JobStatus};
 use crate::server::AppState;
-use crate::server::services::jobs::{self, JobActor};
+use crate::server::services::Caller;
+use crate::server::services::jobs;
 
 type ApiResult = Result<Response, Problem>;
-
-fn actor(caller: &ApiCaller) -> JobActor<'_> {
-    JobActor {
-        user: &caller.user,
-        account_id: Some(&caller.account_id),
-    }
-}
 
 /// The ETag of a job version: changes with every change to the job or
 /// its actions.
@@ -73,10 +66,10 @@ fn job_response(status: StatusCode, job: Job) -> Response {
     responses((status = 201, description = "Created; `ETag` and `Location` headers", body = Job)))]
 pub async fn create_job(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     ApiJson(input): ApiJson<JobIn>,
 ) -> ApiResult {
-    let job = jobs::create(&state, actor(&caller), &input).await?;
+    let job = jobs::create(&state, &caller, &input).await?;
     Ok(job_response(StatusCode::CREATED, job))
 }
 
@@ -85,12 +78,12 @@ pub async fn create_job(
     responses((status = 200, description = "One page of jobs", body = JobPage)))]
 pub async fn search_jobs(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let Query(params) = params.map_err(|e| Problem::bad_request(e.body_text()))?;
     let query = params.check()?;
-    let page = jobs::search(&state, actor(&caller), &query).await?;
+    let page = jobs::search(&state, &caller, &query).await?;
     Ok(Json(page).into_response())
 }
 
@@ -100,10 +93,10 @@ pub async fn search_jobs(
     responses((status = 200, description = "The job; `ETag` header", body = Job)))]
 pub async fn get_job(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(job_id): Path<String>,
 ) -> ApiResult {
-    let job = jobs::get(&state, actor(&caller), &job_id).await?;
+    let job = jobs::get(&state, &caller, &job_id).await?;
     Ok(job_response(StatusCode::OK, job))
 }
 
@@ -115,13 +108,13 @@ pub async fn get_job(
     responses((status = 200, description = "The changed job; new `ETag`", body = Job)))]
 pub async fn patch_job(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(job_id): Path<String>,
     headers: HeaderMap,
     ApiJson(patch): ApiJson<Value>,
 ) -> ApiResult {
     let wanted = if_match(&headers)?;
-    let job = jobs::patch(&state, actor(&caller), &job_id, &patch, wanted).await?;
+    let job = jobs::patch(&state, &caller, &job_id, &patch, wanted).await?;
     Ok(job_response(StatusCode::OK, job))
 }
 
@@ -131,10 +124,10 @@ pub async fn patch_job(
     responses((status = 204, description = "Deleted")))]
 pub async fn delete_job(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(job_id): Path<String>,
 ) -> ApiResult {
-    jobs::delete(&state, actor(&caller), &job_id).await?;
+    jobs::delete(&state, &caller, &job_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -144,10 +137,10 @@ pub async fn delete_job(
     responses((status = 200, description = "The cancelled job", body = Job)))]
 pub async fn cancel_job(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(job_id): Path<String>,
 ) -> ApiResult {
-    let job = jobs::cancel(&state, actor(&caller), &job_id).await?;
+    let job = jobs::cancel(&state, &caller, &job_id).await?;
     Ok(job_response(StatusCode::OK, job))
 }
 
@@ -164,13 +157,13 @@ pub struct StatusIn {
     responses((status = 200, description = "The job in its new status", body = Job)))]
 pub async fn set_status(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(job_id): Path<String>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<StatusIn>,
 ) -> ApiResult {
     let wanted = if_match(&headers)?;
-    let job = jobs::set_status(&state, actor(&caller), &job_id, input.status, wanted).await?;
+    let job = jobs::set_status(&state, &caller, &job_id, input.status, wanted).await?;
     Ok(job_response(StatusCode::OK, job))
 }
 
@@ -180,10 +173,10 @@ pub async fn set_status(
     responses((status = 200, description = "`{data: [actions]}`", body = ActionList)))]
 pub async fn list_actions(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(job_id): Path<String>,
 ) -> ApiResult {
-    let job = jobs::get(&state, actor(&caller), &job_id).await?;
+    let job = jobs::get(&state, &caller, &job_id).await?;
     Ok(with_etag(
         StatusCode::OK,
         job.version,
@@ -206,13 +199,13 @@ pub struct ActionList {
     responses((status = 201, description = "Created; the job's new `ETag`", body = Action)))]
 pub async fn create_action(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(job_id): Path<String>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<ActionIn>,
 ) -> ApiResult {
     let wanted = if_match(&headers)?;
-    let (job, action) = jobs::add_action(&state, actor(&caller), &job_id, &input, wanted).await?;
+    let (job, action) = jobs::add_action(&state, &caller, &job_id, &input, wanted).await?;
     Ok(with_etag(StatusCode::CREATED, job.version, action))
 }
 
@@ -222,10 +215,10 @@ pub async fn create_action(
     responses((status = 200, description = "The action", body = Action)))]
 pub async fn get_action(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path((job_id, action_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let action = jobs::get_action(&state, actor(&caller), &job_id, &action_id).await?;
+    let action = jobs::get_action(&state, &caller, &job_id, &action_id).await?;
     Ok(Json(action).into_response())
 }
 
@@ -237,14 +230,14 @@ pub async fn get_action(
     responses((status = 200, description = "The changed action; the job's new `ETag`", body = Action)))]
 pub async fn patch_action(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path((job_id, action_id)): Path<(String, String)>,
     headers: HeaderMap,
     ApiJson(patch): ApiJson<Value>,
 ) -> ApiResult {
     let wanted = if_match(&headers)?;
     let (job, action) =
-        jobs::patch_action(&state, actor(&caller), &job_id, &action_id, &patch, wanted).await?;
+        jobs::patch_action(&state, &caller, &job_id, &action_id, &patch, wanted).await?;
     Ok(with_etag(StatusCode::OK, job.version, action))
 }
 
@@ -255,12 +248,12 @@ pub async fn patch_action(
     responses((status = 204, description = "Deleted")))]
 pub async fn delete_action(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path((job_id, action_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult {
     let wanted = if_match(&headers)?;
-    let job = jobs::delete_action(&state, actor(&caller), &job_id, &action_id, wanted).await?;
+    let job = jobs::delete_action(&state, &caller, &job_id, &action_id, wanted).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(header::ETAG, etag(job.version));
     Ok(res)

@@ -6,14 +6,13 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::ApiCaller;
 use super::problem::{ApiJson, Problem};
-use super::reply::{ApiResult, created, ip, ok};
+use super::reply::{ApiResult, created, ok};
 use super::wire::{MerchantOut, MerchantRowOut};
 use crate::error::AppError;
 use crate::model::org::{MerchantIn, MerchantQuery, MerchantSort};
 use crate::server::AppState;
-use crate::server::auth::ClientIp;
+use crate::server::services::Caller;
 use crate::server::services::merchants;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -30,7 +29,7 @@ pub struct MerchantListQuery {
 #[utoipa::path(get, path = "/merchants", tag = "Merchants", params(MerchantListQuery), responses((status = 200, description = "`{data, total, page, per_page}`", body = Object)))]
 pub async fn list_merchants(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     query: Result<Query<MerchantListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let Query(query) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
@@ -42,7 +41,7 @@ pub async fn list_merchants(
     };
     let page = merchants::search(
         &state,
-        &caller.user,
+        &caller,
         &MerchantQuery {
             q: query.q,
             active: query.active,
@@ -65,21 +64,20 @@ pub async fn list_merchants(
 #[utoipa::path(post, path = "/merchants", tag = "Merchants", request_body = MerchantIn, responses((status = 201, description = "Created", body = MerchantOut)))]
 pub async fn create_merchant(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     ApiJson(input): ApiJson<MerchantIn>,
 ) -> ApiResult {
-    let merchant = merchants::create(&state, &caller.user, ip(&client), &input).await?;
+    let merchant = merchants::create(&state, &caller, &input).await?;
     Ok(created(MerchantOut::from(merchant)))
 }
 
 #[utoipa::path(get, path = "/merchants/{merchant_id}", tag = "Merchants", params(("merchant_id" = String, Path)), responses((status = 200, description = "The merchant", body = MerchantOut)))]
 pub async fn get_merchant(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let merchant = merchants::get(&state, &caller.user, &id).await?;
+    let merchant = merchants::get(&state, &caller, &id).await?;
     Ok(ok(MerchantOut::from(merchant)))
 }
 
@@ -97,12 +95,11 @@ pub struct MerchantPatch {
 #[utoipa::path(patch, path = "/merchants/{merchant_id}", tag = "Merchants", params(("merchant_id" = String, Path)), request_body = MerchantPatch, responses((status = 200, description = "The changed merchant; `{\"active\": false}` deactivates it", body = MerchantOut)))]
 pub async fn patch_merchant(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<MerchantPatch>,
 ) -> ApiResult {
-    let existing = merchants::get(&state, &caller.user, &id).await?;
+    let existing = merchants::get(&state, &caller, &id).await?;
     let only_active = patch.business_name.is_none()
         && patch.contact_email.is_none()
         && patch.address.is_none()
@@ -111,9 +108,7 @@ pub async fn patch_merchant(
     let merchant = match (only_active, patch.active) {
         // `{"active": false}` deactivates even a merchant whose other fields
         // would no longer pass today's validation.
-        (true, Some(active)) => {
-            merchants::set_active(&state, &caller.user, ip(&client), &id, active).await?
-        }
+        (true, Some(active)) => merchants::set_active(&state, &caller, &id, active).await?,
         (true, None) => existing,
         (false, _) => {
             let input = MerchantIn {
@@ -126,7 +121,7 @@ pub async fn patch_merchant(
                     .unwrap_or(existing.default_location_id),
                 active: Some(patch.active.unwrap_or(existing.active)),
             };
-            merchants::update(&state, &caller.user, ip(&client), &id, &input).await?
+            merchants::update(&state, &caller, &id, &input).await?
         }
     };
     Ok(ok(MerchantOut::from(merchant)))

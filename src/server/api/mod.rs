@@ -45,18 +45,11 @@ use super::AppState;
 use super::auth::ClientIp;
 use super::db::api_keys;
 use super::keys;
+use super::services::{Caller, KeyRef};
 use crate::model::{Lang, SessionUser};
 
 /// Request bodies over this size are refused with 413 (docs/api.md).
 pub const BODY_LIMIT: usize = 1024 * 1024;
-
-/// Who is calling, put in the request extensions by [`authenticate`].
-#[derive(Debug, Clone)]
-pub struct ApiCaller {
-    pub user: SessionUser,
-    pub account_id: String,
-    pub key_id: String,
-}
 
 /// Every `/api/v1` operation, with its OpenAPI description.
 fn routes() -> OpenApiRouter<AppState> {
@@ -233,7 +226,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     state
         .usage
         .record(&owner.account_id, &owner.key_id, owner.last_used_at, now);
-    req.extensions_mut().insert(ApiCaller {
+    let ip = req
+        .extensions()
+        .get::<ClientIp>()
+        .map(|ClientIp(ip)| ip.clone());
+    req.extensions_mut().insert(Caller {
         user: SessionUser {
             id: owner.user_id,
             email: owner.email,
@@ -242,8 +239,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             merchant_id: owner.merchant_id,
             language: Lang::En,
         },
-        account_id: owner.account_id,
-        key_id: owner.key_id,
+        ip,
+        key: Some(KeyRef {
+            account_id: owner.account_id,
+            key_id: owner.key_id,
+        }),
     });
     next.run(req).await
 }
@@ -262,16 +262,13 @@ struct PingOut {
 /// Who the credential belongs to: a cheap way to check a key.
 #[utoipa::path(get, path = "/ping", tag = "Account",
     responses((status = 200, description = "The credential's owner", body = PingOut)))]
-async fn ping(
-    Extension(caller): Extension<ApiCaller>,
-    ip: Option<Extension<ClientIp>>,
-) -> Response {
+async fn ping(Extension(caller): Extension<Caller>) -> Response {
     Json(json!({
-        "account_id": caller.account_id,
+        "account_id": caller.account_id(),
         "role": caller.user.role.as_str(),
         "user_id": caller.user.id,
         "merchant_id": caller.user.merchant_id,
-        "client_ip": ip.map(|Extension(ClientIp(ip))| ip),
+        "client_ip": caller.ip,
     }))
     .into_response()
 }

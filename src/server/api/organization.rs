@@ -4,21 +4,20 @@
 use axum::Extension;
 use axum::extract::State;
 
-use super::ApiCaller;
 use super::problem::ApiJson;
-use super::reply::{ApiResult, ip, ok};
+use super::reply::{ApiResult, ok};
 use crate::model::organization::{Organization, OrganizationPatch};
 use crate::server::AppState;
-use crate::server::auth::ClientIp;
+use crate::server::services::Caller;
 use crate::server::services::organization;
 
 #[utoipa::path(get, path = "/organization", tag = "Organization",
     responses((status = 200, description = "The organization", body = Organization)))]
 pub async fn get_organization(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
 ) -> ApiResult {
-    let org = organization::get(&state, &caller.user).await?;
+    let org = organization::get(&state, &caller).await?;
     Ok(ok(org))
 }
 
@@ -26,10 +25,9 @@ pub async fn get_organization(
     responses((status = 200, description = "The changed organization", body = Organization)))]
 pub async fn patch_organization(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     ApiJson(patch): ApiJson<OrganizationPatch>,
 ) -> ApiResult {
-    let org = organization::update(&state, &caller.user, ip(&client), &patch).await?;
+    let org = organization::update(&state, &caller, &patch).await?;
     Ok(ok(org))
 }

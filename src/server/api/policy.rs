@@ -7,9 +7,9 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::ApiCaller;
 use super::problem::Problem;
 use crate::server::AppState;
+use crate::server::services::Caller;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
@@ -90,7 +90,11 @@ pub fn policy(method: &Method, path: &str) -> Option<Policy> {
 /// Runs after authentication: applies the route's policy, then the
 /// credential's rate limit.
 pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(caller) = req.extensions().get::<ApiCaller>() else {
+    let Some(key) = req
+        .extensions()
+        .get::<Caller>()
+        .and_then(|c| c.key.as_ref())
+    else {
         return Problem::unauthorized().into_response();
     };
     let path = req
@@ -98,15 +102,19 @@ pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) 
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
+    let is_admin = req
+        .extensions()
+        .get::<Caller>()
+        .is_some_and(Caller::is_admin);
     let allowed = match policy(req.method(), &path) {
         Some(AnyCredential) => true,
-        Some(Admin) => caller.user.is_admin(),
+        Some(Admin) => is_admin,
         None => false,
     };
     if !allowed {
         return Problem::from(crate::error::AppError::Forbidden).into_response();
     }
-    let decision = state.rate_limiter.check(&caller.key_id, state.clock.now());
+    let decision = state.rate_limiter.check(&key.key_id, state.clock.now());
     if !decision.allowed {
         let mut res = Problem {
             retry_after: Some(decision.retry_after),

@@ -7,14 +7,13 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::ApiCaller;
 use super::problem::{ApiJson, ApiJsonOrEmpty};
-use super::reply::{ApiResult, created, ip, ok};
+use super::reply::{ApiResult, created, ok};
 use super::wire::UserOut;
 use crate::model::org::{MerchantUserIn, MerchantUserPatch};
 use crate::model::time::rfc3339;
 use crate::server::AppState;
-use crate::server::auth::ClientIp;
+use crate::server::services::Caller;
 use crate::server::services::{api_keys, merchant_users};
 
 // ---- merchant users ------------------------------------------------------
@@ -22,10 +21,10 @@ use crate::server::services::{api_keys, merchant_users};
 #[utoipa::path(get, path = "/merchants/{merchant_id}/users", tag = "Merchants", params(("merchant_id" = String, Path)), responses((status = 200, description = "`{data: [users]}`", body = Object)))]
 pub async fn list_users(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(merchant_id): Path<String>,
 ) -> ApiResult {
-    let users = merchant_users::list(&state, &caller.user, &merchant_id).await?;
+    let users = merchant_users::list(&state, &caller, &merchant_id).await?;
     let data: Vec<UserOut> = users.into_iter().map(Into::into).collect();
     Ok(ok(json!({ "data": data })))
 }
@@ -43,15 +42,13 @@ pub struct UserIn {
 #[utoipa::path(post, path = "/merchants/{merchant_id}/users", tag = "Merchants", params(("merchant_id" = String, Path)), request_body = UserIn, responses((status = 201, description = "Created", body = UserOut)))]
 pub async fn create_user(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(merchant_id): Path<String>,
     ApiJson(input): ApiJson<UserIn>,
 ) -> ApiResult {
     let user = merchant_users::create(
         &state,
-        &caller.user,
-        ip(&client),
+        &caller,
         &merchant_id,
         &MerchantUserIn {
             email: input.email,
@@ -68,10 +65,10 @@ pub async fn create_user(
 #[utoipa::path(get, path = "/users/{user_id}", tag = "Users", params(("user_id" = String, Path)), responses((status = 200, description = "The user", body = UserOut)))]
 pub async fn get_user(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
 ) -> ApiResult {
-    let user = merchant_users::get(&state, &caller.user, &user_id).await?;
+    let user = merchant_users::get(&state, &caller, &user_id).await?;
     Ok(ok(UserOut::from(user)))
 }
 
@@ -86,15 +83,13 @@ pub struct UserPatch {
 #[utoipa::path(patch, path = "/users/{user_id}", tag = "Users", params(("user_id" = String, Path)), request_body = UserPatch, responses((status = 200, description = "The changed user", body = UserOut)))]
 pub async fn patch_user(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult {
     let user = merchant_users::update(
         &state,
-        &caller.user,
-        ip(&client),
+        &caller,
         &user_id,
         &MerchantUserPatch {
             display_name: patch.display_name,
@@ -116,14 +111,11 @@ pub struct ApiAccessIn {
 #[utoipa::path(put, path = "/users/{user_id}/api-access", tag = "Users", params(("user_id" = String, Path)), request_body = ApiAccessIn, responses((status = 200, description = "`{enabled, account_id}`", body = Object)))]
 pub async fn put_api_access(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
     ApiJson(input): ApiJson<ApiAccessIn>,
 ) -> ApiResult {
-    let user =
-        merchant_users::set_api_access(&state, &caller.user, ip(&client), &user_id, input.enabled)
-            .await?;
+    let user = merchant_users::set_api_access(&state, &caller, &user_id, input.enabled).await?;
     Ok(ok(json!({
         "enabled": user.api_access,
         "account_id": user.account_id,
@@ -139,19 +131,12 @@ pub struct IssueKeyIn {
 #[utoipa::path(post, path = "/users/{user_id}/api-keys", tag = "Users", params(("user_id" = String, Path)), request_body(content = Option<IssueKeyIn>, description = "Optional"), responses((status = 201, description = "`{account_id, key_id, key, hint, expires_at}`: the only time `key` is shown", body = Object)))]
 pub async fn issue_key(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
     ApiJsonOrEmpty(input): ApiJsonOrEmpty<IssueKeyIn>,
 ) -> ApiResult {
-    let issued = api_keys::issue_for_user(
-        &state,
-        &caller.user,
-        ip(&client),
-        &user_id,
-        input.expires_in_seconds,
-    )
-    .await?;
+    let issued =
+        api_keys::issue_for_user(&state, &caller, &user_id, input.expires_in_seconds).await?;
     Ok(created(json!({
         "account_id": issued.account_id,
         "key_id": issued.key_id,

@@ -6,11 +6,11 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use serde::Serialize;
 
-use super::ApiCaller;
 use super::reply::{ApiResult, ok};
 use crate::model::time::rfc3339;
 use crate::model::webhook::{Attempt, Message};
 use crate::server::AppState;
+use crate::server::services::Caller;
 use crate::server::services::webhooks;
 
 /// One attempt at delivering the message.
@@ -72,9 +72,9 @@ impl From<Message> for MessageOut {
     responses((status = 200, description = "The message and its attempts, newest first", body = MessageOut)))]
 pub async fn get_message(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path((id, message_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let message = webhooks::message(&state, &caller.user, &id, &message_id).await?;
+    let message = webhooks::message(&state, &caller, &id, &message_id).await?;
     Ok(ok(MessageOut::from(message)))
 }

@@ -11,13 +11,12 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
-use super::ApiCaller;
 use super::problem::{ApiJson, Problem};
-use super::reply::{ApiResult, created, ip, ok};
+use super::reply::{ApiResult, created, ok};
 use crate::model::time::rfc3339;
 use crate::model::webhook::{Delivery, Webhook, WebhookIn, WebhookWithSecret};
 use crate::server::AppState;
-use crate::server::auth::ClientIp;
+use crate::server::services::Caller;
 use crate::server::services::webhooks;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -108,9 +107,9 @@ impl From<Delivery> for DeliveryOut {
 #[utoipa::path(get, path = "/webhooks", tag = "Webhooks", responses((status = 200, description = "`{data: [webhooks]}`", body = Object)))]
 pub async fn list_webhooks(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
 ) -> ApiResult {
-    let list = webhooks::list(&state, &caller.user).await?;
+    let list = webhooks::list(&state, &caller).await?;
     let data: Vec<WebhookOut> = list.into_iter().map(Into::into).collect();
     Ok(ok(json!({ "data": data })))
 }
@@ -118,21 +117,20 @@ pub async fn list_webhooks(
 #[utoipa::path(post, path = "/webhooks", tag = "Webhooks", request_body = WebhookIn, responses((status = 201, description = "Created; `secret` is shown this once", body = WebhookOut)))]
 pub async fn create_webhook(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     ApiJson(input): ApiJson<WebhookIn>,
 ) -> ApiResult {
-    let made = webhooks::create(&state, &caller.user, ip(&client), &input).await?;
+    let made = webhooks::create(&state, &caller, &input).await?;
     Ok(created(WebhookOut::from(made)))
 }
 
 #[utoipa::path(get, path = "/webhooks/{webhook_id}", tag = "Webhooks", params(("webhook_id" = String, Path)), responses((status = 200, description = "The webhook", body = WebhookOut)))]
 pub async fn get_webhook(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let w = webhooks::get(&state, &caller.user, &id).await?;
+    let w = webhooks::get(&state, &caller, &id).await?;
     Ok(ok(WebhookOut::from(w)))
 }
 
@@ -158,12 +156,11 @@ pub struct WebhookPatch {
 #[utoipa::path(patch, path = "/webhooks/{webhook_id}", tag = "Webhooks", params(("webhook_id" = String, Path)), request_body = WebhookPatch, responses((status = 200, description = "The changed webhook", body = WebhookOut)))]
 pub async fn patch_webhook(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<WebhookPatch>,
 ) -> ApiResult {
-    let existing = webhooks::get(&state, &caller.user, &id).await?;
+    let existing = webhooks::get(&state, &caller, &id).await?;
     let input = WebhookIn {
         url: patch.url.unwrap_or(existing.url),
         location_id: patch.location_id.unwrap_or(existing.location_id),
@@ -171,29 +168,27 @@ pub async fn patch_webhook(
         description: patch.description.unwrap_or(existing.description),
         enabled: Some(patch.enabled.unwrap_or(existing.enabled)),
     };
-    let w = webhooks::update(&state, &caller.user, ip(&client), &id, &input).await?;
+    let w = webhooks::update(&state, &caller, &id, &input).await?;
     Ok(ok(WebhookOut::from(w)))
 }
 
 #[utoipa::path(delete, path = "/webhooks/{webhook_id}", tag = "Webhooks", params(("webhook_id" = String, Path)), responses((status = 204, description = "Deleted, with its deliveries")))]
 pub async fn delete_webhook(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    webhooks::delete(&state, &caller.user, ip(&client), &id).await?;
+    webhooks::delete(&state, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[utoipa::path(post, path = "/webhooks/{webhook_id}/test", tag = "Webhooks", params(("webhook_id" = String, Path)), responses((status = 202, description = "`{message_id}`: a `webhook.test` message is on its way", body = Object)))]
 pub async fn test_webhook(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let message_id = webhooks::send_test(&state, &caller.user, ip(&client), &id).await?;
+    let message_id = webhooks::send_test(&state, &caller, &id).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "message_id": message_id })),
@@ -204,11 +199,10 @@ pub async fn test_webhook(
 #[utoipa::path(post, path = "/webhooks/{webhook_id}/rotate-secret", tag = "Webhooks", params(("webhook_id" = String, Path)), responses((status = 200, description = "The webhook with its new `secret`; the previous one signs too for 24 hours", body = WebhookOut)))]
 pub async fn rotate_secret(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let w = webhooks::rotate_secret(&state, &caller.user, ip(&client), &id).await?;
+    let w = webhooks::rotate_secret(&state, &caller, &id).await?;
     Ok(ok(WebhookOut::from(w)))
 }
 
@@ -224,19 +218,13 @@ pub struct DeliveriesParams {
 #[utoipa::path(get, path = "/webhooks/{webhook_id}/deliveries", tag = "Webhooks", params(("webhook_id" = String, Path), DeliveriesParams), responses((status = 200, description = "`{data: [deliveries], next_cursor}`, newest first", body = Object)))]
 pub async fn list_deliveries(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     params: Result<Query<DeliveriesParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let Query(params) = params.map_err(|e| Problem::bad_request(e.body_text()))?;
-    let page = webhooks::deliveries(
-        &state,
-        &caller.user,
-        &id,
-        params.cursor.as_deref(),
-        params.limit,
-    )
-    .await?;
+    let page =
+        webhooks::deliveries(&state, &caller, &id, params.cursor.as_deref(), params.limit).await?;
     let data: Vec<DeliveryOut> = page.data.into_iter().map(Into::into).collect();
     Ok(ok(json!({ "data": data, "next_cursor": page.next_cursor })))
 }
@@ -244,11 +232,10 @@ pub async fn list_deliveries(
 #[utoipa::path(post, path = "/webhooks/{webhook_id}/deliveries/{message_id}/resend", tag = "Webhooks", params(("webhook_id" = String, Path), ("message_id" = String, Path)), responses((status = 202, description = "`{message_id}`: due again now, with a fresh retry schedule", body = Object)))]
 pub async fn resend_delivery(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-    client: Option<Extension<ClientIp>>,
+    Extension(caller): Extension<Caller>,
     Path((id, message_id)): Path<(String, String)>,
 ) -> ApiResult {
-    webhooks::resend(&state, &caller.user, ip(&client), &id, &message_id).await?;
+    webhooks::resend(&state, &caller, &id, &message_id).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "message_id": message_id })),

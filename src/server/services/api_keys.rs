@@ -11,11 +11,10 @@
 
 use serde_json::json;
 
-use super::actor_of;
-use super::require_admin;
+use super::Caller;
 use crate::error::AppError;
+use crate::model::Role;
 use crate::model::api::{ApiAccountRow, IssuedKey, OwnApiAccess, RollGrace};
-use crate::model::{Role, SessionUser};
 use crate::server::AppState;
 use crate::server::clock::Millis;
 use crate::server::db::audit::{self, Actor, Entry};
@@ -27,12 +26,14 @@ pub const MAX_ACTIVE_KEYS: usize = 2;
 const MAX_EXPIRES_IN_SECONDS: i64 = 10 * 366 * 86_400;
 
 /// The signed-in user's own API access, for the API settings page.
-pub async fn my_access(state: &AppState, actor: &SessionUser) -> Result<OwnApiAccess, AppError> {
-    let account = match actor.role {
+pub async fn my_access(state: &AppState, caller: &Caller) -> Result<OwnApiAccess, AppError> {
+    let account = match caller.user.role {
         Role::MerchantL1 => None,
-        Role::Admin | Role::MerchantL2 => api_accounts::for_user(&state.db, &actor.id).await?,
+        Role::Admin | Role::MerchantL2 => {
+            api_accounts::for_user(&state.db, &caller.user.id).await?
+        }
     };
-    let enabled = match actor.role {
+    let enabled = match caller.user.role {
         Role::Admin => true,
         Role::MerchantL2 => account.as_ref().is_some_and(|(_, on)| *on),
         Role::MerchantL1 => false,
@@ -54,10 +55,10 @@ pub async fn my_access(state: &AppState, actor: &SessionUser) -> Result<OwnApiAc
 
 /// The caller's account inside `tx`, made for an administrator the first
 /// time; a conflict when a merchant's access is off; 403 for Level 1.
-async fn own_account(tx: &mut Tx, actor: &SessionUser, now: Millis) -> Result<String, AppError> {
-    match actor.role {
-        Role::Admin => Ok(api_accounts::enable(tx, &actor.id, now).await?),
-        Role::MerchantL2 => match api_accounts::for_user_in(tx, &actor.id).await? {
+async fn own_account(tx: &mut Tx, caller: &Caller, now: Millis) -> Result<String, AppError> {
+    match caller.user.role {
+        Role::Admin => Ok(api_accounts::enable(tx, &caller.user.id, now).await?),
+        Role::MerchantL2 => match api_accounts::for_user_in(tx, &caller.user.id).await? {
             Some((id, true)) => Ok(id),
             _ => Err(AppError::conflict("api_access_off")),
         },
@@ -119,18 +120,14 @@ async fn issue_in(
 }
 
 /// "Generate key" on API settings: a key for the caller's own account.
-pub async fn generate(
-    state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
-) -> Result<IssuedKey, AppError> {
+pub async fn generate(state: &AppState, caller: &Caller) -> Result<IssuedKey, AppError> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let account_id = own_account(&mut tx, actor, now).await?;
+    let account_id = own_account(&mut tx, caller, now).await?;
     let issued = issue_in(
         &mut tx,
-        &actor_of(actor, ip),
-        &actor.id,
+        &caller.audit(),
+        &caller.user.id,
         &account_id,
         None,
         now,
@@ -143,8 +140,7 @@ pub async fn generate(
 /// "Roll key": a new key, and `key_id` expires after `grace`.
 pub async fn roll(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     key_id: &str,
     grace: RollGrace,
 ) -> Result<IssuedKey, AppError> {
@@ -152,9 +148,9 @@ pub async fn roll(
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
-    let actor_entry = actor_of(actor, ip);
+    let actor_entry = caller.audit();
     let mut tx = state.db.begin().await?;
-    let account_id = own_account(&mut tx, actor, now).await?;
+    let account_id = own_account(&mut tx, caller, now).await?;
     let old_expires_at = now + grace.millis();
     if !api_keys::expire_at(&mut tx, &account_id, key_id, old_expires_at, now).await? {
         return Err(AppError::NotFound);
@@ -165,7 +161,7 @@ pub async fn roll(
         Entry::about(
             "api_key.rolled",
             "user",
-            &actor.id,
+            &caller.user.id,
             json!({
                 "account_id": account_id,
                 "key_id": key_id,
@@ -179,34 +175,37 @@ pub async fn roll(
     // The old key counts as active until its expiry, so rolling while
     // another key is still in its grace period is refused here (and the
     // expiry set above rolls back with the transaction).
-    let issued = issue_in(&mut tx, &actor_entry, &actor.id, &account_id, None, now).await?;
+    let issued = issue_in(
+        &mut tx,
+        &actor_entry,
+        &caller.user.id,
+        &account_id,
+        None,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(issued)
 }
 
 /// "Revoke now": one of the caller's keys stops working at once.
-pub async fn revoke(
-    state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
-    key_id: &str,
-) -> Result<(), AppError> {
+pub async fn revoke(state: &AppState, caller: &Caller, key_id: &str) -> Result<(), AppError> {
     if !ids::is_id("key", key_id) {
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let account_id = own_account(&mut tx, actor, now).await?;
+    let account_id = own_account(&mut tx, caller, now).await?;
     if !api_keys::revoke_one(&mut tx, &account_id, key_id, now).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
         &mut tx,
-        &actor_of(actor, ip),
+        &caller.audit(),
         Entry::about(
             "api_key.revoked",
             "user",
-            &actor.id,
+            &caller.user.id,
             json!({ "account_id": account_id, "key_id": key_id }),
         ),
         now,
@@ -219,12 +218,11 @@ pub async fn revoke(
 /// An administrator issues a key for a user (`POST /users/{id}/api-keys`).
 pub async fn issue_for_user(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     user_id: &str,
     expires_in_seconds: Option<i64>,
 ) -> Result<IssuedKey, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let now = state.clock.now();
     let expires_at = match expires_in_seconds {
         None => None,
@@ -232,7 +230,7 @@ pub async fn issue_for_user(
         Some(_) => return Err(AppError::field("expires_in_seconds", "out_of_range")),
     };
     let mut tx = state.db.begin().await?;
-    let issued = issue_for_in(&mut tx, &actor_of(actor, ip), user_id, expires_at, now).await?;
+    let issued = issue_for_in(&mut tx, &caller.audit(), user_id, expires_at, now).await?;
     tx.commit().await?;
     Ok(issued)
 }
@@ -276,11 +274,8 @@ async fn issue_for_in(
 }
 
 /// The administrators' API settings table.
-pub async fn accounts(
-    state: &AppState,
-    actor: &SessionUser,
-) -> Result<Vec<ApiAccountRow>, AppError> {
-    require_admin(actor)?;
+pub async fn accounts(state: &AppState, caller: &Caller) -> Result<Vec<ApiAccountRow>, AppError> {
+    caller.require_admin()?;
     Ok(api_keys::accounts(&state.db, state.clock.now()).await?)
 }
 

@@ -4,9 +4,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::require_admin;
+use super::Caller;
 use crate::error::AppError;
-use crate::model::SessionUser;
 use crate::model::audit::{AuditEntry, AuditPage, AuditQuery};
 use crate::server::AppState;
 use crate::server::db::audit;
@@ -15,11 +14,11 @@ pub const PAGE_SIZE: i64 = 50;
 
 pub async fn search(
     state: &AppState,
-    actor: &SessionUser,
+    caller: &Caller,
     q: &AuditQuery,
     limit: i64,
 ) -> Result<AuditPage, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     // Bounded before any work: an action name, an e-mail or a name, and a
     // cursor this service made (about 56 characters).
     let over =
@@ -72,8 +71,8 @@ pub async fn search(
 }
 
 /// The actions present in the log, for the filter.
-pub async fn actions(state: &AppState, actor: &SessionUser) -> Result<Vec<String>, AppError> {
-    require_admin(actor)?;
+pub async fn actions(state: &AppState, caller: &Caller) -> Result<Vec<String>, AppError> {
+    caller.require_admin()?;
     Ok(audit::actions(&state.db).await?)
 }
 

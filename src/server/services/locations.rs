@@ -2,14 +2,13 @@
 
 use serde_json::json;
 
-use super::{actor_of, require_admin};
+use super::Caller;
 use crate::error::{AppError, FieldError};
-use crate::model::SessionUser;
 use crate::model::org::{Location, LocationIn, LocationKind};
 use crate::server::AppState;
 use crate::server::db::audit::{self, Entry};
 use crate::server::db::{is_unique_violation, locations};
-use crate::server::ids;
+use crate::server::{ids, zones};
 use crate::validate;
 
 /// A location's fields, trimmed and checked.
@@ -46,7 +45,7 @@ fn clean(input: &LocationIn) -> Result<Clean, AppError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        Some(tz) if validate::timezone(tz).is_err() => {
+        Some(tz) if zones::check(tz).is_err() => {
             errors.push(FieldError::new("timezone", "invalid_timezone"));
             None
         }
@@ -64,13 +63,13 @@ fn clean(input: &LocationIn) -> Result<Clean, AppError> {
     }
 }
 
-pub async fn list(state: &AppState, actor: &SessionUser) -> Result<Vec<Location>, AppError> {
-    require_admin(actor)?;
+pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<Location>, AppError> {
+    caller.require_admin()?;
     Ok(locations::list(&state.db).await?)
 }
 
-pub async fn get(state: &AppState, actor: &SessionUser, id: &str) -> Result<Location, AppError> {
-    require_admin(actor)?;
+pub async fn get(state: &AppState, caller: &Caller, id: &str) -> Result<Location, AppError> {
+    caller.require_admin()?;
     locations::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -78,11 +77,10 @@ pub async fn get(state: &AppState, actor: &SessionUser, id: &str) -> Result<Loca
 
 pub async fn create(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     input: &LocationIn,
 ) -> Result<Location, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let Clean {
         name,
         kind,
@@ -112,7 +110,7 @@ pub async fn create(
     }
     audit::record(
         &mut tx,
-        &actor_of(actor, ip),
+        &caller.audit(),
         Entry::about(
             "location.created",
             "location",
@@ -128,12 +126,11 @@ pub async fn create(
 
 pub async fn update(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     id: &str,
     input: &LocationIn,
 ) -> Result<Location, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let existing = locations::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -169,7 +166,7 @@ pub async fn update(
     };
     audit::record(
         &mut tx,
-        &actor_of(actor, ip),
+        &caller.audit(),
         Entry::about(
             action,
             "location",

@@ -7,10 +7,10 @@
 
 use serde_json::json;
 
-use super::{actor_of, require_admin};
+use super::Caller;
 use crate::error::{AppError, FieldError};
+use crate::model::Role;
 use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
-use crate::model::{Role, SessionUser};
 use crate::server::AppState;
 use crate::server::clock::Millis;
 use crate::server::db::audit::{self, Actor, Entry};
@@ -43,10 +43,10 @@ pub fn grant_refusal(role: Role, user_active: bool, merchant_active: bool) -> Op
 
 pub async fn list(
     state: &AppState,
-    actor: &SessionUser,
+    caller: &Caller,
     merchant_id: &str,
 ) -> Result<Vec<MerchantUser>, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     merchants::get(&state.db, merchant_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -55,10 +55,10 @@ pub async fn list(
 
 pub async fn get(
     state: &AppState,
-    actor: &SessionUser,
+    caller: &Caller,
     user_id: &str,
 ) -> Result<MerchantUser, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     merchant_users::get(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)
@@ -66,12 +66,11 @@ pub async fn get(
 
 pub async fn create(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     merchant_id: &str,
     input: &MerchantUserIn,
 ) -> Result<MerchantUser, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let merchant = merchants::get(&state.db, merchant_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -107,7 +106,7 @@ pub async fn create(
     })?;
     let now = state.clock.now();
     let id = ids::new_id("usr", now);
-    let actor = actor_of(actor, ip);
+    let actor = caller.audit();
     let mut tx = state.db.begin().await?;
     // New users start in the organization's default language.
     let language = organization::get_in(&mut tx).await?.default_language;
@@ -152,12 +151,11 @@ pub async fn create(
 
 pub async fn update(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     user_id: &str,
     patch: &MerchantUserPatch,
 ) -> Result<MerchantUser, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let existing = merchant_users::get(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -195,7 +193,7 @@ pub async fn update(
     }
 
     let now = state.clock.now();
-    let actor = actor_of(actor, ip);
+    let actor = caller.audit();
     let mut tx = state.db.begin().await?;
     merchant_users::update(&mut tx, user_id, &display_name, role, active, now).await?;
 
@@ -263,15 +261,13 @@ pub async fn update(
 /// `PUT /users/{id}/api-access`).
 pub async fn set_api_access(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     user_id: &str,
     enabled: bool,
 ) -> Result<MerchantUser, AppError> {
     update(
         state,
-        actor,
-        ip,
+        caller,
         user_id,
         &MerchantUserPatch {
             api_access: Some(enabled),

@@ -4,10 +4,9 @@
 
 use serde_json::json;
 
+use super::Caller;
 use super::merchant_users::revoke_api_access_in;
-use super::{actor_of, require_admin};
 use crate::error::{AppError, FieldError};
-use crate::model::SessionUser;
 use crate::model::org::{Merchant, MerchantIn, MerchantQuery, MerchantRow, Page};
 use crate::server::AppState;
 use crate::server::db::audit::{self, Actor, Entry};
@@ -87,18 +86,18 @@ async fn clean(tx: &mut Tx, input: &MerchantIn) -> Result<Clean, AppError> {
 
 pub async fn search(
     state: &AppState,
-    actor: &SessionUser,
+    caller: &Caller,
     query: &MerchantQuery,
 ) -> Result<Page<MerchantRow>, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     if query.q.as_deref().is_some_and(|q| q.chars().count() > 200) {
         return Err(AppError::field("q", "too_long"));
     }
     Ok(merchants::search(&state.db, query).await?)
 }
 
-pub async fn get(state: &AppState, actor: &SessionUser, id: &str) -> Result<Merchant, AppError> {
-    require_admin(actor)?;
+pub async fn get(state: &AppState, caller: &Caller, id: &str) -> Result<Merchant, AppError> {
+    caller.require_admin()?;
     merchants::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -106,11 +105,10 @@ pub async fn get(state: &AppState, actor: &SessionUser, id: &str) -> Result<Merc
 
 pub async fn create(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     input: &MerchantIn,
 ) -> Result<Merchant, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let c = clean(&mut tx, input).await?;
@@ -128,7 +126,7 @@ pub async fn create(
     merchants::insert(&mut tx, &merchant).await?;
     audit::record(
         &mut tx,
-        &actor_of(actor, ip),
+        &caller.audit(),
         Entry::about(
             "merchant.created",
             "merchant",
@@ -144,12 +142,11 @@ pub async fn create(
 
 pub async fn update(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     id: &str,
     input: &MerchantIn,
 ) -> Result<Merchant, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let existing = merchants::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -167,7 +164,7 @@ pub async fn update(
         ..existing.clone()
     };
     merchants::update(&mut tx, &merchant, now).await?;
-    let actor = actor_of(actor, ip);
+    let actor = caller.audit();
     let action = if existing.active == merchant.active {
         "merchant.updated"
     } else {
@@ -193,12 +190,11 @@ pub async fn update(
 /// when the merchant's other fields would no longer pass validation.
 pub async fn set_active(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     id: &str,
     active: bool,
 ) -> Result<Merchant, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let existing = merchants::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -208,7 +204,7 @@ pub async fn set_active(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     merchants::set_active(&mut tx, id, active, now).await?;
-    let actor = actor_of(actor, ip);
+    let actor = caller.audit();
     let action = activity_change(&mut tx, &actor, id, active, now).await?;
     audit::record(
         &mut tx,

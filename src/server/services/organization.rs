@@ -4,20 +4,20 @@
 
 use serde_json::json;
 
-use super::{actor_of, require_admin};
+use super::Caller;
 use crate::error::{AppError, FieldError};
-use crate::model::SessionUser;
 use crate::model::organization::{Organization, OrganizationPatch};
 use crate::server::AppState;
 use crate::server::db::audit::{self, Entry};
 use crate::server::db::organization;
+use crate::server::zones;
 use crate::validate;
 
 /// The longest organization name.
 pub const MAX_NAME: usize = 100;
 
-pub async fn get(state: &AppState, actor: &SessionUser) -> Result<Organization, AppError> {
-    require_admin(actor)?;
+pub async fn get(state: &AppState, caller: &Caller) -> Result<Organization, AppError> {
+    caller.require_admin()?;
     Ok(organization::get(&state.db).await?)
 }
 
@@ -25,11 +25,10 @@ pub async fn get(state: &AppState, actor: &SessionUser) -> Result<Organization, 
 /// at once and nothing changes then.
 pub async fn update(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     patch: &OrganizationPatch,
 ) -> Result<Organization, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let mut tx = state.db.begin().await?;
     let mut org = organization::get_in(&mut tx).await?;
     let mut errors = Vec::new();
@@ -47,7 +46,7 @@ pub async fn update(
     }
     if let Some(tz) = &patch.timezone {
         let tz = tz.trim();
-        match validate::timezone(tz) {
+        match zones::check(tz) {
             Ok(()) => org.timezone = tz.to_owned(),
             Err(code) => errors.push(FieldError::new("timezone", code)),
         }
@@ -68,7 +67,7 @@ pub async fn update(
         target_id: None,
         details,
     };
-    audit::record(&mut tx, &actor_of(actor, ip), entry, now).await?;
+    audit::record(&mut tx, &caller.audit(), entry, now).await?;
     tx.commit().await?;
     Ok(org)
 }

@@ -4,9 +4,8 @@
 
 use serde_json::json;
 
-use super::{actor_of, require_admin};
+use super::Caller;
 use crate::error::{AppError, FieldError};
-use crate::model::SessionUser;
 use crate::model::time::rfc3339;
 use crate::model::webhook::{
     DeliveryPage, EVENT_TYPES, Message, Webhook, WebhookIn, WebhookWithSecret, disabled_reason,
@@ -97,13 +96,13 @@ async fn clean(state: &AppState, input: &WebhookIn) -> Result<Clean, AppError> {
     })
 }
 
-pub async fn list(state: &AppState, actor: &SessionUser) -> Result<Vec<Webhook>, AppError> {
-    require_admin(actor)?;
+pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<Webhook>, AppError> {
+    caller.require_admin()?;
     Ok(endpoints::list(&state.db).await?)
 }
 
-pub async fn get(state: &AppState, actor: &SessionUser, id: &str) -> Result<Webhook, AppError> {
-    require_admin(actor)?;
+pub async fn get(state: &AppState, caller: &Caller, id: &str) -> Result<Webhook, AppError> {
+    caller.require_admin()?;
     if !ids::is_id("whk", id) {
         return Err(AppError::NotFound);
     }
@@ -115,14 +114,13 @@ pub async fn get(state: &AppState, actor: &SessionUser, id: &str) -> Result<Webh
 async fn record(
     state_now: i64,
     tx: &mut Tx,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     action: &'static str,
     w: &Webhook,
 ) -> Result<(), AppError> {
     audit::record(
         tx,
-        &actor_of(actor, ip),
+        &caller.audit(),
         Entry::about(
             action,
             "webhook",
@@ -142,11 +140,10 @@ async fn record(
 
 pub async fn create(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     input: &WebhookIn,
 ) -> Result<WebhookWithSecret, AppError> {
-    require_admin(actor)?;
+    caller.require_admin()?;
     let c = clean(state, input).await?;
     let now = state.clock.now();
     let enabled = input.enabled.unwrap_or(true);
@@ -169,7 +166,7 @@ pub async fn create(
     let sealed = state.webhooks.sealer.seal(&webhook.id, &secret);
     let mut tx = state.db.begin().await?;
     endpoints::insert(&mut tx, &webhook, &sealed).await?;
-    record(now, &mut tx, actor, ip, "webhook.created", &webhook).await?;
+    record(now, &mut tx, caller, "webhook.created", &webhook).await?;
     tx.commit().await?;
     Ok(WebhookWithSecret { webhook, secret })
 }
@@ -178,12 +175,11 @@ pub async fn create(
 /// record; turning it off fails its waiting deliveries (they can be resent).
 pub async fn update(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     id: &str,
     input: &WebhookIn,
 ) -> Result<Webhook, AppError> {
-    let existing = get(state, actor, id).await?;
+    let existing = get(state, caller, id).await?;
     let c = clean(state, input).await?;
     let now = state.clock.now();
     let enabled = input.enabled.unwrap_or(existing.enabled);
@@ -212,25 +208,20 @@ pub async fn update(
         (true, false) => "webhook.disabled",
         _ => "webhook.updated",
     };
-    record(now, &mut tx, actor, ip, action, &w).await?;
+    record(now, &mut tx, caller, action, &w).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok(w)
 }
 
-pub async fn delete(
-    state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
-    id: &str,
-) -> Result<(), AppError> {
-    let existing = get(state, actor, id).await?;
+pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Result<(), AppError> {
+    let existing = get(state, caller, id).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if !endpoints::delete(&mut tx, id).await? {
         return Err(AppError::NotFound);
     }
-    record(now, &mut tx, actor, ip, "webhook.deleted", &existing).await?;
+    record(now, &mut tx, caller, "webhook.deleted", &existing).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -239,11 +230,10 @@ pub async fn delete(
 /// can switch without missing a message.
 pub async fn rotate_secret(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     id: &str,
 ) -> Result<WebhookWithSecret, AppError> {
-    let mut webhook = get(state, actor, id).await?;
+    let mut webhook = get(state, caller, id).await?;
     let now = state.clock.now();
     let secret = sign::new_secret();
     let sealed = state.webhooks.sealer.seal(id, &secret);
@@ -255,20 +245,15 @@ pub async fn rotate_secret(
     endpoints::rotate_secret(&mut tx, id, &sealed, &previous, until, now).await?;
     webhook.previous_secret_until = Some(until);
     webhook.updated_at = now;
-    record(now, &mut tx, actor, ip, "webhook.secret_rotated", &webhook).await?;
+    record(now, &mut tx, caller, "webhook.secret_rotated", &webhook).await?;
     tx.commit().await?;
     Ok(WebhookWithSecret { webhook, secret })
 }
 
 /// Queues a `webhook.test` message for this endpoint only, due now.
 /// Returns its message id.
-pub async fn send_test(
-    state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
-    id: &str,
-) -> Result<String, AppError> {
-    let webhook = get(state, actor, id).await?;
+pub async fn send_test(state: &AppState, caller: &Caller, id: &str) -> Result<String, AppError> {
+    let webhook = get(state, caller, id).await?;
     if !webhook.enabled {
         return Err(AppError::conflict("webhook_disabled"));
     }
@@ -280,12 +265,12 @@ pub async fn send_test(
         "data": {
             "webhook_id": webhook.id,
             "message": "A test event from Livreur.",
-            "actor": { "user_id": actor.id, "role": actor.role.as_str(), "account_id": null },
+            "actor": caller.payload(),
         },
     });
     let mut tx = state.db.begin().await?;
     delivery_log::insert_test(&mut tx, id, &message_id, &payload.to_string(), now).await?;
-    record(now, &mut tx, actor, ip, "webhook.test_sent", &webhook).await?;
+    record(now, &mut tx, caller, "webhook.test_sent", &webhook).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok(message_id)
@@ -294,12 +279,11 @@ pub async fn send_test(
 /// Sends a message again, with a fresh retry schedule.
 pub async fn resend(
     state: &AppState,
-    actor: &SessionUser,
-    ip: Option<String>,
+    caller: &Caller,
     id: &str,
     message_id: &str,
 ) -> Result<(), AppError> {
-    let webhook = get(state, actor, id).await?;
+    let webhook = get(state, caller, id).await?;
     if !ids::is_id("msg", message_id) {
         return Err(AppError::NotFound);
     }
@@ -313,7 +297,7 @@ pub async fn resend(
     }
     audit::record(
         &mut tx,
-        &actor_of(actor, ip),
+        &caller.audit(),
         Entry::about(
             "webhook.resent",
             "webhook",
@@ -332,12 +316,12 @@ pub async fn resend(
 /// `created_at.message_id`.
 pub async fn deliveries(
     state: &AppState,
-    actor: &SessionUser,
+    caller: &Caller,
     id: &str,
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> Result<DeliveryPage, AppError> {
-    get(state, actor, id).await?;
+    get(state, caller, id).await?;
     let limit = limit.unwrap_or(50);
     if !(1..=MAX_DELIVERIES_PAGE).contains(&limit) {
         return Err(AppError::field("limit", "out_of_range"));
@@ -365,11 +349,11 @@ pub const MAX_ATTEMPTS_SHOWN: i64 = 200;
 /// first. Another endpoint's message is not found here.
 pub async fn message(
     state: &AppState,
-    actor: &SessionUser,
+    caller: &Caller,
     id: &str,
     message_id: &str,
 ) -> Result<Message, AppError> {
-    get(state, actor, id).await?;
+    get(state, caller, id).await?;
     if !ids::is_id("msg", message_id) {
         return Err(AppError::NotFound);
     }

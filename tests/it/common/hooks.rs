@@ -122,7 +122,6 @@ pub async fn endpoint(
     let made = service::create(
         &w.state,
         &w.admin,
-        None,
         &WebhookIn {
             url: url.into(),
             location_id: location.map(str::to_owned),
@@ -139,7 +138,7 @@ pub async fn endpoint(
 /// Creates a job as the administrator (one `job.created` event).
 pub async fn job(w: &World, reference: &str) -> String {
     use livreur::model::job::JobIn;
-    use livreur::server::services::jobs::{self, JobActor};
+    use livreur::server::services::jobs;
     let input: JobIn = serde_json::from_value(json!({
         "reference_id": reference, "type": "delivery", "date": "2026-12-01",
         "customer": {"first_name": "Ana", "phone": "+15145550100"},
@@ -147,11 +146,7 @@ pub async fn job(w: &World, reference: &str) -> String {
         "location_id": w.location_id,
     }))
     .unwrap();
-    let actor = JobActor {
-        user: &w.admin,
-        account_id: None,
-    };
-    jobs::create(&w.state, actor, &input).await.unwrap().id
+    jobs::create(&w.state, &w.admin, &input).await.unwrap().id
 }
 
 pub async fn deliveries(w: &World, id: &str) -> Vec<livreur::model::webhook::Delivery> {

@@ -18,6 +18,7 @@ use livreur::server::AppState;
 use livreur::server::clock::Clock;
 use livreur::server::config::{Cli, Settings};
 use livreur::server::db::Db;
+use livreur::server::services::Caller;
 use sqlx::Executor;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
@@ -346,13 +347,16 @@ pub async fn insert_merchant_user(db: &Db, email: &str, role: &str) -> String {
 }
 
 /// The administrator [`create_admin`] made, as services see the caller.
-pub fn admin(id: &str) -> livreur::model::SessionUser {
-    livreur::model::SessionUser {
-        id: id.into(),
-        email: ADMIN_EMAIL.into(),
-        display_name: "Alice".into(),
-        role: livreur::model::Role::Admin,
-        merchant_id: None,
-        language: livreur::model::Lang::En,
-    }
+pub fn admin(id: &str) -> Caller {
+    Caller::browser(
+        livreur::model::SessionUser {
+            id: id.into(),
+            email: ADMIN_EMAIL.into(),
+            display_name: "Alice".into(),
+            role: livreur::model::Role::Admin,
+            merchant_id: None,
+            language: livreur::model::Lang::En,
+        },
+        None,
+    )
 }

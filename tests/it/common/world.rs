@@ -8,26 +8,30 @@ use base64::engine::general_purpose::STANDARD;
 use livreur::model::org::{LocationIn, MerchantIn, MerchantUserIn};
 use livreur::model::{Lang, SessionUser};
 use livreur::server::AppState;
-use livreur::server::services::{api_keys, locations, merchant_users, merchants};
+use livreur::server::services::{Caller, api_keys, locations, merchant_users, merchants};
 use serde_json::Value;
 
 use super::{TestDb, admin, create_admin, state};
 
-pub fn as_session(u: &livreur::model::org::MerchantUser) -> SessionUser {
-    SessionUser {
-        id: u.id.clone(),
-        email: u.email.clone(),
-        display_name: u.display_name.clone(),
-        role: u.role,
-        merchant_id: Some(u.merchant_id.clone()),
-        language: Lang::En,
-    }
+/// A merchant user in the browser, as services see the caller.
+pub fn as_caller(u: &livreur::model::org::MerchantUser) -> Caller {
+    Caller::browser(
+        SessionUser {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+            merchant_id: Some(u.merchant_id.clone()),
+            language: Lang::En,
+        },
+        None,
+    )
 }
 
 /// An administrator, a location, a merchant and one user of it.
 pub struct World {
     pub state: AppState,
-    pub admin: SessionUser,
+    pub admin: Caller,
     pub merchant_id: String,
     pub location_id: String,
 }
@@ -38,7 +42,6 @@ pub async fn world(t: &TestDb) -> World {
     let loc = locations::create(
         &state,
         &admin,
-        None,
         &LocationIn {
             name: "Depot".into(),
             kind: "branch".into(),
@@ -51,7 +54,6 @@ pub async fn world(t: &TestDb) -> World {
     let merchant = merchants::create(
         &state,
         &admin,
-        None,
         &MerchantIn {
             business_name: "Fleurs".into(),
             contact_email: "f@example.com".into(),
@@ -72,7 +74,7 @@ pub async fn world(t: &TestDb) -> World {
 }
 
 impl World {
-    pub async fn user(&self, email: &str, role: &str, api_access: bool) -> SessionUser {
+    pub async fn user(&self, email: &str, role: &str, api_access: bool) -> Caller {
         self.user_of(&self.merchant_id, email, role, api_access)
             .await
     }
@@ -84,11 +86,10 @@ impl World {
         email: &str,
         role: &str,
         api_access: bool,
-    ) -> SessionUser {
+    ) -> Caller {
         let u = merchant_users::create(
             &self.state,
             &self.admin,
-            None,
             merchant_id,
             &MerchantUserIn {
                 email: email.into(),
@@ -100,13 +101,13 @@ impl World {
         )
         .await
         .unwrap();
-        as_session(&u)
+        as_caller(&u)
     }
 
     /// A Level 2 user with access and a fresh key: (user, account, key).
-    pub async fn api_user(&self, email: &str) -> (SessionUser, String, String) {
+    pub async fn api_user(&self, email: &str) -> (Caller, String, String) {
         let user = self.user(email, "merchant_l2", true).await;
-        let issued = api_keys::generate(&self.state, &user, None).await.unwrap();
+        let issued = api_keys::generate(&self.state, &user).await.unwrap();
         (user, issued.account_id, issued.key)
     }
 
@@ -115,7 +116,6 @@ impl World {
         let loc = locations::create(
             &self.state,
             &self.admin,
-            None,
             &LocationIn {
                 name: format!("{name} depot"),
                 kind: "warehouse".into(),
@@ -128,7 +128,6 @@ impl World {
         let merchant = merchants::create(
             &self.state,
             &self.admin,
-            None,
             &MerchantIn {
                 business_name: name.into(),
                 contact_email: format!("{name}@example.com"),
@@ -144,20 +143,14 @@ impl World {
     }
 
     /// A Level 2 user of `merchant_id` with access and a fresh key.
-    pub async fn api_user_of(
-        &self,
-        merchant_id: &str,
-        email: &str,
-    ) -> (SessionUser, String, String) {
+    pub async fn api_user_of(&self, merchant_id: &str, email: &str) -> (Caller, String, String) {
         let user = self.user_of(merchant_id, email, "merchant_l2", true).await;
-        let issued = api_keys::generate(&self.state, &user, None).await.unwrap();
+        let issued = api_keys::generate(&self.state, &user).await.unwrap();
         (user, issued.account_id, issued.key)
     }
 
     pub async fn admin_key(&self) -> (String, String) {
-        let issued = api_keys::generate(&self.state, &self.admin, None)
-            .await
-            .unwrap();
+        let issued = api_keys::generate(&self.state, &self.admin).await.unwrap();
         (issued.account_id, issued.key)
     }
 }

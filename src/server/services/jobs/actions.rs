@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::clean::{self, MAX_ACTIONS};
 use super::patch::patched;
-use super::{ATTEMPTS, JobActor, get, load_for_change, record, save};
+use super::{ATTEMPTS, Caller, get, load_for_change, record, save};
 use crate::error::AppError;
 use crate::model::job::{Action, ActionIn, ActionStatus, Job};
 use crate::model::time::rfc3339;
@@ -24,11 +24,11 @@ fn action_json(job: &Job, action: &Action) -> Value {
 
 pub async fn get_action(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     job_id: &str,
     action_id: &str,
 ) -> Result<Action, AppError> {
-    get(state, actor, job_id)
+    get(state, caller, job_id)
         .await?
         .actions
         .into_iter()
@@ -40,11 +40,11 @@ pub async fn get_action(
 /// expected version, not finished.
 async fn load_for_actions(
     tx: &mut Tx,
-    actor: &JobActor<'_>,
+    caller: &Caller,
     job_id: &str,
     expected_version: Option<i64>,
 ) -> Result<Job, AppError> {
-    let job = load_for_change(tx, actor, job_id, expected_version).await?;
+    let job = load_for_change(tx, caller, job_id, expected_version).await?;
     if job.status.is_finished() {
         return Err(AppError::conflict("job_finished"));
     }
@@ -55,12 +55,12 @@ async fn load_for_actions(
 /// exist (404 before anything else) and the job must not be finished.
 async fn load_action(
     tx: &mut Tx,
-    actor: &JobActor<'_>,
+    caller: &Caller,
     job_id: &str,
     action_id: &str,
     expected_version: Option<i64>,
 ) -> Result<(Job, usize), AppError> {
-    let job = load_for_change(tx, actor, job_id, expected_version).await?;
+    let job = load_for_change(tx, caller, job_id, expected_version).await?;
     let Some(index) = job.actions.iter().position(|a| a.id == action_id) else {
         return Err(AppError::NotFound);
     };
@@ -73,15 +73,15 @@ async fn load_action(
 /// Adds an action; returns the job with it.
 pub async fn add_action(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     job_id: &str,
     input: &ActionIn,
     expected_version: Option<i64>,
 ) -> Result<(Job, Action), AppError> {
-    let clean = clean::action(input, actor.is_merchant())?;
+    let clean = clean::action(input, caller.is_merchant())?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let mut job = load_for_actions(&mut tx, &actor, job_id, expected_version).await?;
+    let mut job = load_for_actions(&mut tx, caller, job_id, expected_version).await?;
     if job.actions.len() >= MAX_ACTIONS {
         return Err(AppError::field("actions", "too_many"));
     }
@@ -99,7 +99,7 @@ pub async fn add_action(
     job.actions.push(action.clone());
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);
-    record(&mut tx, &actor, "action.created", &job, data, now).await?;
+    record(&mut tx, caller, "action.created", &job, data, now).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok((job, action))
@@ -108,7 +108,7 @@ pub async fn add_action(
 /// Replaces an action's fields with `input`.
 pub async fn update_action(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     job_id: &str,
     action_id: &str,
     input: &ActionIn,
@@ -117,12 +117,12 @@ pub async fn update_action(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let (mut job, index) =
-        load_action(&mut tx, &actor, job_id, action_id, expected_version).await?;
+        load_action(&mut tx, caller, job_id, action_id, expected_version).await?;
     let current = &job.actions[index];
     // Outcomes are the administrator’s (docs/security.md): a merchant may send
     // back the one recorded, but any other value, `undetermined` or none
     // included, would overwrite it and is refused.
-    if actor.is_merchant() {
+    if caller.is_merchant() {
         let asked = match input.status.as_deref().map(str::trim) {
             None | Some("") => ActionStatus::Undetermined.as_str(),
             Some(s) => s,
@@ -137,7 +137,7 @@ pub async fn update_action(
     job.actions[index] = action.clone();
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);
-    record(&mut tx, &actor, "action.updated", &job, data, now).await?;
+    record(&mut tx, caller, "action.updated", &job, data, now).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok((job, action))
@@ -147,14 +147,14 @@ pub async fn update_action(
 /// does to a job's: `wanted` is the job's version the client saw.
 pub async fn patch_action(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     job_id: &str,
     action_id: &str,
     body: &Value,
     wanted: Option<i64>,
 ) -> Result<(Job, Action), AppError> {
     for _ in 0..ATTEMPTS {
-        let job = get(state, actor, job_id).await?;
+        let job = get(state, caller, job_id).await?;
         if wanted.is_some_and(|v| v != job.version) {
             return Err(AppError::Stale);
         }
@@ -164,7 +164,7 @@ pub async fn patch_action(
             .find(|a| a.id == action_id)
             .ok_or(AppError::NotFound)?;
         let input = patched(&ActionIn::from_action(current), body)?;
-        match update_action(state, actor, job_id, action_id, &input, Some(job.version)).await {
+        match update_action(state, caller, job_id, action_id, &input, Some(job.version)).await {
             Err(AppError::Stale) if wanted.is_none() => continue,
             result => return result,
         }
@@ -174,7 +174,7 @@ pub async fn patch_action(
 
 pub async fn delete_action(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     job_id: &str,
     action_id: &str,
     expected_version: Option<i64>,
@@ -182,8 +182,8 @@ pub async fn delete_action(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let (mut job, index) =
-        load_action(&mut tx, &actor, job_id, action_id, expected_version).await?;
-    if actor.is_merchant() && job.actions[index].status != ActionStatus::Undetermined {
+        load_action(&mut tx, caller, job_id, action_id, expected_version).await?;
+    if caller.is_merchant() && job.actions[index].status != ActionStatus::Undetermined {
         // Deleting it would erase the outcome an administrator recorded.
         return Err(AppError::conflict("outcome_recorded"));
     }
@@ -191,7 +191,7 @@ pub async fn delete_action(
     jobs::delete_action(&mut tx, &action.id).await?;
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);
-    record(&mut tx, &actor, "action.deleted", &job, data, now).await?;
+    record(&mut tx, caller, "action.deleted", &job, data, now).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok(job)

@@ -14,8 +14,8 @@ pub use search::{MAX_LIMIT, search};
 use serde_json::{Value, json};
 
 use self::clean::CleanJob;
+pub use super::Caller;
 use crate::error::AppError;
-use crate::model::SessionUser;
 use crate::model::job::{CreatedBy, CreationSource, Job, JobDetail, JobIn, JobStatus};
 use crate::model::org::Location;
 use crate::model::time::rfc3339;
@@ -26,24 +26,11 @@ use crate::server::db::outbox::{self, OutboxEvent};
 use crate::server::db::{Tx, is_unique_violation, locations, merchants};
 use crate::server::ids;
 
-/// Who is acting on jobs, and through which door.
-#[derive(Debug, Clone, Copy)]
-pub struct JobActor<'a> {
-    pub user: &'a SessionUser,
-    /// The API account whose key made the request; `None` in the browser.
-    pub account_id: Option<&'a str>,
-}
-
-impl JobActor<'_> {
-    pub fn browser(user: &SessionUser) -> JobActor<'_> {
-        JobActor {
-            user,
-            account_id: None,
-        }
-    }
-
+/// What a caller may do with jobs (docs/rules.md, Jobs): an administrator
+/// reaches every job, a merchant user only the jobs they created.
+impl Caller {
     fn scope(&self) -> Scope {
-        if self.user.is_admin() {
+        if self.is_admin() {
             Scope::All
         } else {
             Scope::Creator(self.user.id.clone())
@@ -51,24 +38,15 @@ impl JobActor<'_> {
     }
 
     fn is_merchant(&self) -> bool {
-        !self.user.is_admin()
+        !self.is_admin()
     }
 
     fn source(&self) -> CreationSource {
-        match (self.account_id, self.user.is_admin()) {
+        match (self.account_id(), self.is_admin()) {
             (Some(_), _) => CreationSource::Api,
             (None, true) => CreationSource::Admin,
             (None, false) => CreationSource::Portal,
         }
-    }
-
-    /// How webhook payloads name the actor.
-    fn json(&self) -> Value {
-        json!({
-            "user_id": self.user.id,
-            "role": self.user.role.as_str(),
-            "account_id": self.account_id,
-        })
     }
 }
 
@@ -76,14 +54,14 @@ impl JobActor<'_> {
 /// is the object with the actor (docs/rules.md, Webhooks).
 async fn record(
     tx: &mut Tx,
-    actor: &JobActor<'_>,
+    caller: &Caller,
     kind: &str,
     job: &Job,
     mut data: Value,
     now: Millis,
 ) -> Result<(), AppError> {
     if let Value::Object(map) = &mut data {
-        map.insert("actor".into(), actor.json());
+        map.insert("actor".into(), caller.payload());
     }
     let payload = json!({ "type": kind, "timestamp": rfc3339(now), "data": data });
     outbox::insert_event(
@@ -93,8 +71,8 @@ async fn record(
             kind,
             job_id: &job.id,
             location_id: &job.fields.location_id,
-            actor_user_id: Some(&actor.user.id),
-            actor_label: &actor.user.email,
+            actor_user_id: Some(&caller.user.id),
+            actor_label: &caller.user.email,
             payload: &payload.to_string(),
             at: now,
         },
@@ -109,14 +87,10 @@ fn job_json(job: &Job) -> Value {
 
 /// The location rule: it must exist and be active, and a merchant may only
 /// use one assigned to their merchant (422 either way).
-async fn check_location(
-    tx: &mut Tx,
-    actor: &JobActor<'_>,
-    location_id: &str,
-) -> Result<(), AppError> {
-    let merchant = if actor.is_merchant() {
+async fn check_location(tx: &mut Tx, caller: &Caller, location_id: &str) -> Result<(), AppError> {
+    let merchant = if caller.is_merchant() {
         Some(
-            actor
+            caller
                 .user
                 .merchant_id
                 .as_deref()
@@ -143,21 +117,21 @@ fn reference_taken(err: sqlx::Error) -> AppError {
     }
 }
 
-pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Result<Job, AppError> {
-    let clean = clean::job(input, actor.is_merchant())?;
+pub async fn create(state: &AppState, caller: &Caller, input: &JobIn) -> Result<Job, AppError> {
+    let clean = clean::job(input, caller.is_merchant())?;
     let now = state.clock.now();
     let stamp = rfc3339(now);
     let mut tx = state.db.begin().await?;
-    check_location(&mut tx, &actor, &clean.fields.location_id).await?;
+    check_location(&mut tx, caller, &clean.fields.location_id).await?;
     let CleanJob { fields, actions } = clean;
     let mut job = Job {
         id: ids::new_id("job", now),
         fields,
         status: JobStatus::New,
-        creation_source: actor.source(),
+        creation_source: caller.source(),
         created_by: CreatedBy {
-            user_id: actor.user.id.clone(),
-            account_id: actor.account_id.map(str::to_owned),
+            user_id: caller.user.id.clone(),
+            account_id: caller.account_id().map(str::to_owned),
         },
         version: 1,
         created_at: stamp.clone(),
@@ -165,7 +139,7 @@ pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Res
         actions: Vec::new(),
     };
     let meta = Stored {
-        merchant_id: actor.user.merchant_id.as_deref(),
+        merchant_id: caller.user.merchant_id.as_deref(),
         created_at: now,
         updated_at: now,
     };
@@ -177,22 +151,22 @@ pub async fn create(state: &AppState, actor: JobActor<'_>, input: &JobIn) -> Res
         .map(|a| a.into_action(ids::new_id("act", now), stamp.clone(), stamp.clone()))
         .collect();
     jobs::insert_actions(&mut tx, &job.id, 0, &job.actions, now).await?;
-    record(&mut tx, &actor, "job.created", &job, job_json(&job), now).await?;
+    record(&mut tx, caller, "job.created", &job, job_json(&job), now).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok(job)
 }
 
-/// The active locations `actor` may put jobs at: all of them for an
+/// The active locations `caller` may put jobs at: all of them for an
 /// administrator, the merchant's own for a merchant user.
 pub async fn usable_locations(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
 ) -> Result<Vec<Location>, AppError> {
     let mut all = locations::list(&state.db).await?;
     all.retain(|l| l.active);
-    if actor.is_merchant() {
-        let merchant_id = actor
+    if caller.is_merchant() {
+        let merchant_id = caller
             .user
             .merchant_id
             .as_deref()
@@ -205,22 +179,18 @@ pub async fn usable_locations(
     Ok(all)
 }
 
-pub async fn get(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<Job, AppError> {
+pub async fn get(state: &AppState, caller: &Caller, id: &str) -> Result<Job, AppError> {
     if !ids::is_id("job", id) {
         return Err(AppError::NotFound);
     }
-    jobs::get(&state.db, &actor.scope(), id)
+    jobs::get(&state.db, &caller.scope(), id)
         .await?
         .ok_or(AppError::NotFound)
 }
 
 /// A job's page: the job, its history and its location's name.
-pub async fn detail(
-    state: &AppState,
-    actor: JobActor<'_>,
-    id: &str,
-) -> Result<JobDetail, AppError> {
-    let job = get(state, actor, id).await?;
+pub async fn detail(state: &AppState, caller: &Caller, id: &str) -> Result<JobDetail, AppError> {
+    let job = get(state, caller, id).await?;
     let history = outbox::history(&state.db, &job.id).await?;
     let location_name = locations::get(&state.db, &job.fields.location_id)
         .await?
@@ -237,14 +207,14 @@ pub async fn detail(
 /// change is the caller's rule (docs/rules.md, Jobs rule 3).
 async fn load_for_change(
     tx: &mut Tx,
-    actor: &JobActor<'_>,
+    caller: &Caller,
     id: &str,
     expected_version: Option<i64>,
 ) -> Result<Job, AppError> {
     if !ids::is_id("job", id) {
         return Err(AppError::NotFound);
     }
-    let job = jobs::get_in(tx, &actor.scope(), id)
+    let job = jobs::get_in(tx, &caller.scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     if expected_version.is_some_and(|v| v != job.version) {
@@ -264,7 +234,7 @@ async fn save(tx: &mut Tx, job: &mut Job, now: Millis) -> Result<(), AppError> {
 /// one by one, so `input.actions` must be empty).
 pub async fn update(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     id: &str,
     input: &JobIn,
     expected_version: Option<i64>,
@@ -272,19 +242,19 @@ pub async fn update(
     if !input.actions.is_empty() {
         return Err(AppError::field("actions", "read_only"));
     }
-    let clean = clean::job(input, actor.is_merchant())?;
+    let clean = clean::job(input, caller.is_merchant())?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let mut job = load_for_change(&mut tx, &actor, id, expected_version).await?;
+    let mut job = load_for_change(&mut tx, caller, id, expected_version).await?;
     if job.status.is_finished() {
         return Err(AppError::conflict("job_finished"));
     }
     if clean.fields.location_id != job.fields.location_id {
-        check_location(&mut tx, &actor, &clean.fields.location_id).await?;
+        check_location(&mut tx, caller, &clean.fields.location_id).await?;
     }
     job.fields = clean.fields;
     save(&mut tx, &mut job, now).await?;
-    record(&mut tx, &actor, "job.updated", &job, job_json(&job), now).await?;
+    record(&mut tx, caller, "job.updated", &job, job_json(&job), now).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok(job)
@@ -300,18 +270,18 @@ const ATTEMPTS: usize = 3;
 /// to the version just read, and a concurrent change makes it read again.
 pub async fn patch(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     id: &str,
     body: &Value,
     wanted: Option<i64>,
 ) -> Result<Job, AppError> {
     for _ in 0..ATTEMPTS {
-        let current = get(state, actor, id).await?;
+        let current = get(state, caller, id).await?;
         if wanted.is_some_and(|v| v != current.version) {
             return Err(AppError::Stale);
         }
         let input = patch::patched(&JobIn::from_job(&current), body)?;
-        match update(state, actor, id, &input, Some(current.version)).await {
+        match update(state, caller, id, &input, Some(current.version)).await {
             Err(AppError::Stale) if wanted.is_none() => continue,
             result => return result,
         }
@@ -323,17 +293,17 @@ pub async fn patch(
 /// merchant may only cancel a new job ([`cancel`]).
 pub async fn set_status(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     id: &str,
     to: JobStatus,
     expected_version: Option<i64>,
 ) -> Result<Job, AppError> {
-    if actor.is_merchant() && to != JobStatus::Cancelled {
+    if caller.is_merchant() && to != JobStatus::Cancelled {
         return Err(AppError::Forbidden);
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let mut job = load_for_change(&mut tx, &actor, id, expected_version).await?;
+    let mut job = load_for_change(&mut tx, caller, id, expected_version).await?;
     let previous = job.status;
     if !previous.can_move_to(to) {
         return Err(AppError::conflict("transition_not_allowed"));
@@ -347,26 +317,26 @@ pub async fn set_status(
     };
     let mut data = job_json(&job);
     data["previous_status"] = Value::String(previous.as_str().into());
-    record(&mut tx, &actor, kind, &job, data, now).await?;
+    record(&mut tx, caller, kind, &job, data, now).await?;
     tx.commit().await?;
     state.webhooks.wake();
     Ok(job)
 }
 
 /// Cancels a new job.
-pub async fn cancel(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<Job, AppError> {
-    set_status(state, actor, id, JobStatus::Cancelled, None).await
+pub async fn cancel(state: &AppState, caller: &Caller, id: &str) -> Result<Job, AppError> {
+    set_status(state, caller, id, JobStatus::Cancelled, None).await
 }
 
 /// Deletes a job, which is allowed only while it is new.
-pub async fn delete(state: &AppState, actor: JobActor<'_>, id: &str) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let job = load_for_change(&mut tx, &actor, id, None).await?;
+    let job = load_for_change(&mut tx, caller, id, None).await?;
     if job.status != JobStatus::New {
         return Err(AppError::conflict("job_not_new"));
     }
-    record(&mut tx, &actor, "job.deleted", &job, job_json(&job), now).await?;
+    record(&mut tx, caller, "job.deleted", &job, job_json(&job), now).await?;
     jobs::delete(&mut tx, &job.id).await?;
     tx.commit().await?;
     state.webhooks.wake();

@@ -4,7 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::JobActor;
+use super::Caller;
 use crate::error::{AppError, FieldError};
 use crate::model::job::{JobPage, JobQuery};
 use crate::model::time::parse_date;
@@ -36,7 +36,7 @@ fn decode_cursor(cursor: &str) -> Option<String> {
 
 pub async fn search(
     state: &AppState,
-    actor: JobActor<'_>,
+    caller: &Caller,
     query: &JobQuery,
 ) -> Result<JobPage, AppError> {
     check_bounds(query)?;
@@ -54,7 +54,7 @@ pub async fn search(
     };
     let mut data = jobs::search(
         &state.db,
-        &actor.scope(),
+        &caller.scope(),
         query,
         after.as_deref(),
         limit + 1,
