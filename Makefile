@@ -134,20 +134,21 @@ test-site: tools-rust tools-node
 test-e2e: $(SUITE_BUILD) tools-browser ## Playwright in Chromium (the test build; LIVREUR_BIN/LIVREUR_SITE to choose)
 	cd end2end && npx playwright test
 
-test-api: $(SUITE_BUILD) tools-python ## Schemathesis against the served OpenAPI document, as a merchant
+test-api: $(SUITE_BUILD) tools-python tools-node ## The OpenAPI document: validated, generated Python and TypeScript clients, then Schemathesis
 	./end2end/api-fuzz.sh
 
 test-webhooks: $(SUITE_BUILD) tools-python ## Webhook durability: SIGKILL mid-delivery (SQLite), 3 instances sharing PostgreSQL
 	./end2end/webhooks-crash.sh
 
-# Schemathesis and the crash tests side by side: both spend most of their
-# time waiting (on a slow receiver, on one request at a time), each on its
-# own server, port and database. Both run to the end; either failing fails.
-test-suites: $(SUITE_BUILD) tools-python
+# The API suite (generated clients, Schemathesis) and the crash tests side
+# by side: both spend most of their time waiting (on a slow receiver, on
+# one request at a time), each on its own server, port and database. Both
+# run to the end; either failing fails.
+test-suites: $(SUITE_BUILD) tools-python tools-node
 	@./end2end/api-fuzz.sh > target/test-api.log 2>&1 & api=$$!; \
 	  ./end2end/webhooks-crash.sh && hooks=0 || hooks=$$?; \
 	  wait $$api && api_status=0 || api_status=$$?; \
-	  echo "### Schemathesis (exit $$api_status)"; cat target/test-api.log; \
+	  echo "### API: generated clients and Schemathesis (exit $$api_status)"; cat target/test-api.log; \
 	  exit $$(( hooks || api_status ))
 
 fmt: ## Format view! macros, then Rust

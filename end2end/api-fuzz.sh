@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Schemathesis (property-based API testing) against the served OpenAPI
-# document, authenticated as a merchant: no input may produce a 5xx, and
-# every response must match the document (status, content type, schema).
+# The served OpenAPI document against the API: first the generated clients
+# (api-clients.sh: the document validates, and Python and TypeScript
+# clients generated from it work), then Schemathesis (property-based API
+# testing), authenticated as a merchant and as an administrator: no input
+# may produce a 5xx, and every response must match the document (status,
+# content type, schema).
 # Starts the release build (or LIVREUR_BIN with LIVREUR_SITE, paths from
 # the project root) on a fresh SQLite database.
 set -euo pipefail
@@ -67,7 +70,7 @@ fuzz() {
     --url "$base/api/v1" \
     --auth "$1" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --phases examples,coverage,fuzzing \
+    --phases examples,coverage,fuzzing,stateful \
     --max-examples "${FUZZ_EXAMPLES:-50}" \
     --seed 20261130 \
     --workers 1 \
@@ -75,10 +78,11 @@ fuzz() {
     --no-color
 }
 status=0
+./api-clients.sh "$base" "$merchant_auth" "$loc" || { echo "api-fuzz: the generated clients failed" >&2; status=1; }
 echo "### Schemathesis as a Merchant Level 2 user"
-fuzz "$merchant_auth" || status=1
+fuzz "$merchant_auth" || { echo "api-fuzz: Schemathesis as the merchant exited $?" >&2; status=1; }
 echo "### Schemathesis as an administrator"
-fuzz "$admin_auth" || status=1
+fuzz "$admin_auth" || { echo "api-fuzz: Schemathesis as the administrator exited $?" >&2; status=1; }
 if grep -q "panicked\|ERROR" "$data/server.log"; then
   echo "api-fuzz: the server logged errors:" >&2
   grep "panicked\|ERROR" "$data/server.log" | head -20 >&2

@@ -132,16 +132,20 @@ pub struct TimeWindow {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Customer {
-    /// Required on create.
+    #[cfg_attr(feature = "ssr", schema(required, min_length = 1, max_length = 100))]
     pub first_name: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 100))]
     pub last_name: Option<String>,
-    /// Required on create: 5 to 20 digits, with spaces and `+ - ( ) .`.
+    /// 5 to 20 digits, with spaces and `+ - ( ) .`.
     #[cfg_attr(
         feature = "ssr",
-        schema(example = "+15145550100", pattern = "^[0-9+() .-]{5,30}$")
+        schema(required, example = "+15145550100", pattern = "^[0-9+() .-]{5,30}$")
     )]
     pub phone: String,
+    /// A second phone number, in the same form as `phone`.
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[0-9+() .-]{5,30}$"))]
     pub mobile: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(format = Email, max_length = 254))]
     pub email: Option<String>,
 }
 
@@ -149,10 +153,13 @@ pub struct Customer {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Address {
-    /// Required on create.
+    #[cfg_attr(feature = "ssr", schema(required, min_length = 1, max_length = 200))]
     pub line1: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 50))]
     pub apartment: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(max_length = 100))]
     pub city: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(max_length = 20))]
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. `CA`.
     #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z]{2}$"))]
@@ -237,19 +244,24 @@ pub struct Job {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct ActionIn {
+    #[cfg_attr(feature = "ssr", schema(max_length = 64))]
     pub external_reference_id: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(max_length = 64))]
     pub sku: Option<String>,
     /// Defaults to `delivery`.
     #[serde(rename = "type")]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<JobType>))]
     pub kind: Option<String>,
-    /// Required.
+    #[cfg_attr(feature = "ssr", schema(required, min_length = 1, max_length = 200))]
     pub description: String,
     /// 1 to 100 000; defaults to 1.
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000))]
     pub quantity: Option<i64>,
+    #[cfg_attr(feature = "ssr", schema(max_length = 20))]
     pub quantity_unit: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(minimum = 0.0, maximum = 1e9))]
     pub value: Option<f64>,
+    #[cfg_attr(feature = "ssr", schema(minimum = 0.0, maximum = 1e5))]
     pub weight_kg: Option<f64>,
     /// Administrators record outcomes; a merchant may only leave it
     /// `undetermined`.
@@ -264,21 +276,37 @@ pub struct ActionIn {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct JobIn {
-    /// Your own reference, unique among the jobs you created.
+    /// Your own reference, unique among the jobs you created: letters,
+    /// digits and `- _ . /`.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 64, pattern = "^[A-Za-z0-9._/-]*$")
+    )]
     pub reference_id: Option<String>,
-    /// Required.
     #[serde(rename = "type")]
-    #[cfg_attr(feature = "ssr", schema(value_type = JobType))]
+    #[cfg_attr(feature = "ssr", schema(value_type = JobType, required))]
     pub kind: String,
-    /// Required, `YYYY-MM-DD`.
-    #[cfg_attr(feature = "ssr", schema(format = Date, example = "2026-12-01"))]
+    /// `YYYY-MM-DD`, years 1900 to 9999.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            required,
+            format = Date,
+            example = "2026-12-01"
+        )
+    )]
     pub date: String,
     pub time_window: Option<TimeWindow>,
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub customer: Customer,
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub address: Address,
-    /// Required; for a merchant, one of the merchant's locations.
+    /// For a merchant, one of the merchant's locations.
+    #[cfg_attr(feature = "ssr", schema(required, min_length = 1, max_length = 64))]
     pub location_id: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
     pub description: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub comment: Option<String>,
     /// At most 50, each at most 64 characters.
     #[cfg_attr(feature = "ssr", schema(max_items = 50))]

@@ -93,11 +93,9 @@ pub async fn api_reference() -> Result<crate::model::reference::Reference, AppEr
         &[Role::Admin, Role::MerchantL1, Role::MerchantL2],
         |_, _| async move {
             Ok(REFERENCE
-                .get_or_init(|| {
-                    let doc =
-                        serde_json::to_value(crate::server::api::document()).unwrap_or_default();
-                    crate::server::api::reference::build(&doc)
-                })
+                .get_or_init(
+                    || crate::server::api::reference::build(crate::server::api::document()),
+                )
                 .clone())
         },
     )

@@ -83,3 +83,111 @@ async fn the_openapi_document_matches_the_router(t: &TestDb) {
     }
 }
 db_test!(the_openapi_document_matches_the_router);
+
+/// Every `"default"` under `node`, by JSON pointer.
+fn defaults(node: &Value, at: String, out: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                for (name, prop) in props {
+                    if prop.get("default").is_some() {
+                        out.push(format!("{at}/properties/{name}"));
+                    }
+                }
+            }
+            for (k, v) in map {
+                defaults(v, format!("{at}/{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                defaults(v, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What client generators need from the document (docs/api.md, The
+/// OpenAPI document): required members declared, no defaults that fail
+/// their own schema, merge-patch bodies with nothing required, and links
+/// from each create to the operations on what it made. The suites also
+/// validate it and generate clients from it (end2end/api-clients.sh).
+async fn the_document_serves_client_generators(t: &TestDb) {
+    let w = world(t).await;
+    let doc = send(&router(&w.state), api("GET", "/openapi.json", None, None))
+        .await
+        .json();
+    let schemas = &doc["components"]["schemas"];
+    let required = |name: &str| -> Vec<String> {
+        schemas[name]["required"]
+            .as_array()
+            .map(|r| r.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        required("JobIn"),
+        ["type", "date", "customer", "address", "location_id"]
+    );
+    assert_eq!(required("Customer"), ["first_name", "phone"]);
+    assert_eq!(required("Address"), ["line1"]);
+    assert_eq!(required("ActionIn"), ["description"]);
+    let mut found = Vec::new();
+    defaults(schemas, String::new(), &mut found);
+    assert!(found.is_empty(), "defaults: {found:?}");
+
+    // PATCH bodies are merge patches: nothing required, `null` clears,
+    // nested objects are patches too, and `actions` is not patched here.
+    let patch = &doc["paths"]["/jobs/{job_id}"]["patch"]["requestBody"]["content"]["application/json"]
+        ["schema"]["$ref"];
+    assert_eq!(patch, "#/components/schemas/JobPatch");
+    let job_patch = &schemas["JobPatch"];
+    assert!(job_patch.get("required").is_none());
+    assert!(job_patch["properties"].get("actions").is_none());
+    let customer = job_patch["properties"]["customer"].to_string();
+    assert!(
+        customer.contains(r##""$ref":"#/components/schemas/CustomerPatch""##),
+        "{customer}"
+    );
+    assert!(customer.contains(r#"{"type":"null"}"#), "{customer}");
+    assert!(schemas["CustomerPatch"].get("required").is_none());
+    let action_patch = &doc["paths"]["/jobs/{job_id}/actions/{action_id}"]["patch"]["requestBody"]
+        ["content"]["application/json"]["schema"]["$ref"];
+    assert_eq!(action_patch, "#/components/schemas/ActionPatch");
+
+    // Links from creates, naming operations that exist.
+    let operation_ids: BTreeSet<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let links = &doc["paths"]["/jobs"]["post"]["responses"]["201"]["links"];
+    for (name, op) in [
+        ("GetJob", "get_job"),
+        ("PatchJob", "patch_job"),
+        ("DeleteJob", "delete_job"),
+    ] {
+        assert_eq!(links[name]["operationId"], op, "{name}");
+        assert_eq!(links[name]["parameters"]["job_id"], "$response.body#/id");
+    }
+    let action_links = &doc["paths"]["/jobs/{job_id}/actions"]["post"]["responses"]["201"]["links"];
+    assert_eq!(
+        action_links["GetAction"]["parameters"],
+        serde_json::json!({"job_id": "$request.path.job_id", "action_id": "$response.body#/id"})
+    );
+    let mut linked = 0;
+    for item in doc["paths"].as_object().unwrap().values() {
+        for link in item["post"]["responses"]["201"]["links"]
+            .as_object()
+            .into_iter()
+            .flat_map(|l| l.values())
+        {
+            assert!(operation_ids.contains(link["operationId"].as_str().unwrap()));
+            linked += 1;
+        }
+    }
+    assert!(linked >= 12, "{linked} links");
+}
+db_test!(the_document_serves_client_generators);
