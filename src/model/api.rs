@@ -36,24 +36,17 @@ pub struct IssuedKey {
     pub expires_at: Option<i64>,
 }
 
-/// How long a rolled key keeps working beside its replacement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RollGrace {
-    Now,
-    OneHour,
-    OneDay,
-    SevenDays,
-}
+wire_enum!(
+    /// How long a rolled key keeps working beside its replacement.
+    RollGrace {
+        Now = "now",
+        OneHour = "one_hour",
+        OneDay = "one_day",
+        SevenDays = "seven_days",
+    }
+);
 
 impl RollGrace {
-    pub const ALL: [RollGrace; 4] = [
-        RollGrace::Now,
-        RollGrace::OneHour,
-        RollGrace::OneDay,
-        RollGrace::SevenDays,
-    ];
-
     pub const fn millis(self) -> i64 {
         match self {
             RollGrace::Now => 0,
@@ -63,17 +56,8 @@ impl RollGrace {
         }
     }
 
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            RollGrace::Now => "now",
-            RollGrace::OneHour => "one_hour",
-            RollGrace::OneDay => "one_day",
-            RollGrace::SevenDays => "seven_days",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.as_str() == s)
+        s.parse().ok()
     }
 }
 

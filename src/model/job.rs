@@ -4,37 +4,8 @@
 //! are RFC 3339 UTC strings here, as on the wire.
 
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
-
-use super::UnknownValue;
 
 pub use super::job_pages::{JobDetail, JobEvent, JobPage, JobQuery};
-
-/// Declares a string enum with its wire names, `as_str`, `FromStr` and `ALL`.
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownValue;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s { $($text => Ok($name::$variant),)+ _ => Err(UnknownValue) }
-            }
-        }
-    };
-}
 
 wire_enum!(
     /// What kind of visit a job is; also the kind of an action.

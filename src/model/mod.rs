@@ -1,6 +1,34 @@
 //! Plain data shared by the server and the browser: who is signed in, roles,
 //! languages. Nothing here touches the database.
 
+/// Declares a string enum of the wire: its names in serde and in `as_str`
+/// come from one list (so they cannot disagree), with `FromStr` and `ALL`.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::model::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s { $($text => Ok($name::$variant),)+ _ => Err($crate::model::UnknownValue) }
+            }
+        }
+    };
+}
+
 pub mod api;
 pub mod audit;
 pub mod job;
@@ -13,41 +41,19 @@ pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
-/// What a user may do, per docs/rules.md, Roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    MerchantL1,
-    MerchantL2,
-}
+wire_enum!(
+    /// What a user may do, per docs/rules.md, Roles.
+    Role {
+        Admin = "admin",
+        MerchantL1 = "merchant_l1",
+        MerchantL2 = "merchant_l2",
+    }
+);
 
 impl Role {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::MerchantL1 => "merchant_l1",
-            Role::MerchantL2 => "merchant_l2",
-        }
-    }
-
     pub const fn is_merchant(self) -> bool {
         matches!(self, Role::MerchantL1 | Role::MerchantL2)
-    }
-}
-
-impl FromStr for Role {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "admin" => Ok(Role::Admin),
-            "merchant_l1" => Ok(Role::MerchantL1),
-            "merchant_l2" => Ok(Role::MerchantL2),
-            _ => Err(UnknownValue),
-        }
     }
 }
 
@@ -57,26 +63,19 @@ impl fmt::Display for Role {
     }
 }
 
-/// The languages of the interface. A user's choice is stored with the user;
-/// the browser also keeps it in a cookie so the server renders the right one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Fr,
-}
+wire_enum!(
+    /// The languages of the interface. A user's choice is stored with the
+    /// user; the browser also keeps it in a cookie so the server renders the
+    /// right one.
+    #[derive(Default)]
+    Lang {
+        #[default]
+        En = "en",
+        Fr = "fr",
+    }
+);
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-        }
-    }
-
     /// The name of the language in that language, as a switcher shows it.
     pub const fn native_name(self) -> &'static str {
         match self {
@@ -89,17 +88,6 @@ impl Lang {
         match self {
             Lang::En => Lang::Fr,
             Lang::Fr => Lang::En,
-        }
-    }
-}
-
-impl FromStr for Lang {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "en" => Ok(Lang::En),
-            "fr" => Ok(Lang::Fr),
-            _ => Err(UnknownValue),
         }
     }
 }
@@ -191,5 +179,42 @@ mod tests {
         assert_eq!("en".parse::<Lang>(), Ok(Lang::En));
         assert!("de".parse::<Lang>().is_err());
         assert_eq!(Lang::En.other(), Lang::Fr);
+    }
+}
+
+#[cfg(test)]
+mod wire_enum_tests {
+    use super::api::RollGrace;
+    use super::job::{ActionStatus, JobStatus, JobType};
+    use super::org::{LocationKind, MerchantSort};
+    use super::webhook::Health;
+    use super::{Lang, Role};
+
+    /// serde, `as_str` and `FromStr` name every variant the same way.
+    fn agrees<T>(all: &[T], as_str: fn(T) -> &'static str)
+    where
+        T: Copy + std::fmt::Debug + PartialEq + serde::Serialize + std::str::FromStr,
+        <T as std::str::FromStr>::Err: std::fmt::Debug,
+    {
+        for &v in all {
+            let text = as_str(v);
+            assert_eq!(serde_json::to_value(v).unwrap(), text, "{v:?}");
+            assert_eq!(text.parse::<T>().unwrap(), v);
+        }
+    }
+
+    #[test]
+    fn every_wire_enum_names_its_variants_once() {
+        agrees(Role::ALL, Role::as_str);
+        agrees(Lang::ALL, Lang::as_str);
+        agrees(JobType::ALL, JobType::as_str);
+        agrees(JobStatus::ALL, JobStatus::as_str);
+        agrees(ActionStatus::ALL, ActionStatus::as_str);
+        agrees(LocationKind::ALL, LocationKind::as_str);
+        agrees(MerchantSort::ALL, MerchantSort::as_str);
+        agrees(Health::ALL, Health::as_str);
+        agrees(RollGrace::ALL, RollGrace::as_str);
+        assert_eq!(Role::MerchantL2.as_str(), "merchant_l2");
+        assert!("Admin".parse::<Role>().is_err());
     }
 }

@@ -2,39 +2,19 @@
 //! (docs/rules.md, What Livreur keeps): locations, merchants, merchant users.
 
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
-use super::UnknownValue;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LocationKind {
-    Branch,
-    Warehouse,
-}
-
-impl LocationKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            LocationKind::Branch => "branch",
-            LocationKind::Warehouse => "warehouse",
-        }
+wire_enum!(
+    /// Where deliveries leave from.
+    #[derive(Default)]
+    LocationKind {
+        #[default]
+        Branch = "branch",
+        Warehouse = "warehouse",
     }
-}
-
-impl FromStr for LocationKind {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "branch" => Ok(LocationKind::Branch),
-            "warehouse" => Ok(LocationKind::Warehouse),
-            _ => Err(UnknownValue),
-        }
-    }
-}
+);
 
 /// A branch or warehouse. Times are milliseconds since the Unix epoch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub id: String,
     pub name: String,
@@ -65,7 +45,7 @@ pub struct LocationIn {
 }
 
 /// A business whose parcels the organization delivers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Merchant {
     pub id: String,
     pub business_name: String,
@@ -105,36 +85,16 @@ pub struct MerchantRow {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MerchantSort {
-    #[default]
-    Name,
-    Email,
-    Created,
-}
-
-impl MerchantSort {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            MerchantSort::Name => "name",
-            MerchantSort::Email => "email",
-            MerchantSort::Created => "created",
-        }
+wire_enum!(
+    /// The order of the merchants list.
+    #[derive(Default)]
+    MerchantSort {
+        #[default]
+        Name = "name",
+        Email = "email",
+        Created = "created",
     }
-}
-
-impl FromStr for MerchantSort {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "name" => Ok(MerchantSort::Name),
-            "email" => Ok(MerchantSort::Email),
-            "created" => Ok(MerchantSort::Created),
-            _ => Err(UnknownValue),
-        }
-    }
-}
+);
 
 /// What the merchants list asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -27,25 +27,14 @@ pub mod disabled_reason {
     pub const FAILING: &str = "failing";
 }
 
-/// The health badge of an endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Health {
-    Ok,
-    Failing,
-    Disabled,
-}
-
-impl Health {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Health::Ok => "ok",
-            Health::Failing => "failing",
-            Health::Disabled => "disabled",
-        }
+wire_enum!(
+    /// The health badge of an endpoint.
+    Health {
+        Ok = "ok",
+        Failing = "failing",
+        Disabled = "disabled",
     }
-}
+);
 
 /// A configured endpoint. The signing secret is never part of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -132,6 +132,12 @@ async fn the_document_serves_client_generators(t: &TestDb) {
     assert_eq!(required("Customer"), ["first_name", "phone"]);
     assert_eq!(required("Address"), ["line1"]);
     assert_eq!(required("ActionIn"), ["description"]);
+    // String enums carry their wire names.
+    assert_eq!(
+        schemas["Role"]["enum"],
+        serde_json::json!(["admin", "merchant_l1", "merchant_l2"])
+    );
+    assert_eq!(schemas["JobStatus"]["enum"][1], "in_progress");
     let mut found = Vec::new();
     defaults(schemas, String::new(), &mut found);
     assert!(found.is_empty(), "defaults: {found:?}");

@@ -102,7 +102,8 @@ fn KeyRow(
                             <fieldset class="field">
                                 <legend>{t!(i18n, api.roll_question)}</legend>
                                 {RollGrace::ALL
-                                    .into_iter()
+                                    .iter()
+                                    .copied()
                                     .map(|g| {
                                         let input_id = format!("grace-{}", g.as_str());
                                         let label_for = input_id.clone();

@@ -119,20 +119,22 @@ async fn issue_in(
     })
 }
 
+/// A key for the caller's own account, without expiry.
+async fn issue_own(
+    tx: &mut Tx,
+    caller: &Caller,
+    account_id: &str,
+    now: Millis,
+) -> Result<IssuedKey, AppError> {
+    issue_in(tx, &caller.audit(), &caller.user.id, account_id, None, now).await
+}
+
 /// "Generate key" on API settings: a key for the caller's own account.
 pub async fn generate(state: &AppState, caller: &Caller) -> Result<IssuedKey, AppError> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let account_id = own_account(&mut tx, caller, now).await?;
-    let issued = issue_in(
-        &mut tx,
-        &caller.audit(),
-        &caller.user.id,
-        &account_id,
-        None,
-        now,
-    )
-    .await?;
+    let issued = issue_own(&mut tx, caller, &account_id, now).await?;
     tx.commit().await?;
     Ok(issued)
 }
@@ -148,7 +150,6 @@ pub async fn roll(
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
-    let actor_entry = caller.audit();
     let mut tx = state.db.begin().await?;
     let account_id = own_account(&mut tx, caller, now).await?;
     let old_expires_at = now + grace.millis();
@@ -157,7 +158,7 @@ pub async fn roll(
     }
     audit::record(
         &mut tx,
-        &actor_entry,
+        &caller.audit(),
         Entry::about(
             "api_key.rolled",
             "user",
@@ -175,15 +176,7 @@ pub async fn roll(
     // The old key counts as active until its expiry, so rolling while
     // another key is still in its grace period is refused here (and the
     // expiry set above rolls back with the transaction).
-    let issued = issue_in(
-        &mut tx,
-        &actor_entry,
-        &caller.user.id,
-        &account_id,
-        None,
-        now,
-    )
-    .await?;
+    let issued = issue_own(&mut tx, caller, &account_id, now).await?;
     tx.commit().await?;
     Ok(issued)
 }

@@ -6,8 +6,9 @@ use super::Caller;
 use crate::error::{AppError, FieldError};
 use crate::model::org::{Location, LocationIn, LocationKind};
 use crate::server::AppState;
+use crate::server::clock::Millis;
 use crate::server::db::audit::{self, Entry};
-use crate::server::db::{is_unique_violation, locations};
+use crate::server::db::{Tx, is_unique_violation, locations};
 use crate::server::{ids, zones};
 use crate::validate;
 
@@ -18,6 +19,20 @@ struct Clean {
     ref_no: String,
     address: Option<String>,
     timezone: Option<String>,
+}
+
+impl Clean {
+    /// `location` with the checked fields in place of its own.
+    fn onto(self, location: Location) -> Location {
+        Location {
+            name: self.name,
+            kind: self.kind,
+            ref_no: self.ref_no,
+            address: self.address,
+            timezone: self.timezone,
+            ..location
+        }
+    }
 }
 
 /// Trims and checks every field; collects all problems at once.
@@ -81,45 +96,20 @@ pub async fn create(
     input: &LocationIn,
 ) -> Result<Location, AppError> {
     caller.require_admin()?;
-    let Clean {
-        name,
-        kind,
-        ref_no,
-        address,
-        timezone,
-    } = clean(input)?;
+    let fields = clean(input)?;
     let now = state.clock.now();
-    let location = Location {
+    let location = fields.onto(Location {
         id: ids::new_id("loc", now),
-        name,
-        kind,
-        ref_no,
-        address,
-        timezone,
         active: input.active.unwrap_or(true),
         created_at: now,
         updated_at: now,
-    };
+        ..Location::default()
+    });
     let mut tx = state.db.begin().await?;
     if let Err(err) = locations::insert(&mut tx, &location).await {
-        return Err(if is_unique_violation(&err) {
-            AppError::field("ref_no", "taken")
-        } else {
-            err.into()
-        });
+        return Err(ref_no_taken(err));
     }
-    audit::record(
-        &mut tx,
-        &caller.audit(),
-        Entry::about(
-            "location.created",
-            "location",
-            &location.id,
-            json!({ "name": location.name, "ref_no": location.ref_no }),
-        ),
-        now,
-    )
-    .await?;
+    record(&mut tx, caller, "location.created", &location, now).await?;
     tx.commit().await?;
     Ok(location)
 }
@@ -134,48 +124,48 @@ pub async fn update(
     let existing = locations::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let Clean {
-        name,
-        kind,
-        ref_no,
-        address,
-        timezone,
-    } = clean(input)?;
+    let fields = clean(input)?;
     let now = state.clock.now();
-    let location = Location {
-        name,
-        kind,
-        ref_no,
-        address,
-        timezone,
+    let location = fields.onto(Location {
         active: input.active.unwrap_or(existing.active),
         updated_at: now,
         ..existing.clone()
-    };
+    });
     let mut tx = state.db.begin().await?;
     match locations::update(&mut tx, &location, now).await {
         Ok(true) => {}
         Ok(false) => return Err(AppError::NotFound),
-        Err(err) if is_unique_violation(&err) => return Err(AppError::field("ref_no", "taken")),
-        Err(err) => return Err(err.into()),
+        Err(err) => return Err(ref_no_taken(err)),
     }
     let action = match (existing.active, location.active) {
         (true, false) => "location.deactivated",
         (false, true) => "location.activated",
         _ => "location.updated",
     };
-    audit::record(
-        &mut tx,
-        &caller.audit(),
-        Entry::about(
-            action,
-            "location",
-            &location.id,
-            json!({ "name": location.name, "ref_no": location.ref_no }),
-        ),
-        now,
-    )
-    .await?;
+    record(&mut tx, caller, action, &location, now).await?;
     tx.commit().await?;
     Ok(location)
+}
+
+/// A write refused by the unique reference number is the field's error.
+fn ref_no_taken(err: sqlx::Error) -> AppError {
+    if is_unique_violation(&err) {
+        AppError::field("ref_no", "taken")
+    } else {
+        err.into()
+    }
+}
+
+/// The audit entry of a change to `location`, in the change's transaction.
+async fn record(
+    tx: &mut Tx,
+    caller: &Caller,
+    action: &'static str,
+    location: &Location,
+    now: Millis,
+) -> Result<(), AppError> {
+    let details = json!({ "name": location.name, "ref_no": location.ref_no });
+    let entry = Entry::about(action, "location", &location.id, details);
+    audit::record(tx, &caller.audit(), entry, now).await?;
+    Ok(())
 }

@@ -22,11 +22,25 @@ struct Clean {
     default_location_id: String,
 }
 
-/// Checks the fields, including that every location exists and is active
-/// and that the default is one of them.
 /// The most locations one merchant may be assigned.
 const MAX_LOCATIONS: usize = 200;
 
+impl Clean {
+    /// `merchant` with the checked fields in place of its own.
+    fn onto(self, merchant: Merchant) -> Merchant {
+        Merchant {
+            business_name: self.business_name,
+            contact_email: self.contact_email,
+            address: self.address,
+            default_location_id: self.default_location_id,
+            location_ids: self.location_ids,
+            ..merchant
+        }
+    }
+}
+
+/// Checks the fields, including that every location exists and is active
+/// and that the default is one of them.
 async fn clean(tx: &mut Tx, input: &MerchantIn) -> Result<Clean, AppError> {
     let mut errors = Vec::new();
     let business_name = input.business_name.trim().to_owned();
@@ -111,31 +125,15 @@ pub async fn create(
     caller.require_admin()?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let c = clean(&mut tx, input).await?;
-    let merchant = Merchant {
+    let merchant = clean(&mut tx, input).await?.onto(Merchant {
         id: ids::new_id("mer", now),
-        business_name: c.business_name,
-        contact_email: c.contact_email,
-        address: c.address,
-        default_location_id: c.default_location_id,
-        location_ids: c.location_ids,
         active: input.active.unwrap_or(true),
         created_at: now,
         updated_at: now,
-    };
+        ..Merchant::default()
+    });
     merchants::insert(&mut tx, &merchant).await?;
-    audit::record(
-        &mut tx,
-        &caller.audit(),
-        Entry::about(
-            "merchant.created",
-            "merchant",
-            &merchant.id,
-            json!({ "business_name": merchant.business_name }),
-        ),
-        now,
-    )
-    .await?;
+    record(&mut tx, &caller.audit(), "merchant.created", &merchant, now).await?;
     tx.commit().await?;
     Ok(merchant)
 }
@@ -152,17 +150,11 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let c = clean(&mut tx, input).await?;
-    let merchant = Merchant {
-        business_name: c.business_name,
-        contact_email: c.contact_email,
-        address: c.address,
-        default_location_id: c.default_location_id,
-        location_ids: c.location_ids,
+    let merchant = clean(&mut tx, input).await?.onto(Merchant {
         active: input.active.unwrap_or(existing.active),
         updated_at: now,
         ..existing.clone()
-    };
+    });
     merchants::update(&mut tx, &merchant, now).await?;
     let actor = caller.audit();
     let action = if existing.active == merchant.active {
@@ -170,18 +162,7 @@ pub async fn update(
     } else {
         activity_change(&mut tx, &actor, &merchant.id, merchant.active, now).await?
     };
-    audit::record(
-        &mut tx,
-        &actor,
-        Entry::about(
-            action,
-            "merchant",
-            &merchant.id,
-            json!({ "business_name": merchant.business_name }),
-        ),
-        now,
-    )
-    .await?;
+    record(&mut tx, &actor, action, &merchant, now).await?;
     tx.commit().await?;
     Ok(merchant)
 }
@@ -206,24 +187,28 @@ pub async fn set_active(
     merchants::set_active(&mut tx, id, active, now).await?;
     let actor = caller.audit();
     let action = activity_change(&mut tx, &actor, id, active, now).await?;
-    audit::record(
-        &mut tx,
-        &actor,
-        Entry::about(
-            action,
-            "merchant",
-            id,
-            json!({ "business_name": existing.business_name }),
-        ),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Merchant {
+    let merchant = Merchant {
         active,
         updated_at: now,
         ..existing
-    })
+    };
+    record(&mut tx, &actor, action, &merchant, now).await?;
+    tx.commit().await?;
+    Ok(merchant)
+}
+
+/// The audit entry of a change to `merchant`, in the change's transaction.
+async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &'static str,
+    merchant: &Merchant,
+    now: i64,
+) -> Result<(), AppError> {
+    let details = json!({ "business_name": merchant.business_name });
+    let entry = Entry::about(action, "merchant", &merchant.id, details);
+    audit::record(tx, actor, entry, now).await?;
+    Ok(())
 }
 
 /// What a change of the active flag entails; returns the audit action.
