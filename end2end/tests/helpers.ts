@@ -23,3 +23,24 @@ export async function expectAccessible(page: Page) {
     bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
   ).toEqual([]);
 }
+
+/**
+ * axe on the HTML a page was given, for pages opened with JavaScript off
+ * (axe itself runs as a script): the same markup in a scripted page that
+ * loads nothing else, so the structure, names and ARIA are checked (not the
+ * colours, which need the stylesheet).
+ */
+export async function expectAccessibleMarkup(page: Page) {
+  const html = await page.content();
+  // A new context takes the test's options (`javaScriptEnabled: false`)
+  // unless told otherwise.
+  const context = await page.context().browser()!.newContext({ javaScriptEnabled: true });
+  try {
+    const copy = await context.newPage();
+    await copy.route("**/*", (route) => route.abort());
+    await copy.setContent(html);
+    await expectAccessible(copy);
+  } finally {
+    await context.close();
+  }
+}

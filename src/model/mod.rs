@@ -31,6 +31,7 @@ macro_rules! wire_enum {
 
 pub mod api;
 pub mod audit;
+pub mod forms;
 pub mod job;
 pub mod job_pages;
 pub mod org;

@@ -25,6 +25,7 @@ mod logs;
 mod openapi;
 mod organization;
 mod pages;
+mod plain_forms;
 mod secrets;
 mod sign_in_throttles;
 mod webhook_ids;

@@ -7,10 +7,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::widgets::forms::{
-    ActiveBadge, FieldMessage, FormActions, FormAlert, TextField, Toggle, last_error,
+    ActiveBadge, FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form,
 };
 use crate::app::widgets::loaded::Loaded;
+use crate::error::AppError;
 use crate::i18n::*;
+use crate::model::forms::PostedForm;
 use crate::model::org::{Location, LocationIn, LocationKind};
 use crate::serverfns::organization::{SaveLocation, get_location, list_locations};
 
@@ -100,45 +102,50 @@ pub fn LocationFormPage() -> impl IntoView {
             None => Ok(None),
         }
     });
-    let load = move || async move { existing.await };
-    let show = |initial: Option<Location>| view! { <LocationForm initial /> };
+    let posted = posted_form();
+    let load = move || async move { Ok::<_, AppError>((existing.await?, posted.await)) };
+    let show = |(initial, posted): (Option<Location>, Option<PostedForm>)| {
+        view! { <LocationForm initial posted /> }
+    };
     view! { <Loaded load show /> }
 }
 
 #[component]
-fn LocationForm(initial: Option<Location>) -> impl IntoView {
+fn LocationForm(initial: Option<Location>, posted: Option<PostedForm>) -> impl IntoView {
     let i18n = use_i18n();
     let is_new = initial.is_none();
     let id = initial.as_ref().map(|l| l.id.clone());
-    let name = RwSignal::new(initial.as_ref().map(|l| l.name.clone()).unwrap_or_default());
-    let kind = RwSignal::new(
-        initial
-            .as_ref()
-            .map_or("branch", |l| l.kind.as_str())
-            .to_owned(),
+    // What was typed, when the server refused a form sent without
+    // JavaScript; else the location's own values.
+    let text = |field: &str, current: Option<String>| {
+        RwSignal::new(match &posted {
+            Some(p) => p.text(field),
+            None => current.unwrap_or_default(),
+        })
+    };
+    let name = text("name", initial.as_ref().map(|l| l.name.clone()));
+    let kind = text(
+        "kind",
+        Some(
+            initial
+                .as_ref()
+                .map_or("branch", |l| l.kind.as_str())
+                .to_owned(),
+        ),
     );
-    let ref_no = RwSignal::new(
-        initial
-            .as_ref()
-            .map(|l| l.ref_no.clone())
-            .unwrap_or_default(),
+    let ref_no = text("ref_no", initial.as_ref().map(|l| l.ref_no.clone()));
+    let address = text("address", initial.as_ref().and_then(|l| l.address.clone()));
+    let timezone = text(
+        "timezone",
+        initial.as_ref().and_then(|l| l.timezone.clone()),
     );
-    let address = RwSignal::new(
-        initial
-            .as_ref()
-            .and_then(|l| l.address.clone())
-            .unwrap_or_default(),
-    );
-    let timezone = RwSignal::new(
-        initial
-            .as_ref()
-            .and_then(|l| l.timezone.clone())
-            .unwrap_or_default(),
-    );
-    let active = RwSignal::new(initial.as_ref().is_none_or(|l| l.active));
+    let active = RwSignal::new(match &posted {
+        Some(p) => p.checked("active"),
+        None => initial.as_ref().is_none_or(|l| l.active),
+    });
 
     let action = ServerAction::<SaveLocation>::new();
-    let error = last_error(action);
+    let error = form_error(action, posted.as_ref());
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
@@ -171,7 +178,7 @@ fn LocationForm(initial: Option<Location>) -> impl IntoView {
         <div class="page-header">
             <h1>{title}</h1>
         </div>
-        <form class="panel form" on:submit=on_submit novalidate>
+        <form class="panel form" method="post" on:submit=on_submit novalidate>
             <FormAlert error />
             <TextField id="name" value=name error required=true maxlength=120>
                 {t!(i18n, locations.name)}
@@ -184,8 +191,12 @@ fn LocationForm(initial: Option<Location>) -> impl IntoView {
                     prop:value=move || kind.get()
                     on:change=move |ev| kind.set(event_target_value(&ev))
                 >
-                    <option value="branch">{t!(i18n, locations.branch)}</option>
-                    <option value="warehouse">{t!(i18n, locations.warehouse)}</option>
+                    <option value="branch" selected=kind.get_untracked() == "branch">
+                        {t!(i18n, locations.branch)}
+                    </option>
+                    <option value="warehouse" selected=kind.get_untracked() == "warehouse">
+                        {t!(i18n, locations.warehouse)}
+                    </option>
                 </select>
                 <FieldMessage field="kind" error />
             </div>

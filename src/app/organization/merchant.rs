@@ -83,7 +83,7 @@ fn MerchantView(
                 <dt>{t!(i18n, merchants.locations)}</dt>
                 <dd>{assigned}</dd>
                 <dt>{t!(i18n, merchants.default_location)}</dt>
-                <dd>{default_location}</dd>
+                <dd data-testid="merchant-default-location">{default_location}</dd>
             </dl>
             <div class="form-actions">
                 <A

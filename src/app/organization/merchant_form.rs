@@ -7,10 +7,13 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::app::widgets::forms::{FieldMessage, FormActions, FormAlert, TextField, last_error};
+use crate::app::widgets::forms::{
+    FieldMessage, FormActions, FormAlert, TextField, form_error, posted_form,
+};
 use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::model::forms::PostedForm;
 use crate::model::org::{Location, Merchant, MerchantIn};
 use crate::serverfns::organization::{SaveMerchant, get_merchant, list_locations};
 
@@ -30,47 +33,52 @@ pub fn MerchantFormPage() -> impl IntoView {
             }
         },
     );
-    let load = move || async move { Ok::<_, AppError>((initial.await?, locations.await?)) };
-    let show = |(initial, locations): (Option<Merchant>, Vec<Location>)| {
-        view! { <MerchantForm initial locations /> }
-    };
+    let posted = posted_form();
+    let load =
+        move || async move { Ok::<_, AppError>((initial.await?, locations.await?, posted.await)) };
+    let show =
+        |(initial, locations, posted): (Option<Merchant>, Vec<Location>, Option<PostedForm>)| {
+            view! { <MerchantForm initial locations posted /> }
+        };
     view! { <Loaded load show /> }
 }
 
 #[component]
-fn MerchantForm(initial: Option<Merchant>, locations: Vec<Location>) -> impl IntoView {
+fn MerchantForm(
+    initial: Option<Merchant>,
+    locations: Vec<Location>,
+    posted: Option<PostedForm>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let is_new = initial.is_none();
     let id = initial.as_ref().map(|m| m.id.clone());
-    let business_name = RwSignal::new(
-        initial
-            .as_ref()
-            .map(|m| m.business_name.clone())
-            .unwrap_or_default(),
+    // What was typed, when the server refused a form sent without
+    // JavaScript; else the merchant's own values.
+    let text = |field: &str, current: Option<String>| {
+        RwSignal::new(match &posted {
+            Some(p) => p.text(field),
+            None => current.unwrap_or_default(),
+        })
+    };
+    let business_name = text(
+        "business_name",
+        initial.as_ref().map(|m| m.business_name.clone()),
     );
-    let contact_email = RwSignal::new(
-        initial
-            .as_ref()
-            .map(|m| m.contact_email.clone())
-            .unwrap_or_default(),
+    let contact_email = text(
+        "contact_email",
+        initial.as_ref().map(|m| m.contact_email.clone()),
     );
-    let address = RwSignal::new(
-        initial
-            .as_ref()
-            .and_then(|m| m.address.clone())
-            .unwrap_or_default(),
-    );
-    let assigned = RwSignal::new(
-        initial
+    let address = text("address", initial.as_ref().and_then(|m| m.address.clone()));
+    let assigned = RwSignal::new(match &posted {
+        Some(p) => p.values("location_ids"),
+        None => initial
             .as_ref()
             .map(|m| m.location_ids.clone())
             .unwrap_or_default(),
-    );
-    let default_location = RwSignal::new(
-        initial
-            .as_ref()
-            .map(|m| m.default_location_id.clone())
-            .unwrap_or_default(),
+    });
+    let default_location = text(
+        "default_location_id",
+        initial.as_ref().map(|m| m.default_location_id.clone()),
     );
     // Offer active locations, plus any inactive one still assigned.
     let offered: Vec<Location> = locations
@@ -83,7 +91,7 @@ fn MerchantForm(initial: Option<Merchant>, locations: Vec<Location>) -> impl Int
         .collect();
 
     let action = ServerAction::<SaveMerchant>::new();
-    let error = last_error(action);
+    let error = form_error(action, posted.as_ref());
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(m)) = action.value().get() {
@@ -141,7 +149,7 @@ fn MerchantForm(initial: Option<Merchant>, locations: Vec<Location>) -> impl Int
                     </div>
                 }
             })}
-        <form class="panel form" on:submit=on_submit novalidate>
+        <form class="panel form" method="post" on:submit=on_submit novalidate>
             <FormAlert error />
             <TextField id="business_name" value=business_name error required=true maxlength=160>
                 {t!(i18n, merchants.business_name)}
@@ -171,11 +179,15 @@ fn MerchantForm(initial: Option<Merchant>, locations: Vec<Location>) -> impl Int
                         let lid_for_change = l.id.clone();
                         let input_id = format!("loc-{}", l.id);
                         let label_for = input_id.clone();
+                        let ticked = assigned.read_untracked().contains(&l.id);
                         view! {
                             <label class="checkbox" for=label_for>
                                 <input
                                     id=input_id
                                     type="checkbox"
+                                    name="location_ids"
+                                    value=l.id.clone()
+                                    checked=ticked
                                     prop:checked=move || assigned.read().contains(&lid)
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
@@ -199,6 +211,7 @@ fn MerchantForm(initial: Option<Merchant>, locations: Vec<Location>) -> impl Int
                 <label for="default_location_id">{t!(i18n, merchants.default_location)}</label>
                 <select
                     id="default_location_id"
+                    name="default_location_id"
                     prop:value=move || default_location.get()
                     on:change=move |ev| default_location.set(event_target_value(&ev))
                 >

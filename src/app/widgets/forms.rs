@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::Role;
+use crate::model::forms::PostedForm;
 
 /// The message for a field error code.
 pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
@@ -70,6 +71,31 @@ pub fn role_name(i18n: I18nContext<Locale>, role: Role) -> &'static str {
         Role::MerchantL1 => t_string!(i18n, roles.merchant_l1),
         Role::MerchantL2 => t_string!(i18n, roles.merchant_l2),
     }
+}
+
+/// The form this page is rendered for after the server refused it, sent
+/// without JavaScript: on the server from the request, in the browser from
+/// the page's serialized data (so both render the same).
+pub fn posted_form() -> OnceResource<Option<PostedForm>> {
+    let posted = use_context::<PostedForm>();
+    OnceResource::new(async move { posted })
+}
+
+/// The error a form shows: its action's last failure, else the error of
+/// the refused plain post it was rendered for.
+pub fn form_error<I, O>(
+    action: ServerAction<I>,
+    posted: Option<&PostedForm>,
+) -> Signal<Option<AppError>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    let refused = posted.map(|p| p.error.clone());
+    Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => refused.clone(),
+    })
 }
 
 /// The error of a server action's last run, if it failed.
@@ -165,6 +191,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 list=list
                 maxlength=maxlength
+                value=value.get_untracked()
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || message.get().map(|_| "true")
@@ -233,6 +260,7 @@ pub fn Toggle(
                     name=id
                     type="checkbox"
                     role="switch"
+                    checked=checked.get_untracked()
                     prop:checked=move || checked.get()
                     on:change=move |ev| checked.set(event_target_checked(&ev))
                 />

@@ -173,15 +173,15 @@ pub async fn reject_cross_site(
     req: Request,
     next: Next,
 ) -> Response {
-    let is_server_fn = req.uri().path().starts_with("/_fn/");
+    // Server functions and the pages' plain form posts; the API has no
+    // cookies to ride on.
+    let from_pages = !req.uri().path().starts_with("/api/");
     let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if is_server_fn
-        && !safe_method
-        && is_cross_site(&req, state.settings.public_origin().as_deref())
+    if from_pages && !safe_method && is_cross_site(&req, state.settings.public_origin().as_deref())
     {
         tracing::warn!(
             path = req.uri().path(),
-            "cross-site request to a server function refused"
+            "cross-site request to a server function or form refused"
         );
         return (
             StatusCode::FORBIDDEN,

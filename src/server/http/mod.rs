@@ -1,6 +1,7 @@
 //! The axum application: the Leptos pages and server functions, the
 //! operational endpoints, and the middleware every request passes through.
 
+pub mod forms;
 pub mod middleware;
 pub mod ops;
 
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(LeptosOptions::clone(&options))
         })
+        .merge(forms::routes())
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))

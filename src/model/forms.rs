@@ -1,0 +1,68 @@
+//! Forms sent without JavaScript (docs/architecture.md, Forms without
+//! JavaScript): when the server refuses one, it renders the same page again
+//! with what was typed and why, and the page reads them from here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A form the server refused: its fields as the browser sent them, and
+/// the error (field errors are shown under their fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostedForm {
+    pub fields: Vec<(String, String)>,
+    pub error: AppError,
+}
+
+impl PostedForm {
+    /// The first value sent under `name`.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value sent under `name`, or an empty one.
+    pub fn text(&self, name: &str) -> String {
+        self.value(name).unwrap_or_default().to_owned()
+    }
+
+    /// Every value sent under `name` (checkbox groups), in order.
+    pub fn values(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Whether a checkbox named `name` was ticked (browsers send only the
+    /// ticked ones).
+    pub fn checked(&self, name: &str) -> bool {
+        self.value(name).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_fields_as_browsers_send_them() {
+        let posted = PostedForm {
+            fields: vec![
+                ("name".into(), "Dépôt".into()),
+                ("location_ids".into(), "loc_a".into()),
+                ("location_ids".into(), "loc_b".into()),
+                ("active".into(), "on".into()),
+            ],
+            error: AppError::NotFound,
+        };
+        assert_eq!(posted.text("name"), "Dépôt");
+        assert_eq!(posted.text("missing"), "");
+        assert_eq!(posted.values("location_ids"), ["loc_a", "loc_b"]);
+        assert!(posted.checked("active"));
+        assert!(!posted.checked("inactive"));
+    }
+}
