@@ -14,7 +14,7 @@ test.beforeAll(() => {
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("an administrator adds a location and a merchant with plain forms", async ({ page }) => {
+  test("an administrator adds a location, a merchant and a user with plain forms", async ({ page }) => {
     await signIn(page, ADMIN.email, ADMIN.password);
     await expect(page.getByTestId("welcome")).toBeVisible();
 
@@ -67,6 +67,97 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await expect(page.getByRole("heading", { level: 1, name: `Fleurs sans JS ${suffix}` })).toBeVisible();
     await expect(page.getByTestId("merchant-default-location")).toContainText(`Sans JS ${suffix}`);
+
+    // A user: choosing Level 2 shows the form again with the API access
+    // switch (the password is never sent back, so it is typed again).
+    const email = `nojs-${suffix}@fleurs.example`;
+    await page.getByRole("link", { name: "Add user" }).click();
+    await expect(page.getByTestId("api-access-toggle")).toHaveCount(0);
+    await page.getByLabel("E-mail address").fill(email);
+    await page.getByLabel("Name").fill("Noa Sans Script");
+    await page.getByLabel("Initial password").fill("a long password");
+    await page.getByLabel("Role").selectOption("merchant_l2");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("api-access-toggle")).toBeVisible();
+    await expect(page.getByLabel("E-mail address")).toHaveValue(email);
+    await expect(page.getByLabel("Initial password")).toHaveValue("");
+    await expectAccessibleMarkup(page);
+    await page.getByLabel("Initial password").fill("a long password");
+    await page.getByRole("switch", { name: "API access" }).check();
+    await page.getByRole("button", { name: "Save" }).click();
+    const userRow = page.getByTestId(`user-${email}`);
+    await expect(userRow).toContainText("Merchant Level 2");
+    await expect(userRow.getByTestId("api-on")).toBeVisible();
+
+    // Demoted on its page: access goes off with the role.
+    await userRow.getByRole("link", { name: "Noa Sans Script" }).click();
+    await expect(page.getByRole("switch", { name: "API access" })).toBeChecked();
+    await page.getByLabel("Role").selectOption("merchant_l1");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(userRow).toContainText("Merchant Level 1");
+    await expect(userRow.getByTestId("api-off")).toBeVisible();
+  });
+
+  test("an administrator adds a webhook with the plain form", async ({ page }) => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await expect(page.getByTestId("welcome")).toBeVisible();
+    await page.goto("/integrations/api/webhooks/new");
+    await page.getByLabel("Endpoint URL").fill("https://10.1.2.3/hook");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.locator("#url-error")).toContainText("not public");
+    await expect(page.getByLabel("Endpoint URL")).toHaveValue("https://10.1.2.3/hook");
+    await expectAccessibleMarkup(page);
+
+    // Single events can be chosen without JavaScript: untick "All events",
+    // keep two.
+    const url = `http://127.0.0.1:9/nojs-${suffix}`;
+    await page.getByLabel("Endpoint URL").fill(url);
+    await page.locator("#events-all").uncheck();
+    for (const box of await page.locator(".event-options input").all()) {
+      await box.uncheck();
+    }
+    await page.locator("#event-job-created").check();
+    await page.locator("#event-job-status_changed").check();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("webhook-secret-value")).toHaveText(/^whsec_[A-Za-z0-9+/=]+$/);
+    await expectAccessibleMarkup(page);
+    await page.getByTestId("go-to-webhook").click();
+    await expect(page.getByRole("heading", { level: 1, name: url })).toBeVisible();
+    await expect(page.getByText("job.status_changed")).toBeVisible();
+    await expect(page.getByText("job.deleted")).toHaveCount(0);
+  });
+
+  test("a job is created and edited with the plain form", async ({ page }) => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await expect(page.getByTestId("welcome")).toBeVisible();
+    await page.goto("/jobs/new");
+    // Controls that need JavaScript are not offered.
+    await expect(page.getByRole("button", { name: "Add an action" })).toBeHidden();
+    const reference = `NOJS-${suffix}`;
+    await page.getByLabel("Date").fill("2026-12-01");
+    await page.getByLabel("First name").fill("Ana");
+    await page.getByLabel("Phone", { exact: true }).fill("not a phone");
+    await page.getByLabel("Street address").fill("100 Rue Saint-Paul");
+    await page.getByLabel("Your reference").fill(reference);
+    await page.getByLabel("Item").fill("Chair");
+    await page.getByLabel("Quantity").fill("2");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.locator("[id='customer.phone-error']")).toBeVisible();
+    await expect(page.getByLabel("Your reference")).toHaveValue(reference);
+    await expect(page.getByLabel("Item")).toHaveValue("Chair");
+    await expectAccessibleMarkup(page);
+    await page.getByLabel("Phone", { exact: true }).fill("+1 514 555 0100");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: reference })).toBeVisible();
+    await expect(page.getByTestId("job-actions")).toContainText("Chair");
+
+    // Its edit form, plain too.
+    await page.goto(`${page.url()}/edit`);
+    await expect(page.getByLabel("Your reference")).toHaveValue(reference);
+    await page.getByLabel("Street address").fill("200 Rue Saint-Paul");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: reference })).toBeVisible();
+    await expect(page.getByText("200 Rue Saint-Paul")).toBeVisible();
   });
 
   test("the plain forms answer in French", async ({ page }) => {

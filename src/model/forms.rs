@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// A form the server refused: its fields as the browser sent them, and
-/// the error (field errors are shown under their fields).
+/// A form the server rendered again: its fields as the browser sent them
+/// (never a password), and why: the error (field errors are shown under
+/// their fields), or none when the form only had to change shape (a role
+/// that shows more fields).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostedForm {
     pub fields: Vec<(String, String)>,
-    pub error: AppError,
+    pub error: Option<AppError>,
 }
 
 impl PostedForm {
@@ -57,7 +59,7 @@ mod tests {
                 ("location_ids".into(), "loc_b".into()),
                 ("active".into(), "on".into()),
             ],
-            error: AppError::NotFound,
+            error: Some(AppError::NotFound),
         };
         assert_eq!(posted.text("name"), "Dépôt");
         assert_eq!(posted.text("missing"), "");

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::job_input::{ActionIn, JobIn};
 pub use super::job_pages::{JobDetail, JobEvent, JobPage, JobQuery};
 
 wire_enum!(
@@ -207,121 +208,6 @@ pub struct Job {
     pub created_at: String,
     pub updated_at: String,
     pub actions: Vec<Action>,
-}
-
-/// What a client sends to create an action, alone or inline in a job.
-/// Missing required fields become field errors (422), not parse errors.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields, default)]
-pub struct ActionIn {
-    #[cfg_attr(feature = "ssr", schema(max_length = 64))]
-    pub external_reference_id: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(max_length = 64))]
-    pub sku: Option<String>,
-    /// Defaults to `delivery`.
-    #[serde(rename = "type")]
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<JobType>))]
-    pub kind: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(required, min_length = 1, max_length = 200))]
-    pub description: String,
-    /// 1 to 100 000; defaults to 1.
-    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000))]
-    pub quantity: Option<i64>,
-    #[cfg_attr(feature = "ssr", schema(max_length = 20))]
-    pub quantity_unit: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(minimum = 0.0, maximum = 1e9))]
-    pub value: Option<f64>,
-    #[cfg_attr(feature = "ssr", schema(minimum = 0.0, maximum = 1e5))]
-    pub weight_kg: Option<f64>,
-    /// Administrators record outcomes; a merchant may only leave it
-    /// `undetermined`.
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<ActionStatus>))]
-    pub status: Option<String>,
-}
-
-/// What a client sends to create a job. The server owns `id`, `status`,
-/// `created_by`, `creation_source`, `version` and the times: sending them is
-/// an unknown field (400).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields, default)]
-pub struct JobIn {
-    /// Your own reference, unique among the jobs you created: letters,
-    /// digits and `- _ . /`.
-    #[cfg_attr(
-        feature = "ssr",
-        schema(max_length = 64, pattern = "^[A-Za-z0-9._/-]*$")
-    )]
-    pub reference_id: Option<String>,
-    #[serde(rename = "type")]
-    #[cfg_attr(feature = "ssr", schema(value_type = JobType, required))]
-    pub kind: String,
-    /// `YYYY-MM-DD`, years 1900 to 9999.
-    #[cfg_attr(
-        feature = "ssr",
-        schema(
-            required,
-            format = Date,
-            example = "2026-12-01"
-        )
-    )]
-    pub date: String,
-    pub time_window: Option<TimeWindow>,
-    #[cfg_attr(feature = "ssr", schema(required))]
-    pub customer: Customer,
-    #[cfg_attr(feature = "ssr", schema(required))]
-    pub address: Address,
-    /// For a merchant, one of the merchant's locations.
-    #[cfg_attr(feature = "ssr", schema(required, min_length = 1, max_length = 64))]
-    pub location_id: String,
-    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
-    pub description: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
-    pub comment: Option<String>,
-    /// At most 50, each at most 64 characters.
-    #[cfg_attr(feature = "ssr", schema(max_items = 50))]
-    pub barcodes: Vec<String>,
-    /// At most 200.
-    #[cfg_attr(feature = "ssr", schema(max_items = 200))]
-    pub actions: Vec<ActionIn>,
-}
-
-impl JobIn {
-    /// The editable fields of `job`, as a client would send them back
-    /// (actions are edited one by one, so they are left out).
-    pub fn from_job(job: &Job) -> Self {
-        let f = job.fields.clone();
-        JobIn {
-            reference_id: f.reference_id,
-            kind: f.kind.as_str().to_owned(),
-            date: f.date,
-            time_window: f.time_window,
-            customer: f.customer,
-            address: f.address,
-            location_id: f.location_id,
-            description: f.description,
-            comment: f.comment,
-            barcodes: f.barcodes,
-            actions: Vec::new(),
-        }
-    }
-}
-
-impl ActionIn {
-    pub fn from_action(action: &Action) -> Self {
-        ActionIn {
-            external_reference_id: action.external_reference_id.clone(),
-            sku: action.sku.clone(),
-            kind: Some(action.kind.as_str().to_owned()),
-            description: action.description.clone(),
-            quantity: Some(action.quantity),
-            quantity_unit: action.quantity_unit.clone(),
-            value: action.value,
-            weight_kg: action.weight_kg,
-            status: Some(action.status.as_str().to_owned()),
-        }
-    }
 }
 
 #[cfg(test)]

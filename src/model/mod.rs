@@ -33,6 +33,7 @@ pub mod api;
 pub mod audit;
 pub mod forms;
 pub mod job;
+pub mod job_input;
 pub mod job_pages;
 pub mod org;
 pub mod organization;

@@ -9,6 +9,13 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use livreur::server::services::{locations, merchants};
 
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
 /// A form post from the app's own page, as a browser without JavaScript
 /// sends it.
 fn form_post(path: &str, fields: &[(&str, &str)], session: Option<&str>) -> Request<Body> {
@@ -209,3 +216,230 @@ async fn a_merchant_form_without_javascript(t: &TestDb) {
     assert_eq!(changed.default_location_id, second);
 }
 db_test!(a_merchant_form_without_javascript);
+
+async fn a_user_form_without_javascript(t: &TestDb) {
+    use livreur::server::services::merchant_users;
+    let w = world(t).await;
+    let app = router(&w.state);
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = format!("/organization/merchants/{}/users/new", w.merchant_id);
+    let users = || async {
+        merchant_users::list(&w.state, &w.admin, &w.merchant_id)
+            .await
+            .unwrap()
+    };
+
+    // Level 2 chosen in a form shown for Level 1: the form comes back with
+    // the API access switch, nothing saved, the password not echoed.
+    let secret = "a long password indeed";
+    let mut fields = vec![
+        ("shown_role", "merchant_l1"),
+        ("email", "sam@fleurs.example"),
+        ("display_name", "Sam"),
+        ("role", "merchant_l2"),
+        ("password", secret),
+    ];
+    let r = send(&app, form_post(&page, &fields, Some(&admin))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains(r#"data-testid="api-access-toggle""#));
+    assert!(r.body.contains(r#"<option value="merchant_l2" selected"#));
+    assert!(r.body.contains(r#"value="sam@fleurs.example""#));
+    assert!(!r.body.contains(secret), "the password is never sent back");
+    assert!(!r.body.contains(r#"data-testid="form-error""#));
+    assert!(users().await.is_empty());
+
+    // A refused one: the error in place, the password still not echoed.
+    let short = [
+        ("shown_role", "merchant_l2"),
+        ("email", "sam@fleurs.example"),
+        ("display_name", "Sam"),
+        ("role", "merchant_l2"),
+        ("password", "short"),
+    ];
+    let r = send(&app, form_post(&page, &short, Some(&admin))).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("at least"), "{}", r.body);
+    assert!(!r.body.contains(r#"value="short""#));
+
+    // Sent again from the Level 2 form, access ticked: saved with access.
+    fields[0] = ("shown_role", "merchant_l2");
+    fields.push(("api_access", "on"));
+    let r = send(&app, form_post(&page, &fields, Some(&admin))).await;
+    let back = format!("/organization/merchants/{}", w.merchant_id);
+    assert_eq!((r.status, r.header("location")), (303, Some(back.as_str())));
+    let sam = users()
+        .await
+        .into_iter()
+        .find(|u| u.email == "sam@fleurs.example")
+        .unwrap();
+    assert!(sam.api_access);
+
+    // Demoted on the edit page with the (now hidden) switch still ticked:
+    // access goes off, as in the enhanced form.
+    let edit = [
+        ("shown_role", "merchant_l2"),
+        ("display_name", "Sam R."),
+        ("role", "merchant_l1"),
+        ("active", "on"),
+        ("api_access", "on"),
+    ];
+    let r = send(
+        &app,
+        form_post(&format!("{back}/users/{}", sam.id), &edit, Some(&admin)),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let sam = merchant_users::get(&w.state, &w.admin, &sam.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (sam.display_name.as_str(), sam.api_access),
+        ("Sam R.", false)
+    );
+    assert!(sam.active);
+}
+db_test!(a_user_form_without_javascript);
+
+async fn a_webhook_form_without_javascript(t: &TestDb) {
+    use crate::common::hooks::{hooks_world, receiver};
+    use livreur::server::services::webhooks;
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (_, base) = receiver().await;
+    let app = router(&w.state);
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = "/integrations/api/webhooks/new";
+
+    // Refused: the events ticked are kept.
+    let bad = [
+        ("url", "ftp://example.com/hook"),
+        ("location_id", ""),
+        ("events", "job.created"),
+        ("events", "job.deleted"),
+        ("description", "ERP"),
+    ];
+    let r = send(&app, form_post(page, &bad, Some(&admin))).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(r#"value="ftp://example.com/hook""#));
+    assert!(
+        r.body.contains(r#"value="job.deleted" checked"#),
+        "ticked kept"
+    );
+    assert!(!r.body.contains(r#"value="job.updated" checked"#));
+    assert!(webhooks::list(&w.state, &w.admin).await.unwrap().is_empty());
+
+    // Created: the answer is the page with the secret, once, not cached.
+    let url = format!("{base}/hook");
+    let good = [
+        ("url", url.as_str()),
+        ("location_id", w.location_id.as_str()),
+        ("events", "*"),
+        ("events", "job.created"),
+        ("description", "ERP"),
+    ];
+    let r = send(&app, form_post(page, &good, Some(&admin))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let made = webhooks::list(&w.state, &w.admin).await.unwrap();
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0].events, ["*"], "All events wins over single ones");
+    assert_eq!(made[0].location_id.as_deref(), Some(w.location_id.as_str()));
+    assert!(r.body.contains("whsec_"), "the secret is shown");
+    assert!(r.body.contains(r#"data-testid="go-to-webhook""#));
+}
+db_test!(a_webhook_form_without_javascript);
+
+async fn a_job_form_without_javascript(t: &TestDb) {
+    use livreur::server::services::jobs;
+    let w = world(t).await;
+    let app = router(&w.state);
+    let merchant = w.user("l2@example.com", "merchant_l2", false).await;
+    let token = sign_in(&app, "l2@example.com", "a long password").await;
+    let mut fields = vec![
+        ("type", "pickup"),
+        ("date", "2026-12-01"),
+        ("time_window.start", "09:00"),
+        ("time_window.end", "12:00"),
+        ("location_id", w.location_id.as_str()),
+        ("reference_id", "NOJS-1"),
+        ("customer.first_name", "Ana"),
+        ("customer.phone", "not a phone"),
+        ("address.line1", "100 Rue Saint-Paul"),
+        ("comment", "Back door, ring twice"),
+        ("barcodes", "A1\nB2"),
+        ("action.description", "Box"),
+        ("action.sku", "SKU-1"),
+        ("action.quantity", "x"),
+        ("action.unit", "box"),
+    ];
+    // Refused: every field kept, errors on their
+    // fields, the action line's too.
+    let r = send(&app, form_post("/jobs/new", &fields, Some(&token))).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(r#"value="not a phone""#));
+    assert!(
+        r.body.contains(">Back door, ring twice</textarea>"),
+        "the comment kept"
+    );
+    assert!(r.body.contains(r#"<option value="pickup" selected"#));
+    assert!(
+        r.body.contains(r#"name="action.sku" value="SKU-1""#),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(r#"id="customer.phone-error""#));
+
+    // Fixed: created as the merchant, on to its page.
+    fields[7] = ("customer.phone", "+1 514 555 0100");
+    fields[13] = ("action.quantity", "2");
+    let r = send(&app, form_post("/jobs/new", &fields, Some(&token))).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = r
+        .header("location")
+        .unwrap()
+        .strip_prefix("/jobs/")
+        .unwrap()
+        .to_owned();
+    let job = jobs::get(&w.state, &merchant, &id).await.unwrap();
+    assert_eq!(job.fields.reference_id.as_deref(), Some("NOJS-1"));
+    assert_eq!(job.fields.barcodes, ["A1", "B2"]);
+    assert_eq!((job.actions.len(), job.actions[0].quantity), (1, 2));
+
+    // Edited at the version shown; a stale version is refused and nothing
+    // changes. The blank action line of a form is no action.
+    let edit = |version: i64, comment: &str| -> Vec<(String, String)> {
+        let mut f: Vec<(String, String)> = fields
+            .iter()
+            .filter(|(k, _)| !k.starts_with("action.") && *k != "comment")
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        f.push(("version".into(), version.to_string()));
+        f.push(("comment".into(), comment.to_owned()));
+        f
+    };
+    let page = format!("/jobs/{id}/edit");
+    let fresh = edit(job.version, "Front door");
+    let r = send(&app, form_post(&page, &pairs(&fresh), Some(&token))).await;
+    let to = format!("/jobs/{id}");
+    assert_eq!((r.status, r.header("location")), (303, Some(to.as_str())));
+    let stale = edit(job.version, "Side door");
+    let r = send(&app, form_post(&page, &pairs(&stale), Some(&token))).await;
+    assert_eq!(r.status, 412, "{}", r.body);
+    let job = jobs::get(&w.state, &merchant, &id).await.unwrap();
+    assert_eq!(job.fields.comment.as_deref(), Some("Front door"));
+
+    let blank = [
+        ("type", "delivery"),
+        ("date", "2026-12-02"),
+        ("location_id", w.location_id.as_str()),
+        ("customer.first_name", "Bo"),
+        ("customer.phone", "5145550101"),
+        ("address.line1", "1 Rue"),
+        ("action.description", ""),
+        ("action.sku", ""),
+        ("action.quantity", "1"),
+        ("action.unit", ""),
+    ];
+    let r = send(&app, form_post("/jobs/new", &blank, Some(&token))).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+db_test!(a_job_form_without_javascript);

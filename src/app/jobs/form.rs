@@ -13,10 +13,13 @@ use crate::app::jobs::form_sections::{
     AddressFields, AddressSection, CustomerFields, CustomerSection, text,
 };
 use crate::app::jobs::labels::type_label;
-use crate::app::widgets::forms::{FieldMessage, FormActions, FormAlert, TextField, last_error};
+use crate::app::widgets::forms::{
+    FieldMessage, FormActions, FormAlert, TextField, form_error, posted_form, use_live,
+};
 use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::model::forms::PostedForm;
 use crate::model::job::{Job, JobIn, JobType, TimeWindow};
 use crate::model::org::Location;
 use crate::serverfns::jobs::{SaveJob, get_job, job_locations};
@@ -37,27 +40,38 @@ pub fn JobFormPage() -> impl IntoView {
             }
         },
     );
-    let load = move || async move { Ok::<_, AppError>((initial.await?, locations.await?)) };
-    let show = |(initial, locations): (Option<Job>, Vec<Location>)| {
-        view! { <JobForm initial locations /> }
+    let posted = posted_form();
+    let load =
+        move || async move { Ok::<_, AppError>((initial.await?, locations.await?, posted.await)) };
+    let show = |(initial, locations, posted): (Option<Job>, Vec<Location>, Option<PostedForm>)| {
+        view! { <JobForm initial locations posted /> }
     };
     view! { <Loaded load show /> }
 }
 
 #[component]
-fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
+fn JobForm(
+    initial: Option<Job>,
+    locations: Vec<Location>,
+    posted: Option<PostedForm>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let is_new = initial.is_none();
     let id = initial.as_ref().map(|j| j.id.clone());
     let version = initial.as_ref().map(|j| j.version);
-    let start = initial
-        .as_ref()
-        .map(JobIn::from_job)
-        .unwrap_or_else(|| JobIn {
-            kind: JobType::Delivery.as_str().into(),
-            location_id: locations.first().map(|l| l.id.clone()).unwrap_or_default(),
-            ..Default::default()
-        });
+    // What a refused plain post sent; else the job's own values, or a new
+    // delivery at the first location.
+    let start = match &posted {
+        Some(p) => JobIn::from_fields(p),
+        None => initial
+            .as_ref()
+            .map(JobIn::from_job)
+            .unwrap_or_else(|| JobIn {
+                kind: JobType::Delivery.as_str().into(),
+                location_id: locations.first().map(|l| l.id.clone()).unwrap_or_default(),
+                ..Default::default()
+            }),
+    };
     let reference_id = RwSignal::new(text(&start.reference_id));
     let kind = RwSignal::new(start.kind.clone());
     let date = RwSignal::new(start.date.clone());
@@ -70,14 +84,19 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
     let description = RwSignal::new(text(&start.description));
     let comment = RwSignal::new(text(&start.comment));
     let barcodes = RwSignal::new(start.barcodes.join("\n"));
-    let rows = RwSignal::new(if is_new {
-        vec![ActionRow::new(0)]
-    } else {
-        Vec::new()
+    let rows = RwSignal::new(match (is_new, &posted) {
+        (false, _) => Vec::new(),
+        (true, Some(_)) if !start.actions.is_empty() => start
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(key, a)| ActionRow::sent(key, a))
+            .collect(),
+        (true, _) => vec![ActionRow::new(0)],
     });
 
     let action = ServerAction::<SaveJob>::new();
-    let error = last_error(action);
+    let error = form_error(action, posted.as_ref());
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(job)) = action.value().get() {
@@ -133,13 +152,32 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
         </div>
         {no_locations
             .then(|| view! { <div class="alert alert-info">{t!(i18n, jobs.no_locations)}</div> })}
-        <form class="panel form" on:submit=on_submit novalidate data-testid="job-form">
+        <form
+            class="panel form"
+            method="post"
+            on:submit=on_submit
+            novalidate
+            data-testid="job-form"
+        >
             <FormAlert error />
+            // What a plain post needs besides the fields shown: the version
+            // edited (a change made meanwhile is refused) and the
+            // coordinates the form does not show.
+            {version.map(|v| view! { <input type="hidden" name="version" value=v /> })}
+            {start
+                .address
+                .lat
+                .map(|v| view! { <input type="hidden" name="address.lat" value=v /> })}
+            {start
+                .address
+                .lng
+                .map(|v| view! { <input type="hidden" name="address.lng" value=v /> })}
             <h2>{t!(i18n, jobs.section_visit)}</h2>
             <div class="field">
                 <label for="type">{t!(i18n, jobs.kind)}</label>
                 <select
                     id="type"
+                    name="type"
                     prop:value=move || kind.get()
                     on:change=move |ev| kind.set(event_target_value(&ev))
                 >
@@ -173,6 +211,7 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
                 <label for="location_id">{t!(i18n, jobs.location)}</label>
                 <select
                     id="location_id"
+                    name="location_id"
                     prop:value=move || location_id.get()
                     on:change=move |ev| location_id.set(event_target_value(&ev))
                 >
@@ -226,15 +265,18 @@ fn JobForm(initial: Option<Job>, locations: Vec<Location>) -> impl IntoView {
 #[component]
 fn NewActions(rows: RwSignal<Vec<ActionRow>>, error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let next_key = StoredValue::new(1usize);
+    let next_key = StoredValue::new(rows.read_untracked().len().max(1));
+    // Lines are added and removed in the browser: without JavaScript the
+    // form has its lines as they are (a blank one is no action).
+    let live = use_live();
     view! {
         <h2>{t!(i18n, jobs.section_actions)}</h2>
         <p class="field-hint">{t!(i18n, jobs.actions_hint)}</p>
         <FieldMessage field="actions" error />
         <For each=move || rows.get() key=|r| r.key let:row>
-            <ActionLine row rows error />
+            <ActionLine row rows error live />
         </For>
-        <div>
+        <div hidden=move || !live.get()>
             <button
                 type="button"
                 class="button button-secondary button-small"
@@ -268,7 +310,9 @@ fn TextArea(
                 rows="3"
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
-            ></textarea>
+            >
+                {value.get_untracked()}
+            </textarea>
             <FieldMessage field=id error />
         </div>
     }

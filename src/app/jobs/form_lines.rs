@@ -29,16 +29,25 @@ impl ActionRow {
         }
     }
 
-    pub(super) fn input(&self) -> ActionIn {
-        let quantity = self.quantity.get_untracked();
-        let quantity = quantity.trim();
-        ActionIn {
-            description: self.description.get_untracked(),
-            sku: Some(self.sku.get_untracked()),
-            quantity: (!quantity.is_empty()).then(|| quantity.parse().unwrap_or(0)),
-            quantity_unit: Some(self.unit.get_untracked()),
-            ..Default::default()
+    /// A line as a refused plain post sent it.
+    pub(super) fn sent(key: usize, a: &ActionIn) -> Self {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        ActionRow {
+            key,
+            description: RwSignal::new(a.description.clone()),
+            sku: RwSignal::new(text(&a.sku)),
+            quantity: RwSignal::new(a.quantity.map(|q| q.to_string()).unwrap_or_default()),
+            unit: RwSignal::new(text(&a.quantity_unit)),
         }
+    }
+
+    pub(super) fn input(&self) -> ActionIn {
+        ActionIn::line(
+            self.description.get_untracked(),
+            self.sku.get_untracked(),
+            &self.quantity.get_untracked(),
+            self.unit.get_untracked(),
+        )
     }
 }
 
@@ -48,6 +57,8 @@ pub(super) fn ActionLine(
     row: ActionRow,
     rows: RwSignal<Vec<ActionRow>>,
     error: Signal<Option<AppError>>,
+    /// Whether the page runs in the browser (the Remove button needs it).
+    live: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let index = move || {
@@ -73,6 +84,8 @@ pub(super) fn ActionLine(
                 <label for=ids("description")>{t!(i18n, jobs.action_description)}</label>
                 <input
                     id=ids("description")
+                    name="action.description"
+                    value=row.description.get_untracked()
                     maxlength="200"
                     prop:value=move || row.description.get()
                     on:input=move |ev| row.description.set(event_target_value(&ev))
@@ -83,6 +96,8 @@ pub(super) fn ActionLine(
                 <label for=ids("sku")>{t!(i18n, jobs.sku)}</label>
                 <input
                     id=ids("sku")
+                    name="action.sku"
+                    value=row.sku.get_untracked()
                     maxlength="64"
                     prop:value=move || row.sku.get()
                     on:input=move |ev| row.sku.set(event_target_value(&ev))
@@ -93,6 +108,8 @@ pub(super) fn ActionLine(
                 <label for=ids("quantity")>{t!(i18n, jobs.quantity)}</label>
                 <input
                     id=ids("quantity")
+                    name="action.quantity"
+                    value=row.quantity.get_untracked()
                     inputmode="numeric"
                     maxlength="6"
                     prop:value=move || row.quantity.get()
@@ -104,6 +121,8 @@ pub(super) fn ActionLine(
                 <label for=ids("unit")>{t!(i18n, jobs.unit)}</label>
                 <input
                     id=ids("unit")
+                    name="action.unit"
+                    value=row.unit.get_untracked()
                     maxlength="20"
                     prop:value=move || row.unit.get()
                     on:input=move |ev| row.unit.set(event_target_value(&ev))
@@ -112,6 +131,7 @@ pub(super) fn ActionLine(
             <button
                 type="button"
                 class="button button-secondary button-small"
+                hidden=move || !live.get()
                 on:click=move |_| rows.update(|r| r.retain(|x| x.key != row.key))
             >
                 {t!(i18n, jobs.remove_action)}

@@ -8,12 +8,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::widgets::forms::{
-    FieldMessage, FormActions, FormAlert, TextField, Toggle, last_error,
+    FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form,
 };
 use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::Role;
+use crate::model::forms::PostedForm;
 use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
 use crate::serverfns::organization::{
     CreateMerchantUser, MerchantDetail, UpdateMerchantUser, get_merchant, get_merchant_user,
@@ -38,12 +39,15 @@ pub fn MerchantUserPage() -> impl IntoView {
             }
         },
     );
-    let load = move || async move { Ok::<_, AppError>((merchant.await?, user.await?)) };
-    let show = |(detail, user): (MerchantDetail, Option<MerchantUser>)| {
-        let merchant_id = detail.merchant.id;
-        let merchant_name = detail.merchant.business_name;
-        view! { <UserForm merchant_id merchant_name user /> }
-    };
+    let posted = posted_form();
+    let load =
+        move || async move { Ok::<_, AppError>((merchant.await?, user.await?, posted.await)) };
+    let show =
+        |(detail, user, posted): (MerchantDetail, Option<MerchantUser>, Option<PostedForm>)| {
+            let merchant_id = detail.merchant.id;
+            let merchant_name = detail.merchant.business_name;
+            view! { <UserForm merchant_id merchant_name user posted /> }
+        };
     view! { <Loaded load show /> }
 }
 
@@ -52,26 +56,43 @@ fn UserForm(
     merchant_id: String,
     merchant_name: String,
     user: Option<MerchantUser>,
+    posted: Option<PostedForm>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let back = format!("/organization/merchants/{merchant_id}");
     let is_new = user.is_none();
     let user_id = user.as_ref().map(|u| u.id.clone());
-    let email = RwSignal::new(user.as_ref().map(|u| u.email.clone()).unwrap_or_default());
-    let display_name = RwSignal::new(
-        user.as_ref()
-            .map(|u| u.display_name.clone())
-            .unwrap_or_default(),
+    // What was sent, when the server rendered the form again after a plain
+    // post (never the password); else the user's own values.
+    let text = |field: &str, current: Option<String>| {
+        RwSignal::new(match &posted {
+            Some(p) => p.text(field),
+            None => current.unwrap_or_default(),
+        })
+    };
+    let email = text("email", user.as_ref().map(|u| u.email.clone()));
+    let display_name = text(
+        "display_name",
+        user.as_ref().map(|u| u.display_name.clone()),
     );
-    let role = RwSignal::new(
-        user.as_ref()
-            .map_or(Role::MerchantL1, |u| u.role)
-            .as_str()
-            .to_owned(),
+    let role = text(
+        "role",
+        Some(
+            user.as_ref()
+                .map_or(Role::MerchantL1, |u| u.role)
+                .as_str()
+                .to_owned(),
+        ),
     );
     let password = RwSignal::new(String::new());
-    let active = RwSignal::new(user.as_ref().is_none_or(|u| u.active));
-    let api_access = RwSignal::new(user.as_ref().is_some_and(|u| u.api_access));
+    let switch = |field: &str, current: bool| {
+        RwSignal::new(match &posted {
+            Some(p) => p.checked(field),
+            None => current,
+        })
+    };
+    let active = switch("active", user.as_ref().is_none_or(|u| u.active));
+    let api_access = switch("api_access", user.as_ref().is_some_and(|u| u.api_access));
     let account_id = user.as_ref().and_then(|u| u.account_id.clone());
     let is_level_2 = Memo::new(move |_| role.get() == Role::MerchantL2.as_str());
     // Leaving Level 2 switches access off, so a hidden "on" is never sent.
@@ -83,8 +104,8 @@ fn UserForm(
 
     let create = ServerAction::<CreateMerchantUser>::new();
     let update = ServerAction::<UpdateMerchantUser>::new();
-    let create_error = last_error(create);
-    let update_error = last_error(update);
+    let create_error = form_error(create, posted.as_ref());
+    let update_error = form_error(update, posted.as_ref());
     let error = Signal::derive(move || {
         if is_new {
             create_error.get()
@@ -150,8 +171,17 @@ fn UserForm(
         <div class="page-header">
             <h1>{title}</h1>
         </div>
-        <form class="panel form" on:submit=on_submit novalidate data-testid="user-form">
+        <form
+            class="panel form"
+            method="post"
+            on:submit=on_submit
+            novalidate
+            data-testid="user-form"
+        >
             <FormAlert error />
+            // The role this form is shown for: choosing Level 2 without
+            // JavaScript shows the form again with the API access switch.
+            <input type="hidden" name="shown_role" value=role.get_untracked() />
             {if is_new {
                 view! {
                     <TextField
@@ -186,10 +216,10 @@ fn UserForm(
                     prop:value=move || role.get()
                     on:change=move |ev| role.set(event_target_value(&ev))
                 >
-                    <option value="merchant_l1" selected=move || !is_level_2.get()>
+                    <option value="merchant_l1" selected=!is_level_2.get_untracked()>
                         {t!(i18n, roles.merchant_l1)}
                     </option>
-                    <option value="merchant_l2" selected=move || is_level_2.get()>
+                    <option value="merchant_l2" selected=is_level_2.get_untracked()>
                         {t!(i18n, roles.merchant_l2)}
                     </option>
                 </select>

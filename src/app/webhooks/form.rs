@@ -9,13 +9,14 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::webhooks::parts::{LIST_PATH, SecretOnce, event_label};
 use crate::app::widgets::forms::{
-    FieldMessage, FormActions, FormAlert, TextField, Toggle, last_error,
+    FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form, use_live,
 };
 use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::model::forms::PostedForm;
 use crate::model::org::Location;
-use crate::model::webhook::{EVENT_TYPES, Webhook, WebhookIn};
+use crate::model::webhook::{EVENT_TYPES, Webhook, WebhookIn, WebhookWithSecret};
 use crate::serverfns::organization::list_locations;
 use crate::serverfns::webhooks::{SaveWebhook, get_webhook};
 
@@ -34,12 +35,27 @@ pub fn WebhookFormPage() -> impl IntoView {
             }
         },
     );
-    let load = move || async move { Ok::<_, AppError>((initial.await?, locations.await?)) };
-    let show = |(initial, locations): (Option<Webhook>, Vec<Location>)| {
-        view! { <WebhookForm initial locations /> }
+    let posted = posted_form();
+    // An endpoint created by a plain post, with its secret to show once.
+    let made = {
+        let made = use_context::<WebhookWithSecret>();
+        OnceResource::new(async move { made })
+    };
+    let load = move || async move {
+        Ok::<_, AppError>((initial.await?, locations.await?, posted.await, made.await))
+    };
+    let show = |(initial, locations, posted, made): Loaded4| {
+        view! { <WebhookForm initial locations posted made /> }
     };
     view! { <Loaded load show /> }
 }
+
+type Loaded4 = (
+    Option<Webhook>,
+    Vec<Location>,
+    Option<PostedForm>,
+    Option<WebhookWithSecret>,
+);
 
 /// What the form holds while it is being filled in.
 #[derive(Clone, Copy)]
@@ -53,7 +69,20 @@ struct Draft {
 }
 
 impl Draft {
-    fn new(w: Option<&Webhook>) -> Self {
+    /// What a refused plain post sent, else the endpoint's own values.
+    fn new(w: Option<&Webhook>, posted: Option<&PostedForm>) -> Self {
+        if let Some(p) = posted {
+            let ticked = p.values("events");
+            let all = ticked.iter().any(|e| e == "*");
+            return Draft {
+                url: RwSignal::new(p.text("url")),
+                location_id: RwSignal::new(p.text("location_id")),
+                all_events: RwSignal::new(all),
+                events: RwSignal::new(if all { Vec::new() } else { ticked }),
+                description: RwSignal::new(p.text("description")),
+                enabled: RwSignal::new(p.checked("enabled")),
+            };
+        }
         let all = w.is_none_or(|w| w.events.iter().any(|e| e == "*"));
         Draft {
             url: RwSignal::new(w.map(|w| w.url.clone()).unwrap_or_default()),
@@ -92,11 +121,16 @@ impl Draft {
 }
 
 #[component]
-fn WebhookForm(initial: Option<Webhook>, locations: Vec<Location>) -> impl IntoView {
+fn WebhookForm(
+    initial: Option<Webhook>,
+    locations: Vec<Location>,
+    posted: Option<PostedForm>,
+    made: Option<WebhookWithSecret>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = initial.as_ref().map(|w| w.id.clone());
     let editing = id.is_some();
-    let draft = Draft::new(initial.as_ref());
+    let draft = Draft::new(initial.as_ref(), posted.as_ref());
     let current_location = initial.as_ref().and_then(|w| w.location_id.clone());
     // Active locations, plus the one the endpoint follows if it is not.
     let offered: Vec<(String, String)> = locations
@@ -106,12 +140,13 @@ fn WebhookForm(initial: Option<Webhook>, locations: Vec<Location>) -> impl IntoV
         .collect();
 
     let action = ServerAction::<SaveWebhook>::new();
-    let error = last_error(action);
+    let error = form_error(action, posted.as_ref());
     // The endpoint just created and its secret: shown once, in this page's
-    // memory only.
+    // memory only (or in the answer to a plain post).
+    let made = made.map(|m| (m.webhook, m.secret));
     let created = Memo::new(move |_| match action.value().get() {
         Some(Ok((w, Some(secret)))) => Some((w, secret)),
-        _ => None,
+        _ => made.clone(),
     });
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -137,7 +172,13 @@ fn WebhookForm(initial: Option<Webhook>, locations: Vec<Location>) -> impl IntoV
         }
     };
     let form = view! {
-        <form class="panel form" on:submit=on_submit novalidate data-testid="webhook-form">
+        <form
+            class="panel form"
+            method="post"
+            on:submit=on_submit
+            novalidate
+            data-testid="webhook-form"
+        >
             <FormAlert error />
             <TextField
                 id="url"
@@ -269,6 +310,10 @@ fn EventChoice(draft: Draft, error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let all = draft.all_events;
     let events = draft.events;
+    // The single events lock while "All events" is on only once the page
+    // is live: without JavaScript they stay free to tick, and "All events"
+    // wins on the server if it stays ticked too.
+    let live = use_live();
     view! {
         <fieldset class="field event-choice" aria-describedby="events-hint">
             <legend>{t!(i18n, webhooks.events)}</legend>
@@ -279,6 +324,8 @@ fn EventChoice(draft: Draft, error: Signal<Option<AppError>>) -> impl IntoView {
                 <input
                     id="events-all"
                     type="checkbox"
+                    name="events"
+                    value="*"
                     checked=all.get_untracked()
                     prop:checked=move || all.get()
                     on:change=move |ev| all.set(event_target_checked(&ev))
@@ -303,10 +350,11 @@ fn EventChoice(draft: Draft, error: Signal<Option<AppError>>) -> impl IntoView {
                                 <input
                                     id=input_id
                                     type="checkbox"
+                                    name="events"
                                     value=e
                                     checked=initially
                                     prop:checked=ticked
-                                    disabled=move || all.get()
+                                    disabled=move || live.get() && all.get()
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
                                         events

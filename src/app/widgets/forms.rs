@@ -73,6 +73,15 @@ pub fn role_name(i18n: I18nContext<Locale>, role: Role) -> &'static str {
     }
 }
 
+/// False while a page is rendered on the server (so in a browser without
+/// JavaScript), true once it runs in the browser: controls that need
+/// JavaScript (add a line, lock boxes) appear or act only then.
+pub fn use_live() -> Signal<bool> {
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    live.into()
+}
+
 /// The form this page is rendered for after the server refused it, sent
 /// without JavaScript: on the server from the request, in the browser from
 /// the page's serialized data (so both render the same).
@@ -91,7 +100,7 @@ where
     I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
-    let refused = posted.map(|p| p.error.clone());
+    let refused = posted.and_then(|p| p.error.clone());
     Signal::derive(move || match action.value().get() {
         Some(result) => result.err(),
         None => refused.clone(),

@@ -6,22 +6,26 @@
 //! (`model::forms::PostedForm`), with the error's status.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use leptos::prelude::*;
 
 use crate::app::shell;
 use crate::error::AppError;
+use crate::model::Role;
 use crate::model::forms::PostedForm;
-use crate::model::org::{LocationIn, MerchantIn};
+use crate::model::job::JobIn;
+use crate::model::org::{LocationIn, MerchantIn, MerchantUserIn, MerchantUserPatch};
+use crate::model::webhook::WebhookIn;
 use crate::server::AppState;
 use crate::server::auth::{ClientIp, CurrentSession};
-use crate::server::services::{Caller, locations, merchants};
+use crate::server::services::{Caller, jobs, locations, merchant_users, merchants, webhooks};
 
 /// A form body is small; anything larger is refused unread.
 const FORM_LIMIT: usize = 64 * 1024;
@@ -33,6 +37,28 @@ pub fn routes() -> Router<AppState> {
         .route("/organization/locations/{id}", post(location))
         .route("/organization/merchants/new", post(merchant))
         .route("/organization/merchants/{id}/edit", post(merchant))
+        .route(
+            "/organization/merchants/{id}/users/new",
+            post(merchant_user),
+        )
+        .route(
+            "/organization/merchants/{id}/users/{user_id}",
+            post(merchant_user),
+        )
+        .route("/integrations/api/webhooks/new", post(webhook))
+        .route("/jobs/new", post(job))
+        .route("/jobs/{id}/edit", post(job))
+}
+
+/// What a plain post leads to.
+enum Next {
+    /// Saved: on to this page.
+    Go(String),
+    /// Not saved: the same form again, reshaped by what was chosen.
+    Again,
+    /// Saved, and shown on the form's page (what the page may show only
+    /// once, like a secret): the page's context.
+    Show(Arc<dyn Fn() + Send + Sync>),
 }
 
 /// The id in `/…/{id}` or `/…/{id}/edit`; `None` on a `/new` page.
@@ -41,8 +67,13 @@ fn id_in(path: &str) -> Option<String> {
     parts.next().filter(|p| *p != "new").map(str::to_owned)
 }
 
+/// The merchant of `/organization/merchants/{id}/…`.
+fn merchant_in(path: &str) -> String {
+    path.split('/').nth(3).unwrap_or_default().to_owned()
+}
+
 async fn location(State(state): State<AppState>, req: Request) -> Response {
-    plain_post(state, req, |state, caller, form, id| async move {
+    plain_post(state, req, |state, caller, form, path| async move {
         let input = LocationIn {
             name: form.text("name"),
             kind: form.text("kind"),
@@ -51,17 +82,17 @@ async fn location(State(state): State<AppState>, req: Request) -> Response {
             timezone: Some(form.text("timezone")),
             active: Some(form.checked("active")),
         };
-        match id {
+        match id_in(&path) {
             Some(id) => locations::update(&state, &caller, &id, &input).await?,
             None => locations::create(&state, &caller, &input).await?,
         };
-        Ok("/organization/locations".to_owned())
+        Ok(Next::Go("/organization/locations".to_owned()))
     })
     .await
 }
 
 async fn merchant(State(state): State<AppState>, req: Request) -> Response {
-    plain_post(state, req, |state, caller, form, id| async move {
+    plain_post(state, req, |state, caller, form, path| async move {
         let location_ids = form.values("location_ids");
         // As in the enhanced form: the first location ticked is the
         // default until another one is chosen among those ticked.
@@ -79,22 +110,105 @@ async fn merchant(State(state): State<AppState>, req: Request) -> Response {
             default_location_id,
             active: None,
         };
-        let merchant = match id {
+        let merchant = match id_in(&path) {
             Some(id) => merchants::update(&state, &caller, &id, &input).await?,
             None => merchants::create(&state, &caller, &input).await?,
         };
-        Ok(format!("/organization/merchants/{}", merchant.id))
+        Ok(Next::Go(format!("/organization/merchants/{}", merchant.id)))
     })
     .await
 }
 
+/// The user form shows the API access switch only for Level 2: choosing
+/// Level 2 in a form shown for Level 1 renders it again with the switch
+/// instead of saving, and leaving Level 2 turns access off, as the
+/// enhanced form does.
+async fn merchant_user(State(state): State<AppState>, req: Request) -> Response {
+    plain_post(state, req, |state, caller, form, path| async move {
+        let role = form.text("role");
+        let level_2 = role == Role::MerchantL2.as_str();
+        if level_2 && form.value("shown_role") != Some(role.as_str()) {
+            return Ok(Next::Again);
+        }
+        let api_access = level_2 && form.checked("api_access");
+        let merchant_id = merchant_in(&path);
+        match id_in(&path) {
+            Some(user_id) => {
+                let patch = MerchantUserPatch {
+                    display_name: Some(form.text("display_name")),
+                    role: Some(role),
+                    active: Some(form.checked("active")),
+                    api_access: Some(api_access),
+                };
+                merchant_users::update(&state, &caller, &user_id, &patch).await?;
+            }
+            None => {
+                let input = MerchantUserIn {
+                    email: form.text("email"),
+                    display_name: form.text("display_name"),
+                    role,
+                    password: form.text("password"),
+                    api_access,
+                };
+                merchant_users::create(&state, &caller, &merchant_id, &input).await?;
+            }
+        }
+        Ok(Next::Go(format!("/organization/merchants/{merchant_id}")))
+    })
+    .await
+}
+
+/// A new endpoint: its signing secret can be shown only in this answer, so
+/// the form's page shows it in place of the form, as the enhanced form does.
+async fn webhook(State(state): State<AppState>, req: Request) -> Response {
+    plain_post(state, req, |state, caller, form, _| async move {
+        let location = form.text("location_id");
+        let ticked = form.values("events");
+        let input = WebhookIn {
+            url: form.text("url"),
+            location_id: (!location.is_empty()).then_some(location),
+            events: if ticked.iter().any(|e| e == "*") {
+                vec!["*".to_owned()]
+            } else {
+                ticked
+            },
+            description: Some(form.text("description")),
+            enabled: None,
+        };
+        let made = webhooks::create(&state, &caller, &input).await?;
+        Ok(Next::Show(Arc::new(move || provide_context(made.clone()))))
+    })
+    .await
+}
+
+/// A job, created (with its action lines) or changed at the version the
+/// form was shown for; every signed-in role may, the service narrows.
+async fn job(State(state): State<AppState>, req: Request) -> Response {
+    plain_post(state, req, |state, caller, form, path| async move {
+        let input = JobIn::from_fields(&form);
+        let saved = match id_in(&path) {
+            Some(id) => {
+                let version = form.value("version").and_then(|v| v.parse().ok());
+                jobs::update(&state, &caller, &id, &input, version).await?
+            }
+            None => jobs::create(&state, &caller, &input).await?,
+        };
+        Ok(Next::Go(format!("/jobs/{}", saved.id)))
+    })
+    .await
+}
+
+/// Fields never sent back into a page.
+const SECRET_FIELDS: &[&str] = &["password"];
+
 /// Runs `save` for a signed-in user with the posted fields and the page's
-/// id; answers with a redirect to where it says, or the page again with
-/// the error. Anonymous visitors are sent to sign in.
+/// path; answers with a redirect to where it says, or the page again with
+/// what was typed (passwords left out) and the error. Anonymous visitors
+/// are sent to sign in.
 async fn plain_post<F, Fut>(state: AppState, req: Request, save: F) -> Response
 where
-    F: FnOnce(AppState, Caller, PostedForm, Option<String>) -> Fut,
-    Fut: Future<Output = Result<String, AppError>>,
+    F: FnOnce(AppState, Caller, PostedForm, String) -> Fut,
+    Fut: Future<Output = Result<Next, AppError>>,
 {
     let (mut parts, body) = req.into_parts();
     let Some(session) = parts.extensions.get::<CurrentSession>().cloned() else {
@@ -109,39 +223,51 @@ where
         .get::<ClientIp>()
         .map(|ClientIp(ip)| ip.clone());
     let caller = Caller::browser(session.user, ip);
-    let id = id_in(parts.uri.path());
+    let path = parts.uri.path().to_owned();
     let form = PostedForm {
         fields,
-        error: AppError::Internal,
+        error: None,
     };
-    match save(state.clone(), caller, form.clone(), id).await {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(error) => {
-            let status =
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            let posted = PostedForm { error, ..form };
-            // The page as a GET would render it, with the refused form.
-            parts.method = Method::GET;
-            let options = state.leptos_options.clone();
-            let render = leptos_axum::render_app_async_with_context(
-                move || {
-                    provide_context(state.clone());
-                    provide_context(posted.clone());
-                },
-                move || shell(LeptosOptions::clone(&options)),
-            );
-            let mut res = render(Request::from_parts(parts, Body::empty())).await;
-            if res.status().is_success() {
-                *res.status_mut() = status;
+    let outcome = save(state.clone(), caller, form.clone(), path).await;
+    let (status, error, shown): (_, _, Option<Arc<dyn Fn() + Send + Sync>>) = match outcome {
+        Ok(Next::Go(to)) => return Redirect::to(&to).into_response(),
+        Ok(Next::Again) => (StatusCode::OK, None, None),
+        Ok(Next::Show(context)) => (StatusCode::OK, None, Some(context)),
+        Err(error) => (
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            Some(error),
+            None,
+        ),
+    };
+    let mut fields = form.fields;
+    fields.retain(|(name, _)| !SECRET_FIELDS.contains(&name.as_str()));
+    let posted = PostedForm { fields, error };
+    // The page as a GET would render it, with the form as it was sent.
+    parts.method = Method::GET;
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(posted.clone());
+            if let Some(show) = &shown {
+                show();
             }
-            res
-        }
+        },
+        move || shell(LeptosOptions::clone(&options)),
+    );
+    let mut res = render(Request::from_parts(parts, Body::empty())).await;
+    if res.status().is_success() {
+        *res.status_mut() = status;
     }
+    // What was typed (and a secret shown once) stays out of caches.
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 #[cfg(test)]
 mod tests {
-    use super::id_in;
+    use super::{id_in, merchant_in};
 
     #[test]
     fn the_page_names_the_object() {
@@ -152,5 +278,14 @@ mod tests {
             Some("mer_1".into())
         );
         assert_eq!(id_in("/organization/merchants/new"), None);
+        assert_eq!(id_in("/jobs/job_1/edit"), Some("job_1".into()));
+        assert_eq!(id_in("/jobs/new"), None);
+        let new_user = "/organization/merchants/mer_1/users/new";
+        assert_eq!(
+            (merchant_in(new_user), id_in(new_user)),
+            ("mer_1".into(), None)
+        );
+        let user = "/organization/merchants/mer_1/users/usr_2";
+        assert_eq!(id_in(user), Some("usr_2".into()));
     }
 }
