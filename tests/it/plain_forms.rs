@@ -5,8 +5,7 @@
 
 use crate::common::world::*;
 use crate::common::*;
-use axum::body::Body;
-use axum::http::{Request, header};
+use axum::http::header;
 use livreur::server::services::{locations, merchants};
 
 fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -14,26 +13,6 @@ fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect()
-}
-
-/// A form post from the app's own page, as a browser without JavaScript
-/// sends it.
-fn form_post(path: &str, fields: &[(&str, &str)], session: Option<&str>) -> Request<Body> {
-    let body = fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut req = Request::post(path)
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::ORIGIN, "http://127.0.0.1:3000")
-        .header("sec-fetch-site", "same-origin")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html");
-    if let Some(token) = session {
-        req = req.header(header::COOKIE, format!("livreur_session={token}"));
-    }
-    req.body(Body::from(body)).unwrap()
 }
 
 async fn a_location_form_without_javascript(t: &TestDb) {

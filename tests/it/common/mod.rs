@@ -252,17 +252,32 @@ pub async fn send(router: &Router, req: Request<Body>) -> Reply {
 /// A same-origin form post to a server function, as the app's own
 /// JavaScript sends it.
 pub fn server_fn(name: &str, form: &[(&str, &str)], session: Option<&str>) -> Request<Body> {
+    same_site_post(&format!("/_fn/{name}"), form, session, "application/json")
+}
+
+/// A form posted from the app's own page, as a browser without JavaScript
+/// sends it (docs/architecture.md, Forms without JavaScript).
+pub fn form_post(path: &str, form: &[(&str, &str)], session: Option<&str>) -> Request<Body> {
+    same_site_post(path, form, session, "text/html")
+}
+
+fn same_site_post(
+    path: &str,
+    form: &[(&str, &str)],
+    session: Option<&str>,
+    accept: &str,
+) -> Request<Body> {
     let body = form
         .iter()
         .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
         .collect::<Vec<_>>()
         .join("&");
-    let mut req = Request::post(format!("/_fn/{name}"))
+    let mut req = Request::post(path)
         .header(header::HOST, "127.0.0.1:3000")
         .header(header::ORIGIN, "http://127.0.0.1:3000")
         .header("sec-fetch-site", "same-origin")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json");
+        .header(header::ACCEPT, accept);
     if let Some(token) = session {
         req = req.header(header::COOKIE, format!("livreur_session={token}"));
     }
