@@ -32,11 +32,24 @@ pub struct Location {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct LocationIn {
+    #[cfg_attr(feature = "ssr", schema(required, min_length = 1, max_length = 120))]
     pub name: String,
     /// `branch` or `warehouse`; anything else is a field error.
+    #[cfg_attr(feature = "ssr", schema(required, value_type = LocationKind))]
     pub kind: String,
+    /// Letters, digits and `- _ . /`; unique in the organization.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            required,
+            min_length = 1,
+            max_length = 40,
+            pattern = "^[A-Za-z0-9._/-]+$"
+        )
+    )]
     pub ref_no: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 300))]
     pub address: Option<String>,
     #[serde(default)]
     pub timezone: Option<String>,
@@ -63,11 +76,18 @@ pub struct Merchant {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct MerchantIn {
+    #[cfg_attr(feature = "ssr", schema(required, min_length = 1, max_length = 160))]
     pub business_name: String,
+    #[cfg_attr(feature = "ssr", schema(required, format = Email, max_length = 254))]
     pub contact_email: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 300))]
     pub address: Option<String>,
+    /// 1 to 200 active locations.
+    #[cfg_attr(feature = "ssr", schema(required, min_items = 1, max_items = 200))]
     pub location_ids: Vec<String>,
+    /// One of `location_ids`.
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub default_location_id: String,
     #[serde(default)]
     pub active: Option<bool>,

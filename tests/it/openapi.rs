@@ -132,6 +132,20 @@ async fn the_document_serves_client_generators(t: &TestDb) {
     assert_eq!(required("Customer"), ["first_name", "phone"]);
     assert_eq!(required("Address"), ["line1"]);
     assert_eq!(required("ActionIn"), ["description"]);
+    assert_eq!(required("LocationIn"), ["name", "kind", "ref_no"]);
+    assert_eq!(
+        required("MerchantIn"),
+        [
+            "business_name",
+            "contact_email",
+            "location_ids",
+            "default_location_id"
+        ]
+    );
+    assert_eq!(
+        required("UserIn"),
+        ["email", "display_name", "role", "password"]
+    );
     // String enums carry their wire names.
     assert_eq!(
         schemas["Role"]["enum"],

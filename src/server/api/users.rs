@@ -33,9 +33,15 @@ pub async fn list_users(
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct UserIn {
+    #[schema(required, format = Email, max_length = 254)]
     email: String,
+    #[schema(required, min_length = 1, max_length = 120)]
     display_name: String,
+    /// `merchant_l1` or `merchant_l2`.
+    #[schema(required, example = "merchant_l2")]
     role: String,
+    /// At least 10 characters.
+    #[schema(required, min_length = 10, max_length = 256)]
     password: String,
 }
 
