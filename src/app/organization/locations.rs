@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::widgets::forms::{
     ActiveBadge, FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form,
+    sent_or, ticked_or,
 };
 use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
@@ -117,12 +118,7 @@ fn LocationForm(initial: Option<Location>, posted: Option<PostedForm>) -> impl I
     let id = initial.as_ref().map(|l| l.id.clone());
     // What was typed, when the server refused a form sent without
     // JavaScript; else the location's own values.
-    let text = |field: &str, current: Option<String>| {
-        RwSignal::new(match &posted {
-            Some(p) => p.text(field),
-            None => current.unwrap_or_default(),
-        })
-    };
+    let text = |field: &str, current: Option<String>| sent_or(posted.as_ref(), field, current);
     let name = text("name", initial.as_ref().map(|l| l.name.clone()));
     let kind = text(
         "kind",
@@ -139,10 +135,11 @@ fn LocationForm(initial: Option<Location>, posted: Option<PostedForm>) -> impl I
         "timezone",
         initial.as_ref().and_then(|l| l.timezone.clone()),
     );
-    let active = RwSignal::new(match &posted {
-        Some(p) => p.checked("active"),
-        None => initial.as_ref().is_none_or(|l| l.active),
-    });
+    let active = ticked_or(
+        posted.as_ref(),
+        "active",
+        initial.as_ref().is_none_or(|l| l.active),
+    );
 
     let action = ServerAction::<SaveLocation>::new();
     let error = form_error(action, posted.as_ref());

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::widgets::forms::{
-    FieldMessage, FormActions, FormAlert, TextField, form_error, posted_form,
+    FieldMessage, FormActions, FormAlert, TextField, form_error, posted_form, sent_or,
 };
 use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
@@ -54,12 +54,7 @@ fn MerchantForm(
     let id = initial.as_ref().map(|m| m.id.clone());
     // What was typed, when the server refused a form sent without
     // JavaScript; else the merchant's own values.
-    let text = |field: &str, current: Option<String>| {
-        RwSignal::new(match &posted {
-            Some(p) => p.text(field),
-            None => current.unwrap_or_default(),
-        })
-    };
+    let text = |field: &str, current: Option<String>| sent_or(posted.as_ref(), field, current);
     let business_name = text(
         "business_name",
         initial.as_ref().map(|m| m.business_name.clone()),

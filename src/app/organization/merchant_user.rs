@@ -8,7 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::widgets::forms::{
-    FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form,
+    FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form, sent_or,
+    ticked_or,
 };
 use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
@@ -64,12 +65,7 @@ fn UserForm(
     let user_id = user.as_ref().map(|u| u.id.clone());
     // What was sent, when the server rendered the form again after a plain
     // post (never the password); else the user's own values.
-    let text = |field: &str, current: Option<String>| {
-        RwSignal::new(match &posted {
-            Some(p) => p.text(field),
-            None => current.unwrap_or_default(),
-        })
-    };
+    let text = |field: &str, current: Option<String>| sent_or(posted.as_ref(), field, current);
     let email = text("email", user.as_ref().map(|u| u.email.clone()));
     let display_name = text(
         "display_name",
@@ -85,12 +81,7 @@ fn UserForm(
         ),
     );
     let password = RwSignal::new(String::new());
-    let switch = |field: &str, current: bool| {
-        RwSignal::new(match &posted {
-            Some(p) => p.checked(field),
-            None => current,
-        })
-    };
+    let switch = |field: &str, current: bool| ticked_or(posted.as_ref(), field, current);
     let active = switch("active", user.as_ref().is_none_or(|u| u.active));
     let api_access = switch("api_access", user.as_ref().is_some_and(|u| u.api_access));
     let account_id = user.as_ref().and_then(|u| u.account_id.clone());

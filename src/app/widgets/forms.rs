@@ -90,6 +90,27 @@ pub fn posted_form() -> OnceResource<Option<PostedForm>> {
     OnceResource::new(async move { posted })
 }
 
+/// A text field's starting value: what was sent when the page shows a form
+/// the server refused (`posted`), else the object's own value.
+pub fn sent_or(
+    posted: Option<&PostedForm>,
+    field: &str,
+    current: Option<String>,
+) -> RwSignal<String> {
+    RwSignal::new(match posted {
+        Some(p) => p.text(field),
+        None => current.unwrap_or_default(),
+    })
+}
+
+/// A checkbox's starting state, as [`sent_or`] for text.
+pub fn ticked_or(posted: Option<&PostedForm>, field: &str, current: bool) -> RwSignal<bool> {
+    RwSignal::new(match posted {
+        Some(p) => p.checked(field),
+        None => current,
+    })
+}
+
 /// The error a form shows: its action's last failure, else the error of
 /// the refused plain post it was rendered for.
 pub fn form_error<I, O>(
