@@ -57,17 +57,6 @@ pub fn minutes_utc(ms: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {:02}:{:02} UTC", p.hour, p.minute)
 }
 
-/// (`2026-11-29`, `20:49 UTC`): a time split where a narrow column may
-/// wrap it.
-pub fn date_and_minutes_utc(ms: i64) -> (String, String) {
-    let p = parts(ms);
-    let (y, mo, d) = p.date;
-    (
-        format!("{y:04}-{mo:02}-{d:02}"),
-        format!("{:02}:{:02} UTC", p.hour, p.minute),
-    )
-}
-
 /// A time zone as the screens use it: the UTC offsets in force over a
 /// window of years around now, worked out by the server from the time zone
 /// database. The server's rendering and the browser's then agree to the

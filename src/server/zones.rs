@@ -38,11 +38,14 @@ pub fn check(name: &str) -> Result<(), &'static str> {
 }
 
 /// Every time zone name, sorted, for the settings form's suggestions.
-pub fn names() -> Vec<String> {
-    let mut names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
-    names.sort();
-    names.dedup();
-    names
+pub fn names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
+        names.sort();
+        names.dedup();
+        names
+    })
 }
 
 /// The offsets of `name` in force around `now_ms`; UTC for an unknown name.

@@ -143,7 +143,7 @@ pub async fn get_organization() -> Result<OrganizationForm, AppError> {
     as_admin(|state, caller| async move {
         Ok(OrganizationForm {
             organization: organization::get(&state, &caller).await?,
-            timezones: zones::names(),
+            timezones: zones::names().to_vec(),
         })
     })
     .await

@@ -100,7 +100,7 @@ fn merge_patch_body(doc: &mut Value, path: &str, create: &str, not_patched: &[&s
     let name = patch_schema(schemas, create, not_patched);
     let pointer = format!(
         "/paths/{}/patch/requestBody/content/application~1json/schema",
-        path.replace('~', "~0").replace('/', "~1")
+        pointer_key(path)
     );
     if let Some(schema) = doc.pointer_mut(&pointer) {
         *schema = json!({ "$ref": format!("#/components/schemas/{name}") });
@@ -244,16 +244,20 @@ fn link_creates(paths: &mut Value) {
         }
     }
     for (path, operation_id, parameters) in links {
-        if let Some(response) = paths.pointer_mut(&format!(
-            "/{}/post/responses/201",
-            path.replace('~', "~0").replace('/', "~1")
-        )) && let Some(response) = response.as_object_mut()
+        if let Some(response) =
+            paths.pointer_mut(&format!("/{}/post/responses/201", pointer_key(&path)))
+            && let Some(response) = response.as_object_mut()
         {
             let entry = response.entry("links").or_insert_with(|| json!({}));
             entry[link_name(&operation_id)] =
                 json!({"operationId": operation_id, "parameters": parameters});
         }
     }
+}
+
+/// A path as one JSON Pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
+fn pointer_key(path: &str) -> String {
+    path.replace('~', "~0").replace('/', "~1")
 }
 
 /// `{job_id}` and the like, in order.
