@@ -37,10 +37,14 @@ export function createAdmin(email: string, password: string, forPort = port): vo
   });
 }
 
-/** Starts a second server on its own fresh database; stop it with `kill()`. */
-export async function startServer(forPort: number): Promise<ChildProcess> {
+/**
+ * Starts a second server on its own fresh database, with `env` added to its
+ * settings; stop it with `kill()`.
+ */
+export async function startServer(forPort: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(path.join(root, "end2end", "serve.sh"), [String(forPort)], {
     stdio: "ignore",
+    env: { ...process.env, ...env },
   });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

@@ -25,6 +25,10 @@ pub fn action_label(i18n: I18nContext<Locale>, action: &str) -> Option<&'static 
         "api_access.granted" => t_string!(i18n, audit_event.api_access_granted),
         "api_access.revoked" => t_string!(i18n, audit_event.api_access_revoked),
         "api_key.created" => t_string!(i18n, audit_event.api_key_created),
+        "api_key.refused" => t_string!(i18n, audit_event.api_key_refused),
+        "api_key.allowed_nets_changed" => {
+            t_string!(i18n, audit_event.api_key_allowed_nets_changed)
+        }
         "api_key.expired" => t_string!(i18n, audit_event.api_key_expired),
         "api_key.revoked" => t_string!(i18n, audit_event.api_key_revoked),
         "api_key.rolled" => t_string!(i18n, audit_event.api_key_rolled),

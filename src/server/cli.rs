@@ -108,6 +108,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let app = http::router(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(crate::server::webhooks::run(state.clone(), stop_rx.clone()));
+    let mail_worker = tokio::spawn(crate::server::mail::run(state.clone(), stop_rx.clone()));
 
     tokio::spawn(purge_sessions_periodically(state.clone()));
     tokio::spawn(flush_usage_periodically(state.clone()));
@@ -132,6 +133,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     .await
     .map_err(|e| format!("server error: {e}"))?;
     let _ = worker.await;
+    let _ = mail_worker.await;
     if let Err(err) = state.usage.flush(&db).await {
         tracing::warn!(error = %err, "could not write the last API usage counts");
     }
@@ -162,9 +164,9 @@ async fn flush_usage_periodically(state: AppState) {
     }
 }
 
-/// Writes the audit entry of each API key that has reached its expiry.
-/// The key itself stops working on the minute without this: expiry is
-/// checked on every request.
+/// Writes the audit entry of each API key that has reached its expiry
+/// (the key itself stops working on the minute without this: expiry is
+/// checked on every request), and queues the expiry notices now due.
 async fn record_key_expiries_periodically(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
@@ -173,6 +175,11 @@ async fn record_key_expiries_periodically(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "API keys expired"),
             Err(err) => tracing::warn!(error = %err, "could not record expired API keys"),
+        }
+        match crate::server::services::key_notices::send_expiry_notices(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(keys = n, "API key expiry notices queued"),
+            Err(err) => tracing::warn!(error = %err, "could not queue API key expiry notices"),
         }
     }
 }

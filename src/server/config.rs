@@ -198,6 +198,23 @@ pub struct Settings {
     )]
     pub webhook_disable_after_hours: u64,
 
+    /// The longest lifetime, in days, an API key may have; with it set,
+    /// "never expires" is not offered and a key asked for without a
+    /// lifetime gets this one (docs/api-keys.md). Unset: no cap.
+    #[arg(long, env = "LIVREUR_API_KEY_MAX_DAYS", global = true)]
+    pub api_key_max_days: Option<u32>,
+
+    /// Where mail is sent: `smtp://`, `smtps://` or
+    /// `smtp+starttls://[user:password@]host[:port]`. Unset: nothing is
+    /// e-mailed (docs/mail.md).
+    #[arg(long, env = "LIVREUR_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Livreur's mail, e.g. `Livreur <noreply@example.com>`;
+    /// required with `LIVREUR_SMTP_URL`.
+    #[arg(long, env = "LIVREUR_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
     /// Where the built front end (`pkg/`, favicon) is served from.
     #[arg(
         long,
@@ -285,6 +302,13 @@ impl Settings {
         if self.webhook_disable_after_hours == 0 {
             return Err("LIVREUR_WEBHOOK_DISABLE_AFTER_HOURS must be at least 1".into());
         }
+        if self
+            .api_key_max_days
+            .is_some_and(|d| !(1..=3650).contains(&d))
+        {
+            return Err("LIVREUR_API_KEY_MAX_DAYS must be between 1 and 3650".into());
+        }
+        crate::server::mail::MailSettings::from_settings(self)?;
         Ok(())
     }
 

@@ -71,6 +71,8 @@ pub struct Metrics {
     sign_ins: [AtomicU64; 3],
     /// Webhook attempts: succeeded, failed.
     webhook_attempts: [AtomicU64; 2],
+    /// Mail: sent, given up.
+    mail: [AtomicU64; 2],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +98,11 @@ impl Metrics {
 
     pub fn sign_in(&self, outcome: SignInOutcome) {
         self.sign_ins[outcome as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One message sent (`true`) or given up (`false`).
+    pub fn record_mail(&self, sent: bool) {
+        self.mail[usize::from(!sent)].fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn record_webhooks(&self, succeeded: u64, attempts: u64) {
@@ -205,6 +212,16 @@ impl Metrics {
                 out,
                 "livreur_webhook_attempts_total{{result=\"{result}\"}} {n}"
             );
+        }
+
+        let _ = writeln!(
+            out,
+            "# HELP livreur_mail_total Mail sent, and mail given up."
+        );
+        let _ = writeln!(out, "# TYPE livreur_mail_total counter");
+        for (i, result) in ["sent", "failed"].iter().enumerate() {
+            let n = self.mail[i].load(Ordering::Relaxed);
+            let _ = writeln!(out, "livreur_mail_total{{result=\"{result}\"}} {n}");
         }
 
         let _ = writeln!(

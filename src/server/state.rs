@@ -27,6 +27,11 @@ pub struct AppState {
     pub webhooks: Arc<Webhooks>,
     /// `LIVREUR_TRUSTED_PROXIES`, parsed once.
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// `LIVREUR_SMTP_URL`'s sender; `None`: nothing is e-mailed.
+    pub mailer: Option<Arc<super::mail::Mailer>>,
+    /// Refused API requests already written to the audit log, so a stolen
+    /// key used from elsewhere cannot flood it.
+    pub refusals: Arc<super::api::refusals::Refusals>,
     pub started: Instant,
 }
 
@@ -44,8 +49,11 @@ impl AppState {
         let webhooks = Arc::new(Webhooks::ephemeral(&settings));
         // Checked by `Settings::validate` before any state is made.
         let trusted_proxies = settings.trusted_proxy_nets().unwrap_or_default().into();
+        let mailer = super::mail::from_settings(&settings);
         Self {
             trusted_proxies,
+            mailer,
+            refusals: Arc::default(),
             leptos_options,
             db,
             settings: Arc::new(settings),

@@ -1,4 +1,6 @@
-//! API usage: each key's "last used" time and requests per account per day.
+//! API usage: each key's "last used" time and address, and requests per
+//! key per day (the owner's 30-day chart) and per account per day (the
+//! administrators' 7-day chart).
 //!
 //! Writing on every request would put a write in front of every API call
 //! (and, on SQLite, queue it behind the one writer). Instead requests are
@@ -13,6 +15,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::clock::Millis;
+use super::db::api_keys::Counted;
 use super::db::{Db, api_keys};
 use crate::model::time::DAY_MS;
 
@@ -26,10 +29,10 @@ pub struct Usage {
 
 #[derive(Default)]
 struct Pending {
-    /// (account, day) → requests not yet written.
-    requests: HashMap<(String, i64), i64>,
-    /// key → the `last_used_at` to write.
-    last_used: HashMap<String, Millis>,
+    /// (account, key, day) → requests not yet written.
+    requests: HashMap<(String, String, i64), i64>,
+    /// key → the `last_used_at` and client address to write.
+    last_used: HashMap<String, (Millis, Option<String>)>,
     /// key → when this instance last wrote (or saw) `last_used_at`.
     written: HashMap<String, Millis>,
 }
@@ -42,12 +45,17 @@ impl Usage {
         &self,
         account_id: &str,
         key_id: &str,
+        ip: Option<&str>,
         stored_last_used: Option<Millis>,
         now: Millis,
     ) {
         let mut p = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         *p.requests
-            .entry((account_id.to_owned(), now.div_euclid(DAY_MS)))
+            .entry((
+                account_id.to_owned(),
+                key_id.to_owned(),
+                now.div_euclid(DAY_MS),
+            ))
             .or_default() += 1;
         let known = p
             .written
@@ -58,7 +66,8 @@ impl Usage {
             .max();
         if known.is_none_or(|at| now - at >= LAST_USED_EVERY) {
             p.written.insert(key_id.to_owned(), now);
-            p.last_used.insert(key_id.to_owned(), now);
+            p.last_used
+                .insert(key_id.to_owned(), (now, ip.map(str::to_owned)));
         }
     }
 
@@ -83,11 +92,16 @@ impl Usage {
         }
         let result = async {
             let mut tx = db.begin().await?;
-            for ((account, day), n) in &requests {
-                api_keys::add_usage(&mut tx, account, *day, *n).await?;
+            let mut counts: HashMap<(Counted, &str, i64), i64> = HashMap::new();
+            for ((account, key, day), n) in &requests {
+                *counts.entry((Counted::Key, key, *day)).or_default() += n;
+                *counts.entry((Counted::Account, account, *day)).or_default() += n;
             }
-            for (key, at) in &last_used {
-                api_keys::touch(&mut tx, key, *at).await?;
+            for ((counted, id, day), n) in counts {
+                api_keys::add_usage(&mut tx, counted, id, day, n).await?;
+            }
+            for (key, (at, ip)) in &last_used {
+                api_keys::touch(&mut tx, key, *at, ip.as_deref()).await?;
             }
             tx.commit().await
         }
@@ -97,8 +111,8 @@ impl Usage {
             for (k, n) in requests {
                 *p.requests.entry(k).or_default() += n;
             }
-            for (k, at) in last_used {
-                p.last_used.entry(k).or_insert(at);
+            for (k, used) in last_used {
+                p.last_used.entry(k).or_insert(used);
             }
         }
         result
@@ -118,40 +132,43 @@ mod tests {
     #[test]
     fn last_used_is_written_at_most_once_a_minute_per_key() {
         let usage = Usage::default();
-        usage.record("acct_a", "key_1", None, 1_000);
-        usage.record("acct_a", "key_1", None, 2_000);
+        usage.record("acct_a", "key_1", Some("192.0.2.1"), None, 1_000);
+        usage.record("acct_a", "key_1", Some("192.0.2.2"), None, 2_000);
         assert_eq!(usage.pending(), (1, 1));
         let p = usage.inner.lock().unwrap();
-        assert_eq!(p.last_used["key_1"], 1_000);
-        assert_eq!(p.requests[&("acct_a".into(), 0)], 2);
+        assert_eq!(p.last_used["key_1"], (1_000, Some("192.0.2.1".into())));
+        assert_eq!(p.requests[&("acct_a".into(), "key_1".into(), 0)], 2);
         drop(p);
 
         // Cleared by a flush, a use within the minute writes nothing more.
         usage.inner.lock().unwrap().last_used.clear();
-        usage.record("acct_a", "key_1", None, 59_000);
+        usage.record("acct_a", "key_1", None, None, 59_000);
         assert_eq!(usage.inner.lock().unwrap().last_used.len(), 0);
-        usage.record("acct_a", "key_1", None, 61_000);
-        assert_eq!(usage.inner.lock().unwrap().last_used["key_1"], 61_000);
+        usage.record("acct_a", "key_1", None, None, 61_000);
+        assert_eq!(usage.inner.lock().unwrap().last_used["key_1"].0, 61_000);
     }
 
     #[test]
     fn a_recent_time_written_elsewhere_is_respected() {
         let usage = Usage::default();
-        usage.record("acct_a", "key_1", Some(100_000), 130_000);
+        usage.record("acct_a", "key_1", None, Some(100_000), 130_000);
         assert_eq!(usage.pending(), (1, 0));
-        usage.record("acct_a", "key_1", Some(100_000), 160_000);
+        usage.record("acct_a", "key_1", None, Some(100_000), 160_000);
         assert_eq!(usage.pending(), (1, 1));
     }
 
     #[test]
-    fn requests_are_counted_per_account_and_day() {
+    fn requests_are_counted_per_key_and_day() {
         let usage = Usage::default();
-        usage.record("acct_a", "key_1", None, DAY_MS - 1);
-        usage.record("acct_a", "key_1", None, DAY_MS);
-        usage.record("acct_b", "key_2", None, DAY_MS);
+        usage.record("acct_a", "key_1", None, None, DAY_MS - 1);
+        usage.record("acct_a", "key_1", None, None, DAY_MS);
+        usage.record("acct_a", "key_3", None, None, DAY_MS);
+        usage.record("acct_b", "key_2", None, None, DAY_MS);
         let p = usage.inner.lock().unwrap();
-        assert_eq!(p.requests[&("acct_a".into(), 0)], 1);
-        assert_eq!(p.requests[&("acct_a".into(), 1)], 1);
-        assert_eq!(p.requests[&("acct_b".into(), 1)], 1);
+        let at = |a: &str, k: &str, d| p.requests[&(a.into(), k.into(), d)];
+        assert_eq!(at("acct_a", "key_1", 0), 1);
+        assert_eq!(at("acct_a", "key_1", 1), 1);
+        assert_eq!(at("acct_a", "key_3", 1), 1);
+        assert_eq!(at("acct_b", "key_2", 1), 1);
     }
 }

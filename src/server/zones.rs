@@ -22,6 +22,15 @@ fn get(name: &str) -> Option<TimeZone> {
     jiff::tz::db().get(name).ok()
 }
 
+/// A time as `2026-12-07 01:36 EST` in the zone named (UTC when unknown),
+/// for text written on the server (mail).
+pub fn format_minutes(name: &str, t: i64) -> String {
+    let tz = get(name).unwrap_or(TimeZone::UTC);
+    Timestamp::from_millisecond(t)
+        .map(|ts| ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M %Z").to_string())
+        .unwrap_or_default()
+}
+
 /// Whether `name` is a time zone of the database (`UTC` always is).
 pub fn exists(name: &str) -> bool {
     get(name).is_some()

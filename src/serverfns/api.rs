@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::api::{ApiAccountRow, IssuedKey, OwnApiAccess};
+use crate::model::api::{ApiAccountRow, IssuedKey, KeyChoice, OwnApiAccess};
 
 #[cfg(feature = "ssr")]
 use super::{as_admin, as_role};
@@ -45,24 +45,45 @@ pub async fn my_api_access() -> Result<OwnApiAccess, AppError> {
     .await
 }
 
+/// A key for the caller's own account, with the scope, lifetime and
+/// allow-list chosen.
 #[server(prefix = "/_fn", endpoint = "generate_api_key", input = Json)]
-pub async fn generate_api_key() -> Result<IssuedKey, AppError> {
+pub async fn generate_api_key(choice: KeyChoice) -> Result<IssuedKey, AppError> {
     use crate::server::services::api_keys;
     as_role(KEY_HOLDERS, |state, caller| async move {
-        api_keys::generate(&state, &caller).await
+        api_keys::generate(&state, &caller, &choice).await
     })
     .await
 }
 
-/// `grace`: `now`, `one_hour`, `one_day` or `seven_days`.
+/// `grace`: `now`, `one_hour`, `one_day` or `seven_days`; `choice`: what
+/// the new key is to be.
 #[server(prefix = "/_fn", endpoint = "roll_api_key", input = Json)]
-pub async fn roll_api_key(key_id: String, grace: String) -> Result<IssuedKey, AppError> {
+pub async fn roll_api_key(
+    key_id: String,
+    grace: String,
+    choice: KeyChoice,
+) -> Result<IssuedKey, AppError> {
     use crate::model::api::RollGrace;
     use crate::server::services::api_keys;
     as_role(KEY_HOLDERS, |state, caller| async move {
         let grace =
             RollGrace::parse(&grace).ok_or_else(|| AppError::field("grace", "invalid_choice"))?;
-        api_keys::roll(&state, &caller, &key_id, grace).await
+        api_keys::roll(&state, &caller, &key_id, grace, &choice).await
+    })
+    .await
+}
+
+/// The networks one of the caller's keys may be used from; an empty text
+/// lifts the restriction. Returns the list as stored.
+#[server(prefix = "/_fn", endpoint = "set_api_key_nets", input = Json)]
+pub async fn set_api_key_nets(
+    key_id: String,
+    allowed_nets: String,
+) -> Result<Vec<String>, AppError> {
+    use crate::server::services::api_keys;
+    as_role(KEY_HOLDERS, |state, caller| async move {
+        api_keys::set_allowed_nets(&state, &caller, &key_id, &allowed_nets).await
     })
     .await
 }

@@ -139,9 +139,15 @@ async fn every_authentication_failure_gives_the_same_401(t: &TestDb) {
         "deactivated user",
         ping(&w.state, &basic(&account2, &key2)).await.body,
     ));
-    let expiring = api_keys::issue_for_user(&w.state, &w.admin, &w.admin.user.id, Some(60))
-        .await
-        .unwrap();
+    let expiring = api_keys::issue_for_user(
+        &w.state,
+        &w.admin,
+        &w.admin.user.id,
+        Some(60),
+        Default::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         ping(&w.state, &basic(&expiring.account_id, &expiring.key))
             .await

@@ -21,8 +21,12 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
     assert_eq!(keys[0].hint, first[first.len() - 4..]);
 
     // A second "generate" is allowed (two keys at most); a third is not.
-    let second = api_keys::generate(&w.state, &user).await.unwrap();
-    let err = api_keys::generate(&w.state, &user).await.unwrap_err();
+    let second = api_keys::generate(&w.state, &user, &Default::default())
+        .await
+        .unwrap();
+    let err = api_keys::generate(&w.state, &user, &Default::default())
+        .await
+        .unwrap_err();
     assert_eq!(err, AppError::conflict("too_many_keys"));
     api_keys::revoke(&w.state, &user, &second.key_id)
         .await
@@ -33,9 +37,15 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
     );
 
     let old_id = keys[0].id.clone();
-    let rolled = api_keys::roll(&w.state, &user, &old_id, RollGrace::OneHour)
-        .await
-        .unwrap();
+    let rolled = api_keys::roll(
+        &w.state,
+        &user,
+        &old_id,
+        RollGrace::OneHour,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(rolled.account_id, account);
     assert_ne!(rolled.key, first);
     // Both work during the grace period...
@@ -46,9 +56,15 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
         200
     );
     // ...rolling again now would make three: refused, and nothing changes.
-    let err = api_keys::roll(&w.state, &user, &rolled.key_id, RollGrace::OneDay)
-        .await
-        .unwrap_err();
+    let err = api_keys::roll(
+        &w.state,
+        &user,
+        &rolled.key_id,
+        RollGrace::OneDay,
+        &Default::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err, AppError::conflict("too_many_keys"));
     assert_eq!(
         ping(&w.state, &basic(&account, &rolled.key)).await.status,
@@ -82,9 +98,15 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
     }
 
     // Rolling with "now" replaces the key at once; unknown keys are 404.
-    let again = api_keys::roll(&w.state, &user, &rolled.key_id, RollGrace::Now)
-        .await
-        .unwrap();
+    let again = api_keys::roll(
+        &w.state,
+        &user,
+        &rolled.key_id,
+        RollGrace::Now,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         ping(&w.state, &basic(&account, &rolled.key)).await.status,
         401
@@ -93,9 +115,15 @@ async fn rolling_keeps_the_old_key_until_its_expiry(t: &TestDb) {
         ping(&w.state, &basic(&account, &again.key)).await.status,
         200
     );
-    let err = api_keys::roll(&w.state, &user, "key_nope", RollGrace::Now)
-        .await
-        .unwrap_err();
+    let err = api_keys::roll(
+        &w.state,
+        &user,
+        "key_nope",
+        RollGrace::Now,
+        &Default::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err, AppError::NotFound);
 }
 db_test!(rolling_keeps_the_old_key_until_its_expiry);
@@ -238,7 +266,9 @@ async fn command_line_keys_follow_the_same_rules(t: &TestDb) {
     let mut l1 = crate::common::admin("l1");
     l1.user.role = Role::MerchantL1;
     assert_eq!(
-        api_keys::generate(&w.state, &l1).await.unwrap_err(),
+        api_keys::generate(&w.state, &l1, &Default::default())
+            .await
+            .unwrap_err(),
         AppError::Forbidden
     );
 }

@@ -24,8 +24,13 @@ const PUBLIC: [&str; 5] = [
 /// their own account. Level 1 users and anonymous callers are refused.
 fn key_holder_body(name: &str) -> Option<serde_json::Value> {
     Some(match name {
-        "my_api_access" | "generate_api_key" => json!({}),
-        "roll_api_key" => json!({"key_id": "key_x", "grace": "one_hour"}),
+        "my_api_access" => json!({}),
+        "generate_api_key" => {
+            json!({"choice": {"scope": "read_only", "lifetime": "30", "allowed_nets": ""}})
+        }
+        "roll_api_key" => json!({"key_id": "key_x", "grace": "one_hour",
+            "choice": {"scope": "read_write", "lifetime": "never", "allowed_nets": ""}}),
+        "set_api_key_nets" => json!({"key_id": "key_x", "allowed_nets": "203.0.113.0/24"}),
         "revoke_api_key" => json!({"key_id": "key_x"}),
         _ => return None,
     })
@@ -204,7 +209,7 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
         checked += 1;
     }
     assert_eq!(
-        key_holder_checked, 4,
+        key_holder_checked, 5,
         "sweep covered {key_holder_checked} key functions"
     );
     assert_eq!(checked, 27, "sweep covered {checked} functions");

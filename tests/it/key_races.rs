@@ -53,9 +53,9 @@ async fn parallel_issues_never_pass_the_two_key_limit() {
     let issues: Vec<_> = (0..ISSUERS)
         .map(|_| {
             let (state, admin, user_id) = (state.clone(), w.admin.clone(), user.user.id.clone());
-            tokio::spawn(
-                async move { api_keys::issue_for_user(&state, &admin, &user_id, None).await },
-            )
+            tokio::spawn(async move {
+                api_keys::issue_for_user(&state, &admin, &user_id, None, Default::default()).await
+            })
         })
         .collect();
     // Every issuer is now waiting on a lock: on the table (to insert) or,

@@ -19,6 +19,7 @@ mod jobs_access;
 mod jobs_api;
 mod jobs_api_input;
 mod jobs_search;
+mod key_limits;
 mod key_races;
 mod locations;
 mod logs;

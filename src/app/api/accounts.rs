@@ -5,6 +5,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::key_form::scope_name;
+use super::keys_table::ExpiringBadge;
+use super::usage_chart::UsageChart;
 use crate::app::layout::use_zone;
 use crate::app::status::Loading;
 use crate::app::webhooks::list::WebhooksPanel;
@@ -106,7 +109,45 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
             <td>
                 <code class="account-id">{row.account_id.clone()}</code>
             </td>
-            <td>{row.active_keys}</td>
+            <td data-testid="account-keys">
+                {if row.keys.is_empty() {
+                    view! { <span class="hint">"0"</span> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain-list">
+                            {row
+                                .keys
+                                .iter()
+                                .map(|k| {
+                                    let scope = k.scope;
+                                    let expires = k.expires_at.map(|t| zone.date_and_minutes(t).0);
+                                    view! {
+                                        <li>
+                                            <code class="nowrap">{format!("lvr_…{}", k.hint)}</code>
+                                            " · "
+                                            <span class="nowrap">
+                                                {move || scope_name(i18n, scope)}
+                                            </span>
+                                            " · "
+                                            <span class="nowrap">
+                                                {move || {
+                                                    expires
+                                                        .clone()
+                                                        .unwrap_or_else(|| {
+                                                            t_string!(i18n, api.no_expiry).to_owned()
+                                                        })
+                                                }}
+                                            </span>
+                                            <ExpiringBadge soon=k.expiring_soon />
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }}
+            </td>
             <td class="small">
                 {match row.last_used_at.map(|t| zone.date_and_minutes(t)) {
                     Some((day, time)) => {
@@ -167,56 +208,6 @@ fn AccountRow(row: ApiAccountRow, set_access: ServerAction<SetApiAccess>) -> imp
                     }
                 })
         }}
-    }
-    .into_any()
-}
-
-/// Seven small bars, today last, with the figures for screen readers.
-#[component]
-fn UsageChart(counts: Vec<i64>) -> impl IntoView {
-    let i18n = use_i18n();
-    let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    let total: i64 = counts.iter().sum();
-    let figures = counts
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let label = move || {
-        td_string!(
-            i18n.get_locale(),
-            api.chart_label,
-            total = total,
-            figures = figures.clone()
-        )
-        .to_string()
-    };
-    view! {
-        <svg
-            class="usage-chart"
-            viewBox="0 0 70 24"
-            width="70"
-            height="24"
-            role="img"
-            aria-label=label
-        >
-            {counts
-                .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    let h = if *n == 0 { 1.0 } else { 2.0 + 22.0 * (*n as f64) / (max as f64) };
-                    view! {
-                        <rect
-                            x=(i * 10 + 1).to_string()
-                            y=format!("{:.1}", 24.0 - h)
-                            width="8"
-                            height=format!("{h:.1}")
-                            rx="1"
-                        />
-                    }
-                })
-                .collect_view()}
-        </svg>
     }
     .into_any()
 }

@@ -3,6 +3,8 @@
 //! API reference page.
 
 pub mod accounts;
+mod key_form;
 pub mod keys_table;
 pub mod reference;
 pub mod settings;
+mod usage_chart;

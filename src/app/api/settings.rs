@@ -10,13 +10,14 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::app::api::accounts::ApiAccounts;
-use crate::app::api::keys_table::KeysTable;
+use crate::app::api::key_form::{ChoiceState, GenerateForm};
+use crate::app::api::keys_table::{KeyActions, KeysTable};
 use crate::app::layout::use_user;
 use crate::app::status::{Forbidden, Loading};
 use crate::app::widgets::forms::{CopyButton, FormAlert, LoadError, last_error};
 use crate::i18n::*;
 use crate::model::Role;
-use crate::model::api::{IssuedKey, OwnApiAccess};
+use crate::model::api::{IssuedKey, KeyLifetime, KeyScope, OwnApiAccess};
 use crate::serverfns::api::{GenerateApiKey, RevokeApiKey, RollApiKey, my_api_access};
 
 #[component]
@@ -51,12 +52,19 @@ fn MyCredentials(admin: bool) -> impl IntoView {
     let generate = ServerAction::<GenerateApiKey>::new();
     let roll = ServerAction::<RollApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
+    // What the "Generate key" form holds, kept while the page reads the
+    // keys again (after a refusal, say).
+    let choice = ChoiceState::new(KeyScope::ReadWrite, &[KeyLifetime::Never]);
+    // Bumped when a key's addresses were saved (each form has its action).
+    let saved = RwSignal::new(0u32);
+    let refresh = Callback::new(move |()| saved.update(|n| *n += 1));
     let access = Resource::new(
         move || {
             (
                 generate.version().get(),
                 roll.version().get(),
                 revoke.version().get(),
+                saved.get(),
             )
         },
         |_| my_api_access(),
@@ -78,7 +86,18 @@ fn MyCredentials(admin: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 match access.await {
                     Ok(access) => {
-                        view! { <CredentialsView access admin generate roll revoke issued /> }
+                        view! {
+                            <CredentialsView
+                                access
+                                admin
+                                generate
+                                choice
+                                roll
+                                revoke
+                                refresh
+                                issued
+                            />
+                        }
                             .into_any()
                     }
                     Err(err) => view! { <LoadError error=err /> }.into_any(),
@@ -93,11 +112,15 @@ fn CredentialsView(
     access: OwnApiAccess,
     admin: bool,
     generate: ServerAction<GenerateApiKey>,
+    choice: ChoiceState,
     roll: ServerAction<RollApiKey>,
     revoke: ServerAction<RevokeApiKey>,
+    refresh: Callback<()>,
     issued: Signal<Option<IssuedKey>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let lifetimes = access.lifetimes.clone();
+    let max_days = access.max_days;
     let heading = move || {
         if admin {
             t_string!(i18n, api.own_title_admin)
@@ -113,7 +136,7 @@ fn CredentialsView(
                     <h2>{heading}</h2>
                     <p>{t!(i18n, api.admin_no_account)}</p>
                     <FormAlert error=last_error(generate) />
-                    <GenerateButton generate />
+                    <GenerateForm generate state=choice lifetimes max_days />
                 </section>
             }
             .into_any();
@@ -153,15 +176,20 @@ fn CredentialsView(
             <NewKey issued active />
             <h3>{t!(i18n, api.keys)}</h3>
             {if access.keys.is_empty() {
-                view! {
-                    <p class="table-empty">{t!(i18n, api.no_keys)}</p>
-                    <GenerateButton generate />
-                }
-                    .into_any()
+                view! { <p class="table-empty">{t!(i18n, api.no_keys)}</p> }.into_any()
             } else {
-                view! { <KeysTable keys=access.keys roll revoke can_roll=key_count < 2 /> }
-                    .into_any()
+                let actions = KeyActions {
+                    roll,
+                    revoke,
+                    refresh,
+                    can_roll: key_count < 2,
+                    lifetimes: lifetimes.clone(),
+                    max_days,
+                };
+                view! { <KeysTable keys=access.keys actions /> }.into_any()
             }}
+            {(key_count == 0)
+                .then(|| view! { <GenerateForm generate state=choice lifetimes max_days /> })}
             <p class="hint">{t!(i18n, api.keys_rule)}</p>
             <h3>{t!(i18n, api.example)}</h3>
             <p class="hint">{t!(i18n, api.example_hint)}</p>
@@ -171,26 +199,6 @@ fn CredentialsView(
         </section>
     }
     .into_any()
-}
-
-#[component]
-fn GenerateButton(generate: ServerAction<GenerateApiKey>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="form-actions">
-            <button
-                type="button"
-                class="button button-primary"
-                data-testid="generate-key"
-                disabled=move || generate.pending().get()
-                on:click=move |_| {
-                    generate.dispatch(GenerateApiKey {});
-                }
-            >
-                {t!(i18n, api.generate)}
-            </button>
-        </div>
-    }
 }
 
 /// The key just made, with the warning that it will not be shown again;

@@ -38,6 +38,9 @@ pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
         "private_address" => t_string!(i18n, field.private_address),
         "unresolvable_host" => t_string!(i18n, field.unresolvable_host),
         "unknown_event" => t_string!(i18n, field.unknown_event),
+        "invalid_network" => t_string!(i18n, field.invalid_network),
+        "too_many_networks" => t_string!(i18n, field.too_many_networks),
+        "longer_than_allowed" => t_string!(i18n, field.longer_than_allowed),
         _ => t_string!(i18n, field.invalid),
     }
 }

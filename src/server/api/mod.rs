@@ -19,6 +19,7 @@ mod organization;
 pub mod policy;
 pub mod problem;
 pub mod reference;
+pub mod refusals;
 mod reply;
 mod users;
 mod webhook_messages;
@@ -44,8 +45,8 @@ use self::problem::Problem;
 use super::AppState;
 use super::auth::ClientIp;
 use super::db::api_keys;
-use super::keys;
 use super::services::{Caller, KeyRef};
+use super::{key_limits, keys};
 use crate::model::{Lang, SessionUser};
 
 /// Request bodies over this size are refused with 413 (docs/api.md).
@@ -223,13 +224,37 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     if !keys::same(&owner.account_id, &account_id) {
         return Problem::unauthorized().into_response();
     }
-    state
-        .usage
-        .record(&owner.account_id, &owner.key_id, owner.last_used_at, now);
     let ip = req
         .extensions()
         .get::<ClientIp>()
         .map(|ClientIp(ip)| ip.clone());
+    // The same 401 as any other failure; the audit log says why.
+    let refused = if owner.expired {
+        Some(refusals::Reason::Expired)
+    } else if !key_limits::allows(owner.allowed_nets.as_deref(), ip.as_deref()) {
+        Some(refusals::Reason::AddressNotAllowed)
+    } else {
+        None
+    };
+    if let Some(reason) = refused {
+        refusals::record(
+            &state,
+            &owner.user_id,
+            &owner.account_id,
+            &owner.key_id,
+            reason,
+            ip.as_deref(),
+        )
+        .await;
+        return Problem::unauthorized().into_response();
+    }
+    state.usage.record(
+        &owner.account_id,
+        &owner.key_id,
+        ip.as_deref(),
+        owner.last_used_at,
+        now,
+    );
     req.extensions_mut().insert(Caller {
         user: SessionUser {
             id: owner.user_id,
@@ -243,6 +268,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         key: Some(KeyRef {
             account_id: owner.account_id,
             key_id: owner.key_id,
+            scope: owner.scope,
         }),
     });
     next.run(req).await

@@ -1,6 +1,8 @@
 //! Who may call which route: every `/api/v1` operation is declared here,
 //! and an operation that is not is refused (deny by default; a test checks
 //! that the OpenAPI document and this table name the same operations).
+//! A read-only key may only read (`GET`, `HEAD`) whatever the route: the
+//! check is on the method, so a route added later is covered too.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
@@ -8,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::problem::Problem;
+use crate::model::api::KeyScope;
 use crate::server::AppState;
 use crate::server::services::Caller;
 
@@ -79,12 +82,23 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ),
 ];
 
+/// The policy of a route; `HEAD` is a `GET` without the body.
 pub fn policy(method: &Method, path: &str) -> Option<Policy> {
     let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    let method = if *method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
     POLICIES
         .iter()
-        .find(|(m, p, _)| *m == method.as_str() && *p == path)
+        .find(|(m, p, _)| *m == method && *p == path)
         .map(|(_, _, policy)| *policy)
+}
+
+/// What a read-only key may do.
+pub fn is_read(method: &Method) -> bool {
+    *method == Method::GET || *method == Method::HEAD
 }
 
 /// Runs after authentication: applies the route's policy, then the
@@ -113,6 +127,16 @@ pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) 
     };
     if !allowed {
         return Problem::from(crate::error::AppError::Forbidden).into_response();
+    }
+    if key.scope == KeyScope::ReadOnly && !is_read(req.method()) {
+        return Problem {
+            code: Some("key_read_only".to_owned()),
+            ..Problem::new(
+                StatusCode::FORBIDDEN,
+                "This API key is read-only: it may only GET and HEAD.",
+            )
+        }
+        .into_response();
     }
     let decision = state.rate_limiter.check(&key.key_id, state.clock.now());
     if !decision.allowed {

@@ -131,23 +131,35 @@ pub async fn put_api_access(
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct IssueKeyIn {
+    /// Seconds until the key expires (at least 60). With
+    /// `LIVREUR_API_KEY_MAX_DAYS` set, at most that many days, and the
+    /// maximum when left out.
     expires_in_seconds: Option<i64>,
+    /// `read_write` (the default) or `read_only` (`GET` and `HEAD` only).
+    scope: Option<crate::model::api::KeyScope>,
 }
 
-#[utoipa::path(post, path = "/users/{user_id}/api-keys", tag = "Users", params(("user_id" = String, Path)), request_body(content = Option<IssueKeyIn>, description = "Optional"), responses((status = 201, description = "`{account_id, key_id, key, hint, expires_at}`: the only time `key` is shown", body = Object)))]
+#[utoipa::path(post, path = "/users/{user_id}/api-keys", tag = "Users", params(("user_id" = String, Path)), request_body(content = Option<IssueKeyIn>, description = "Optional"), responses((status = 201, description = "`{account_id, key_id, key, hint, scope, expires_at}`: the only time `key` is shown", body = Object)))]
 pub async fn issue_key(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
     ApiJsonOrEmpty(input): ApiJsonOrEmpty<IssueKeyIn>,
 ) -> ApiResult {
-    let issued =
-        api_keys::issue_for_user(&state, &caller, &user_id, input.expires_in_seconds).await?;
+    let issued = api_keys::issue_for_user(
+        &state,
+        &caller,
+        &user_id,
+        input.expires_in_seconds,
+        input.scope.unwrap_or_default(),
+    )
+    .await?;
     Ok(created(json!({
         "account_id": issued.account_id,
         "key_id": issued.key_id,
         "key": issued.key,
         "hint": issued.hint,
+        "scope": issued.scope,
         "expires_at": issued.expires_at.map(rfc3339),
     })))
 }

@@ -1,7 +1,9 @@
 //! API accounts: the "API access" switch of a user and their public
 //! Account ID.
 
+use super::api_keys::{active_with, expiring_soon, per_day};
 use super::{Db, Tx, on_read, on_tx};
+use crate::model::api::{ApiAccountRow, KeyBrief, KeyScope};
 use crate::server::clock::Millis;
 use crate::server::ids;
 
@@ -76,4 +78,97 @@ pub async fn for_user_in(
             .fetch_optional(conn)
             .await
     })
+}
+
+/// The API settings list: every merchant user whose access is on, by
+/// merchant then e-mail. Administrators' own accounts are not in it (they
+/// are not API-enabled merchants; each sees their own credentials apart).
+pub async fn accounts(db: &Db, now: Millis) -> Result<Vec<ApiAccountRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT a.id, u.id, u.email, u.display_name, u.merchant_id, m.business_name, \
+           (SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND {}) AS active_keys, \
+           (SELECT MAX(k.last_used_at) FROM api_keys k WHERE k.account_id = a.id) AS last_used_at \
+         FROM api_accounts a JOIN users u ON u.id = a.user_id \
+         JOIN merchants m ON m.id = u.merchant_id \
+         WHERE a.enabled = TRUE \
+         ORDER BY LOWER(m.business_name), LOWER(u.email), a.id",
+        active_with("$1")
+    );
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+    )> = on_read!(db, pool => sqlx::query_as(&sql).bind(now).fetch_all(pool).await?);
+    let today = now.div_euclid(crate::model::time::DAY_MS);
+    let usage: Vec<(String, i64, i64)> = on_read!(db, pool => {
+        sqlx::query_as(
+            "SELECT g.account_id, g.day, g.requests FROM api_usage g \
+             JOIN api_accounts a ON a.id = g.account_id \
+             JOIN users u ON u.id = a.user_id \
+             WHERE a.enabled = TRUE AND u.merchant_id IS NOT NULL AND g.day > $1",
+        )
+        .bind(today - 7)
+        .fetch_all(pool)
+        .await?
+    });
+    let sql = format!(
+        "SELECT k.account_id, k.hint, k.scope, k.expires_at FROM api_keys k \
+         JOIN api_accounts a ON a.id = k.account_id \
+         WHERE a.enabled = TRUE AND {} ORDER BY k.created_at, k.id",
+        active_with("$1")
+    );
+    let briefs: Vec<(String, String, String, Option<i64>)> =
+        on_read!(db, pool => sqlx::query_as(&sql).bind(now).fetch_all(pool).await?);
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                account_id,
+                user_id,
+                email,
+                display_name,
+                merchant_id,
+                business_name,
+                active_keys,
+                last_used_at,
+            )| {
+                let requests_7d = per_day(
+                    usage
+                        .iter()
+                        .filter(|(a, _, _)| *a == account_id)
+                        .map(|(_, day, n)| (*day, *n)),
+                    today,
+                    7,
+                );
+                let keys = briefs
+                    .iter()
+                    .filter(|(a, ..)| *a == account_id)
+                    .map(|(_, hint, scope, expires_at)| KeyBrief {
+                        hint: hint.clone(),
+                        scope: scope.parse().unwrap_or(KeyScope::ReadOnly),
+                        expires_at: *expires_at,
+                        expiring_soon: expiring_soon(*expires_at, now),
+                    })
+                    .collect();
+                ApiAccountRow {
+                    account_id,
+                    user_id,
+                    email,
+                    display_name,
+                    merchant_id,
+                    business_name,
+                    active_keys,
+                    keys,
+                    last_used_at,
+                    requests_7d,
+                }
+            },
+        )
+        .collect())
 }

@@ -3,14 +3,16 @@
 
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::Role;
-use crate::model::api::{ApiAccountRow, ApiKeyInfo};
+use crate::model::api::{ApiKeyInfo, EXPIRING_SOON_DAYS, KeyScope};
+use crate::model::time::DAY_MS;
 use crate::server::clock::Millis;
+use crate::server::key_limits;
 
 /// "Active": not revoked and not expired at `$now`. Written once so every
 /// query agrees on it.
 const ACTIVE: &str = "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $now)";
 
-fn active_with(now_param: &str) -> String {
+pub(super) fn active_with(now_param: &str) -> String {
     ACTIVE.replace("$now", now_param)
 }
 
@@ -21,13 +23,18 @@ pub struct NewKeyRow<'a> {
     pub hint: &'a str,
     pub created_by: Option<&'a str>,
     pub expires_at: Option<Millis>,
+    pub scope: KeyScope,
+    /// Canonical networks, comma separated; `None`: anywhere.
+    pub allowed_nets: Option<&'a str>,
+    /// The expiry notices the key will not need (key_limits::notices_done).
+    pub notices_done: i32,
 }
 
 pub async fn insert(tx: &mut Tx, k: &NewKeyRow<'_>, now: Millis) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
-            "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by, expires_at, \
+             scope, allowed_nets, expiry_notices) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(k.id)
         .bind(k.account_id)
@@ -36,6 +43,9 @@ pub async fn insert(tx: &mut Tx, k: &NewKeyRow<'_>, now: Millis) -> Result<(), s
         .bind(now)
         .bind(k.created_by)
         .bind(k.expires_at)
+        .bind(k.scope.as_str())
+        .bind(k.allowed_nets)
+        .bind(k.notices_done)
         .execute(conn)
         .await
         .map(|_| ())
@@ -45,7 +55,8 @@ pub async fn insert(tx: &mut Tx, k: &NewKeyRow<'_>, now: Millis) -> Result<(), s
 /// An account's active keys, oldest first: `$1` the account, `$2` now.
 fn active_keys_sql() -> String {
     format!(
-        "SELECT k.id, k.hint, k.created_at, k.last_used_at, k.expires_at FROM api_keys k \
+        "SELECT k.id, k.hint, k.scope, k.created_at, k.last_used_at, k.last_used_ip, k.expires_at, \
+         k.allowed_nets FROM api_keys k \
          WHERE k.account_id = $1 AND {} ORDER BY k.created_at, k.id",
         active_with("$2")
     )
@@ -62,10 +73,12 @@ pub async fn active_in(
     let rows: Vec<KeyRow> = on_tx!(tx, conn => {
         sqlx::query_as(&sql).bind(account_id).bind(now).fetch_all(conn).await?
     });
-    Ok(rows.into_iter().map(KeyRow::into_info).collect())
+    Ok(rows.into_iter().map(|r| r.into_info(now)).collect())
 }
 
-pub async fn active(
+/// The account's active keys, oldest first, each with its requests per
+/// day over the last 30 days (API settings).
+pub async fn active_with_usage(
     db: &Db,
     account_id: &str,
     now: Millis,
@@ -74,33 +87,106 @@ pub async fn active(
     let rows: Vec<KeyRow> = on_read!(db, pool => {
         sqlx::query_as(&sql).bind(account_id).bind(now).fetch_all(pool).await?
     });
-    Ok(rows.into_iter().map(KeyRow::into_info).collect())
+    let mut keys: Vec<ApiKeyInfo> = rows.into_iter().map(|r| r.into_info(now)).collect();
+    let today = now.div_euclid(DAY_MS);
+    let usage: Vec<(String, i64, i64)> = on_read!(db, pool => {
+        sqlx::query_as(
+            "SELECT g.key_id, g.day, g.requests FROM api_key_usage g \
+             JOIN api_keys k ON k.id = g.key_id WHERE k.account_id = $1 AND g.day > $2",
+        )
+        .bind(account_id)
+        .bind(today - 30)
+        .fetch_all(pool)
+        .await?
+    });
+    for key in &mut keys {
+        key.requests_30d = per_day(
+            usage
+                .iter()
+                .filter(|(k, _, _)| *k == key.id)
+                .map(|(_, day, n)| (*day, *n)),
+            today,
+            30,
+        );
+    }
+    Ok(keys)
+}
+
+/// Requests per day over the `days` days ending `today`, oldest first.
+pub(super) fn per_day(counts: impl Iterator<Item = (i64, i64)>, today: i64, days: i64) -> Vec<i64> {
+    let mut out = vec![0; days as usize];
+    for (day, n) in counts {
+        let index = days - 1 - (today - day);
+        if (0..days).contains(&index) {
+            out[index as usize] += n;
+        }
+    }
+    out
 }
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
     id: String,
     hint: String,
+    scope: String,
     created_at: i64,
     last_used_at: Option<i64>,
+    last_used_ip: Option<String>,
     expires_at: Option<i64>,
+    allowed_nets: Option<String>,
+}
+
+/// Whether a key expiring at `expires_at` is flagged at `now`.
+pub(super) fn expiring_soon(expires_at: Option<Millis>, now: Millis) -> bool {
+    expires_at.is_some_and(|at| at - now <= EXPIRING_SOON_DAYS * DAY_MS)
 }
 
 impl KeyRow {
-    fn into_info(self) -> ApiKeyInfo {
+    fn into_info(self, now: Millis) -> ApiKeyInfo {
         ApiKeyInfo {
+            expiring_soon: expiring_soon(self.expires_at, now),
+            allowed_nets: key_limits::listed(self.allowed_nets.as_deref()),
             id: self.id,
             hint: self.hint,
+            scope: self.scope.parse().unwrap_or(KeyScope::ReadOnly),
             created_at: self.created_at,
             last_used_at: self.last_used_at,
+            last_used_ip: self.last_used_ip,
             expires_at: self.expires_at,
+            requests_30d: Vec::new(),
         }
     }
 }
 
+/// Sets the allow-list of an active key of the account. Returns false when
+/// there is no such active key.
+pub async fn set_allowed_nets(
+    tx: &mut Tx,
+    account_id: &str,
+    key_id: &str,
+    nets: Option<&str>,
+    now: Millis,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "UPDATE api_keys SET allowed_nets = $3 WHERE id = $1 AND account_id = $2 AND {}",
+        ACTIVE.replace("k.", "").replace("$now", "$4")
+    );
+    let done = on_tx!(tx, conn => {
+        sqlx::query(&sql)
+            .bind(key_id)
+            .bind(account_id)
+            .bind(nets)
+            .bind(now)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(done == 1)
+}
+
 /// Brings an active key's expiry forward to `expires_at` (never later than
-/// an expiry it already has). Returns false when the key is not an active
-/// key of that account.
+/// an expiry it already has); its owner chose it, so no notice follows.
+/// Returns false when the key is not an active key of that account.
 pub async fn expire_at(
     tx: &mut Tx,
     account_id: &str,
@@ -109,7 +195,7 @@ pub async fn expire_at(
     now: Millis,
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
-        "UPDATE api_keys SET expires_at = CASE \
+        "UPDATE api_keys SET expiry_notices = 2, expires_at = CASE \
            WHEN expires_at IS NULL OR expires_at > $3 THEN $3 ELSE expires_at END \
          WHERE id = $1 AND account_id = $2 AND {}",
         ACTIVE.replace("k.", "").replace("$now", "$4")
@@ -167,7 +253,7 @@ pub async fn revoke_all(tx: &mut Tx, account_id: &str, now: Millis) -> Result<u6
     }))
 }
 
-/// Who an API key belongs to, when everything that must hold does.
+/// Who an API key belongs to, when everything about its owner holds.
 #[derive(Debug, Clone)]
 pub struct KeyOwner {
     pub key_id: String,
@@ -178,28 +264,32 @@ pub struct KeyOwner {
     pub role: Role,
     pub merchant_id: Option<String>,
     pub last_used_at: Option<Millis>,
+    pub scope: KeyScope,
+    pub allowed_nets: Option<String>,
+    /// Past its expiry: refused, but worth an audit entry (docs/api-keys.md).
+    pub expired: bool,
 }
 
-/// The one query behind every API request. The key must be active, the
-/// account enabled, the user active, and the user an administrator or an
-/// active merchant's Level 2 user. Read from the database on every request,
-/// never cached, so revocation, expiry, demotion and deactivation bite on
-/// the very next request, whichever instance serves it.
+/// The one query behind every API request: the key, unless it is revoked,
+/// and its owner, when the account is enabled, the user active, and the
+/// user an administrator or an active merchant's Level 2 user. Whether it
+/// has expired is told apart (the caller refuses it all the same). Read
+/// from the database on every request, never cached, so revocation,
+/// expiry, demotion and deactivation bite on the very next request,
+/// whichever instance serves it.
 pub async fn authenticate(
     db: &Db,
     key_hash: &str,
     now: Millis,
 ) -> Result<Option<KeyOwner>, sqlx::Error> {
-    let sql = format!(
-        "SELECT k.id, k.account_id, u.id, u.email, u.display_name, u.role, u.merchant_id, k.last_used_at \
+    let sql = "SELECT k.id, k.account_id, u.id, u.email, u.display_name, u.role, u.merchant_id, \
+           k.last_used_at, k.scope, k.allowed_nets, k.expires_at \
          FROM api_keys k \
          JOIN api_accounts a ON a.id = k.account_id \
          JOIN users u ON u.id = a.user_id \
          LEFT JOIN merchants m ON m.id = u.merchant_id \
-         WHERE k.key_hash = $1 AND {} AND a.enabled = TRUE AND u.active = TRUE \
-           AND (u.role = 'admin' OR (u.role = 'merchant_l2' AND m.active = TRUE))",
-        active_with("$2")
-    );
+         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND a.enabled = TRUE AND u.active = TRUE \
+           AND (u.role = 'admin' OR (u.role = 'merchant_l2' AND m.active = TRUE))";
     #[allow(clippy::type_complexity)]
     let row: Option<(
         String,
@@ -210,11 +300,26 @@ pub async fn authenticate(
         String,
         Option<String>,
         Option<i64>,
+        String,
+        Option<String>,
+        Option<i64>,
     )> = on_read!(db, pool => {
-        sqlx::query_as(&sql).bind(key_hash).bind(now).fetch_optional(pool).await?
+        sqlx::query_as(sql).bind(key_hash).fetch_optional(pool).await?
     });
     Ok(row.and_then(
-        |(key_id, account_id, user_id, email, display_name, role, merchant_id, last_used_at)| {
+        |(
+            key_id,
+            account_id,
+            user_id,
+            email,
+            display_name,
+            role,
+            merchant_id,
+            last_used_at,
+            scope,
+            allowed_nets,
+            expires_at,
+        )| {
             Some(KeyOwner {
                 key_id,
                 account_id,
@@ -224,45 +329,73 @@ pub async fn authenticate(
                 role: role.parse().ok()?,
                 merchant_id,
                 last_used_at,
+                // An unknown scope reads as the narrower one.
+                scope: scope.parse().unwrap_or(KeyScope::ReadOnly),
+                allowed_nets,
+                expired: expires_at.is_some_and(|at| at <= now),
             })
         },
     ))
 }
 
-/// Records `last_used_at`, unless another instance did within the minute.
-pub async fn touch(tx: &mut Tx, key_id: &str, at: Millis) -> Result<(), sqlx::Error> {
+/// Records `last_used_at` and the address, unless another instance did
+/// within the minute.
+pub async fn touch(
+    tx: &mut Tx,
+    key_id: &str,
+    at: Millis,
+    ip: Option<&str>,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
-            "UPDATE api_keys SET last_used_at = $2 \
+            "UPDATE api_keys SET last_used_at = $2, last_used_ip = $4 \
              WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)",
         )
         .bind(key_id)
         .bind(at)
         .bind(at - 60_000)
+        .bind(ip)
         .execute(conn)
         .await
         .map(|_| ())
     })
 }
 
-/// Adds `requests` to an account's count for `day` (days since the epoch).
+/// Whose requests a daily count is: an account's (the administrators'
+/// 7-day chart) or a key's (its owner's 30-day chart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Counted {
+    Account,
+    Key,
+}
+
+/// Adds `requests` to the count of `id` (an account or a key) for `day`
+/// (days since the epoch).
 pub async fn add_usage(
     tx: &mut Tx,
-    account_id: &str,
+    counted: Counted,
+    id: &str,
     day: i64,
     requests: i64,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
+    let sql = match counted {
+        Counted::Account => {
             "INSERT INTO api_usage (account_id, day, requests) VALUES ($1, $2, $3) \
-             ON CONFLICT (account_id, day) DO UPDATE SET requests = api_usage.requests + excluded.requests",
-        )
-        .bind(account_id)
-        .bind(day)
-        .bind(requests)
-        .execute(conn)
-        .await
-        .map(|_| ())
+             ON CONFLICT (account_id, day) DO UPDATE SET requests = api_usage.requests + excluded.requests"
+        }
+        Counted::Key => {
+            "INSERT INTO api_key_usage (key_id, day, requests) VALUES ($1, $2, $3) \
+             ON CONFLICT (key_id, day) DO UPDATE SET requests = api_key_usage.requests + excluded.requests"
+        }
+    };
+    on_tx!(tx, conn => {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(day)
+            .bind(requests)
+            .execute(conn)
+            .await
+            .map(|_| ())
     })
 }
 
@@ -284,77 +417,4 @@ pub async fn claim_expired(
         .fetch_all(conn)
         .await?
     }))
-}
-
-/// The API settings list: every merchant user whose access is on, by
-/// merchant then e-mail. Administrators' own accounts are not in it (they
-/// are not API-enabled merchants; each sees their own credentials apart).
-pub async fn accounts(db: &Db, now: Millis) -> Result<Vec<ApiAccountRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT a.id, u.id, u.email, u.display_name, u.merchant_id, m.business_name, \
-           (SELECT COUNT(*) FROM api_keys k WHERE k.account_id = a.id AND {}) AS active_keys, \
-           (SELECT MAX(k.last_used_at) FROM api_keys k WHERE k.account_id = a.id) AS last_used_at \
-         FROM api_accounts a JOIN users u ON u.id = a.user_id \
-         JOIN merchants m ON m.id = u.merchant_id \
-         WHERE a.enabled = TRUE \
-         ORDER BY LOWER(m.business_name), LOWER(u.email), a.id",
-        active_with("$1")
-    );
-    #[allow(clippy::type_complexity)]
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        Option<i64>,
-    )> = on_read!(db, pool => sqlx::query_as(&sql).bind(now).fetch_all(pool).await?);
-    let today = now.div_euclid(crate::model::time::DAY_MS);
-    let usage: Vec<(String, i64, i64)> = on_read!(db, pool => {
-        sqlx::query_as(
-            "SELECT g.account_id, g.day, g.requests FROM api_usage g \
-             JOIN api_accounts a ON a.id = g.account_id \
-             JOIN users u ON u.id = a.user_id \
-             WHERE a.enabled = TRUE AND u.merchant_id IS NOT NULL AND g.day > $1",
-        )
-        .bind(today - 7)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                account_id,
-                user_id,
-                email,
-                display_name,
-                merchant_id,
-                business_name,
-                active_keys,
-                last_used_at,
-            )| {
-                let mut requests_7d = vec![0; 7];
-                for (_, day, n) in usage.iter().filter(|(a, _, _)| *a == account_id) {
-                    let index = 6 - (today - day);
-                    if (0..7).contains(&index) {
-                        requests_7d[index as usize] += n;
-                    }
-                }
-                ApiAccountRow {
-                    account_id,
-                    user_id,
-                    email,
-                    display_name,
-                    merchant_id,
-                    business_name,
-                    active_keys,
-                    last_used_at,
-                    requests_7d,
-                }
-            },
-        )
-        .collect())
 }

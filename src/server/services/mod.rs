@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod jobs;
+pub mod key_notices;
 pub mod locations;
 pub mod merchant_users;
 pub mod merchants;
@@ -36,6 +37,8 @@ pub struct Caller {
 pub struct KeyRef {
     pub account_id: String,
     pub key_id: String,
+    /// What the key may do (the route policy applies it).
+    pub scope: crate::model::api::KeyScope,
 }
 
 impl Caller {

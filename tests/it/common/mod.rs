@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod hooks;
+pub mod smtp;
 pub mod world;
 
 use axum::Router;

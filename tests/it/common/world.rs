@@ -107,7 +107,9 @@ impl World {
     /// A Level 2 user with access and a fresh key: (user, account, key).
     pub async fn api_user(&self, email: &str) -> (Caller, String, String) {
         let user = self.user(email, "merchant_l2", true).await;
-        let issued = api_keys::generate(&self.state, &user).await.unwrap();
+        let issued = api_keys::generate(&self.state, &user, &Default::default())
+            .await
+            .unwrap();
         (user, issued.account_id, issued.key)
     }
 
@@ -145,12 +147,16 @@ impl World {
     /// A Level 2 user of `merchant_id` with access and a fresh key.
     pub async fn api_user_of(&self, merchant_id: &str, email: &str) -> (Caller, String, String) {
         let user = self.user_of(merchant_id, email, "merchant_l2", true).await;
-        let issued = api_keys::generate(&self.state, &user).await.unwrap();
+        let issued = api_keys::generate(&self.state, &user, &Default::default())
+            .await
+            .unwrap();
         (user, issued.account_id, issued.key)
     }
 
     pub async fn admin_key(&self) -> (String, String) {
-        let issued = api_keys::generate(&self.state, &self.admin).await.unwrap();
+        let issued = api_keys::generate(&self.state, &self.admin, &Default::default())
+            .await
+            .unwrap();
         (issued.account_id, issued.key)
     }
 }
