@@ -26,6 +26,12 @@ pub fn action_label(i18n: I18nContext<Locale>, action: &str) -> Option<&'static 
         "api_access.revoked" => t_string!(i18n, audit_event.api_access_revoked),
         "api_key.created" => t_string!(i18n, audit_event.api_key_created),
         "api_key.refused" => t_string!(i18n, audit_event.api_key_refused),
+        "user.invited" => t_string!(i18n, audit_event.user_invited),
+        "user.invitation_accepted" => t_string!(i18n, audit_event.user_invitation_accepted),
+        "user.password_reset_requested" => {
+            t_string!(i18n, audit_event.user_password_reset_requested)
+        }
+        "user.password_reset" => t_string!(i18n, audit_event.user_password_reset),
         "api_key.allowed_nets_changed" => {
             t_string!(i18n, audit_event.api_key_allowed_nets_changed)
         }

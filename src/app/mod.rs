@@ -9,6 +9,7 @@ mod jobs;
 mod language;
 mod layout;
 mod organization;
+mod password_links;
 mod profile;
 mod sign_in;
 mod status;
@@ -70,6 +71,16 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=|| view! { <status::NotFound /> }>
                     <Route ssr=SsrMode::Async path=path!("/sign-in") view=sign_in::SignInPage />
+                    <Route
+                        ssr=SsrMode::Async
+                        path=path!("/forgot-password")
+                        view=password_links::ForgotPasswordPage
+                    />
+                    <Route
+                        ssr=SsrMode::Async
+                        path=path!("/set-password")
+                        view=password_links::SetPasswordPage
+                    />
                     <ParentRoute ssr=SsrMode::Async path=path!("") view=AppLayout>
                         <Route ssr=SsrMode::Async path=path!("") view=home::HomePage />
                         <Route

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use crate::app::language::LanguageSwitch;
+use crate::app::widgets::standalone::Standalone;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::serverfns::auth::{SignIn, current_user, setup_status};
@@ -46,78 +46,73 @@ pub fn SignInPage() -> impl IntoView {
                 matches!(user.await, Ok(Some(_))).then(|| view! { <Redirect path="/" /> })
             })}
         </Suspense>
-        <div class="standalone">
-            <div class="standalone-top">
-                <LanguageSwitch />
-            </div>
-            <section class="panel panel-narrow sign-in">
-                <div class="brand brand-large">
-                    <span class="brand-mark" aria-hidden="true">
-                        "L"
-                    </span>
-                    <span class="brand-name">{t!(i18n, app_name)}</span>
+        <Standalone below=Box::new(move || {
+            view! {
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        matches!(setup.await, Ok(s) if !s.has_admin)
+                            .then(|| view! { <NoAdminHint /> })
+                    })}
+                </Suspense>
+            }
+                .into_any()
+        })>
+            <h1>{t!(i18n, sign_in.heading)}</h1>
+            <p class="hint">{t!(i18n, sign_in.intro)}</p>
+            {move || {
+                error()
+                    .map(|msg| {
+                        view! {
+                            <div class="alert alert-error" role="alert" data-testid="sign-in-error">
+                                {msg}
+                            </div>
+                        }
+                    })
+            }}
+            <ActionForm action>
+                <div class="field">
+                    <label for="email">{t!(i18n, sign_in.email)}</label>
+                    <input
+                        id="email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        required
+                        autofocus
+                        maxlength="254"
+                    />
                 </div>
-                <h1>{t!(i18n, sign_in.heading)}</h1>
-                <p class="hint">{t!(i18n, sign_in.intro)}</p>
-                {move || {
-                    error()
-                        .map(|msg| {
-                            view! {
-                                <div
-                                    class="alert alert-error"
-                                    role="alert"
-                                    data-testid="sign-in-error"
-                                >
-                                    {msg}
-                                </div>
-                            }
-                        })
-                }}
-                <ActionForm action>
-                    <div class="field">
-                        <label for="email">{t!(i18n, sign_in.email)}</label>
-                        <input
-                            id="email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            required
-                            autofocus
-                            maxlength="254"
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="password">{t!(i18n, sign_in.password)}</label>
-                        <input
-                            id="password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            required
-                            maxlength="1024"
-                        />
-                    </div>
-                    <button
-                        type="submit"
-                        class="button button-primary button-block"
-                        disabled=move || action.pending().get()
-                    >
-                        {move || {
-                            if action.pending().get() {
-                                t_string!(i18n, sign_in.submitting)
-                            } else {
-                                t_string!(i18n, sign_in.submit)
-                            }
-                        }}
-                    </button>
-                </ActionForm>
-            </section>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    matches!(setup.await, Ok(s) if !s.has_admin).then(|| view! { <NoAdminHint /> })
-                })}
-            </Suspense>
-        </div>
+                <div class="field">
+                    <label for="password">{t!(i18n, sign_in.password)}</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        maxlength="1024"
+                    />
+                </div>
+                <button
+                    type="submit"
+                    class="button button-primary button-block"
+                    disabled=move || action.pending().get()
+                >
+                    {move || {
+                        if action.pending().get() {
+                            t_string!(i18n, sign_in.submitting)
+                        } else {
+                            t_string!(i18n, sign_in.submit)
+                        }
+                    }}
+                </button>
+            </ActionForm>
+            <p class="hint">
+                <a href="/forgot-password" data-testid="forgot-password">
+                    {t!(i18n, links.forgot_link)}
+                </a>
+            </p>
+        </Standalone>
     }
 }
 

@@ -161,6 +161,22 @@ pub struct MerchantUser {
     /// The public API Account ID, once access has ever been granted.
     pub account_id: Option<String>,
     pub created_at: i64,
+    /// Invited and no password set yet.
+    #[serde(default)]
+    pub invited: bool,
+    /// The invitation link, only in the answer that made it (shown once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<Invitation>,
+}
+
+/// A link that lets a person set their password, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub url: String,
+    /// Whether it was e-mailed too (mail is configured).
+    pub mailed: bool,
+    pub expires_at: i64,
 }
 
 /// Create a merchant user. `api_access` may only be true for Level 2.
@@ -171,6 +187,7 @@ pub struct MerchantUserIn {
     pub display_name: String,
     /// `merchant_l1` or `merchant_l2`.
     pub role: String,
+    /// Empty or left out: the user is invited by a link instead.
     pub password: String,
     #[serde(default)]
     pub api_access: bool,

@@ -168,7 +168,14 @@ pub async fn send_due(state: &AppState) -> Result<usize, sqlx::Error> {
     let token = ids::new_id("mlr", now);
     let claimed = queue::claim(&state.db, now, now + LEASE_MS, &token, 20).await?;
     for m in &claimed {
-        let result = send_one(mailer, m).await;
+        let body = state.sealer().open(&queue::sealed_row(&m.id), &m.body);
+        let result = match body {
+            Ok(body) => send_one(mailer, m, body).await,
+            Err(_) => Err((
+                "the body cannot be opened with this instance's key".to_owned(),
+                true,
+            )),
+        };
         let now = state.clock.now();
         let attempt = m.attempts as usize;
         let outcome = match &result {
@@ -198,7 +205,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, sqlx::Error> {
 }
 
 /// One message over SMTP. `Err((why, permanent))`.
-async fn send_one(mailer: &Mailer, m: &queue::Claimed) -> Result<(), (String, bool)> {
+async fn send_one(mailer: &Mailer, m: &queue::Claimed, body: String) -> Result<(), (String, bool)> {
     let to: Mailbox = m
         .recipient
         .parse()
@@ -208,7 +215,7 @@ async fn send_one(mailer: &Mailer, m: &queue::Claimed) -> Result<(), (String, bo
         .to(to)
         .subject(m.subject.clone())
         .header(ContentType::TEXT_PLAIN)
-        .body(m.body.clone())
+        .body(body)
         .map_err(|e| (format!("the message could not be built: {e}"), true))?;
     match mailer.transport.send(message).await {
         Ok(_) => Ok(()),

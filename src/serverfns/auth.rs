@@ -29,12 +29,7 @@ pub async fn sign_in(email: String, password: String) -> Result<SignedIn, AppErr
             previous_session: guard::current_session().map(|s| s.token_hash),
         };
         let signed_in = auth::sign_in(&state, &email, &password, &origin).await?;
-        let secure = state.settings.secure_cookies();
-        guard::append_set_cookie(&guard::session_cookie(&signed_in.token, secure));
-        guard::append_set_cookie(&guard::locale_cookie(signed_in.user.language, secure));
-        Ok(SignedIn {
-            language: signed_in.user.language,
-        })
+        Ok(start_session(&state, &signed_in))
     }
     .await;
     if plain_form {
@@ -45,6 +40,21 @@ pub async fn sign_in(email: String, password: String) -> Result<SignedIn, AppErr
         return result;
     }
     guard::finish(result)
+}
+
+/// Hands the browser its new session: the session and language cookies.
+#[cfg(feature = "ssr")]
+fn start_session(
+    state: &crate::server::AppState,
+    signed_in: &crate::server::services::auth::SignedIn,
+) -> SignedIn {
+    use crate::server::auth as guard;
+    let secure = state.settings.secure_cookies();
+    guard::append_set_cookie(&guard::session_cookie(&signed_in.token, secure));
+    guard::append_set_cookie(&guard::locale_cookie(signed_in.user.language, secure));
+    SignedIn {
+        language: signed_in.user.language,
+    }
 }
 
 /// The short code the sign-in page shows a message for.
@@ -110,4 +120,125 @@ pub async fn setup_status() -> Result<InstallStatus, AppError> {
     }
     .await;
     guard::finish(result)
+}
+
+/// What the set-password page shows for a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInfo {
+    /// `invite` or `reset`.
+    pub purpose: String,
+    pub email: String,
+}
+
+/// The link of the set-password page, if it still works.
+#[server(prefix = "/_fn", endpoint = "password_link")]
+pub async fn password_link(token: String) -> Result<Option<LinkInfo>, AppError> {
+    use crate::server::auth as guard;
+    use crate::server::services::user_links::{self, Purpose};
+    let result = async {
+        let state = guard::app_state()?;
+        Ok(user_links::status(&state, &token)
+            .await?
+            .map(|(purpose, email)| LinkInfo {
+                purpose: match purpose {
+                    Purpose::Invite => "invite",
+                    Purpose::Reset => "reset",
+                }
+                .to_owned(),
+                email,
+            }))
+    }
+    .await;
+    guard::finish(result)
+}
+
+/// "Forgot your password?": the same answer whether or not the address
+/// belongs to someone. Works from a plain form (redirects back to the page
+/// with `?sent` or `?error=`).
+#[server(prefix = "/_fn", endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    use crate::server::auth as guard;
+    use crate::server::services::auth::Origin;
+    use crate::server::services::user_links;
+    let plain_form = guard::is_plain_form_post();
+    let result = async {
+        let state = guard::app_state()?;
+        let parts = guard::request_parts()?;
+        let origin = Origin {
+            ip: guard::client_ip(&parts),
+            ..Default::default()
+        };
+        user_links::request_reset(&state, &email, &origin).await
+    }
+    .await;
+    if plain_form {
+        match &result {
+            Ok(()) => leptos_axum::redirect("/forgot-password?sent"),
+            Err(err) => {
+                leptos_axum::redirect(&format!("/forgot-password?error={}", link_error_code(err)))
+            }
+        }
+        return result;
+    }
+    guard::finish(result)
+}
+
+/// Sets the password with an invitation or reset link, then signs in.
+/// Works from a plain form: home on success, else back to the page.
+#[server(prefix = "/_fn", endpoint = "set_password")]
+pub async fn set_password(
+    token: String,
+    password: String,
+    confirm: String,
+) -> Result<SignedIn, AppError> {
+    use crate::server::auth as guard;
+    use crate::server::services::auth::Origin;
+    use crate::server::services::user_links;
+    let plain_form = guard::is_plain_form_post();
+    let result = async {
+        let state = guard::app_state()?;
+        let parts = guard::request_parts()?;
+        let origin = Origin {
+            ip: guard::client_ip(&parts),
+            user_agent: guard::user_agent(&parts),
+            previous_session: None,
+        };
+        let signed_in =
+            user_links::set_password(&state, &token, &password, &confirm, &origin).await?;
+        Ok(start_session(&state, &signed_in))
+    }
+    .await;
+    if plain_form {
+        match &result {
+            Ok(_) => leptos_axum::redirect("/"),
+            Err(err) => {
+                let token: String = token
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .take(100)
+                    .collect();
+                leptos_axum::redirect(&format!(
+                    "/set-password?token={token}&error={}",
+                    link_error_code(err)
+                ))
+            }
+        }
+        return result;
+    }
+    guard::finish(result)
+}
+
+/// The short code the link pages show a message for.
+pub fn link_error_code(err: &AppError) -> &'static str {
+    match err {
+        AppError::NotFound => "expired",
+        AppError::TooManyAttempts { .. } => "throttled",
+        AppError::Validation { fields } => match fields.first().map(|f| f.code.as_str()) {
+            Some("passwords_differ") => "passwords_differ",
+            Some("required") => "required",
+            Some("invalid_email") => "invalid_email",
+            _ => "password_too_short",
+        },
+        _ => "unavailable",
+    }
 }

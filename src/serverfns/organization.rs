@@ -108,6 +108,15 @@ pub async fn create_merchant_user(
     .await
 }
 
+/// A new invitation link for a user who has not set a password yet; the
+/// previous link stops working.
+#[server(prefix = "/_fn", endpoint = "reinvite_user", input = Json)]
+pub async fn reinvite_user(user_id: String) -> Result<crate::model::org::Invitation, AppError> {
+    use crate::server::services::user_links;
+    as_admin(|state, caller| async move { user_links::reinvite(&state, &caller, &user_id).await })
+        .await
+}
+
 #[server(prefix = "/_fn", endpoint = "update_merchant_user", input = Json)]
 pub async fn update_merchant_user(
     id: String,

@@ -26,6 +26,7 @@ mod logs;
 mod openapi;
 mod organization;
 mod pages;
+mod people;
 mod plain_forms;
 mod secrets;
 mod sign_in_throttles;

@@ -142,10 +142,7 @@ async fn the_document_serves_client_generators(t: &TestDb) {
             "default_location_id"
         ]
     );
-    assert_eq!(
-        required("UserIn"),
-        ["email", "display_name", "role", "password"]
-    );
+    assert_eq!(required("UserIn"), ["email", "display_name", "role"]);
     // String enums carry their wire names.
     assert_eq!(
         schemas["Role"]["enum"],

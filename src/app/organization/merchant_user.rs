@@ -8,18 +8,20 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::widgets::forms::{
-    FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form, sent_or,
-    ticked_or,
+    CopyButton, FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, last_error,
+    posted_form, sent_or, ticked_or,
 };
 use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::Role;
 use crate::model::forms::PostedForm;
-use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
+use crate::model::org::{Invitation, MerchantUser, MerchantUserIn, MerchantUserPatch};
 use crate::serverfns::organization::{
-    CreateMerchantUser, MerchantDetail, UpdateMerchantUser, get_merchant, get_merchant_user,
+    CreateMerchantUser, MerchantDetail, ReinviteUser, UpdateMerchantUser, get_merchant,
+    get_merchant_user,
 };
+use leptos_router::components::A;
 
 /// `/organization/merchants/:id/users/new` and `…/users/:user_id`.
 #[component]
@@ -41,16 +43,28 @@ pub fn MerchantUserPage() -> impl IntoView {
         },
     );
     let posted = posted_form();
-    let load =
-        move || async move { Ok::<_, AppError>((merchant.await?, user.await?, posted.await)) };
-    let show =
-        |(detail, user, posted): (MerchantDetail, Option<MerchantUser>, Option<PostedForm>)| {
-            let merchant_id = detail.merchant.id;
-            let merchant_name = detail.merchant.business_name;
-            view! { <UserForm merchant_id merchant_name user posted /> }
-        };
+    // A user just invited by a plain post, with the link to show once.
+    let made = {
+        let made = use_context::<MerchantUser>();
+        OnceResource::new(async move { made })
+    };
+    let load = move || async move {
+        Ok::<_, AppError>((merchant.await?, user.await?, posted.await, made.await))
+    };
+    let show = |(detail, user, posted, made): Loaded4| {
+        let merchant_id = detail.merchant.id;
+        let merchant_name = detail.merchant.business_name;
+        view! { <UserForm merchant_id merchant_name user posted made /> }
+    };
     view! { <Loaded load show /> }
 }
+
+type Loaded4 = (
+    MerchantDetail,
+    Option<MerchantUser>,
+    Option<PostedForm>,
+    Option<MerchantUser>,
+);
 
 #[component]
 fn UserForm(
@@ -58,8 +72,10 @@ fn UserForm(
     merchant_name: String,
     user: Option<MerchantUser>,
     posted: Option<PostedForm>,
+    made: Option<MerchantUser>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let invited_user = user.clone().filter(|u| u.invited && u.active);
     let back = format!("/organization/merchants/{merchant_id}");
     let is_new = user.is_none();
     let user_id = user.as_ref().map(|u| u.id.clone());
@@ -105,10 +121,20 @@ fn UserForm(
         }
     });
     let pending = Signal::derive(move || create.pending().get() || update.pending().get());
+    // A user invited just now: the link is shown once, in place of the
+    // form (from this page's submission, or from a plain post).
+    let invited = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| made.clone())
+            .filter(|u| u.invitation.is_some())
+    });
     let navigate = use_navigate();
     let back_for_effect = back.clone();
     Effect::new(move |_| {
-        let saved = matches!(create.value().get(), Some(Ok(_)))
+        let saved = matches!(create.value().get(), Some(Ok(u)) if u.invitation.is_none())
             || matches!(update.value().get(), Some(Ok(_)));
         if saved {
             navigate(&back_for_effect, Default::default());
@@ -157,12 +183,22 @@ fn UserForm(
             }
         }
     };
+    let back_link = back.clone();
     view! {
         <Title text=title.clone() />
         <div class="page-header">
             <h1>{title}</h1>
         </div>
+        {move || {
+            invited
+                .get()
+                .and_then(|u| u.invitation.map(|i| (u.email, i)))
+                .map(|(email, invitation)| {
+                    view! { <InvitationShown email invitation back=back_link.clone() /> }
+                })
+        }}
         <form
+            hidden=move || invited.with(Option::is_some)
             class="panel form"
             method="post"
             on:submit=on_submit
@@ -223,11 +259,10 @@ fn UserForm(
                             id="password"
                             value=password
                             error
-                            required=true
                             kind="password"
                             autocomplete="new-password"
                             maxlength=256
-                            hint=Signal::derive(move || t_string!(i18n, users.password_hint))
+                            hint=Signal::derive(move || t_string!(i18n, users.password_invite_hint))
                         >
                             {t!(i18n, users.password)}
                         </TextField>
@@ -264,5 +299,96 @@ fn UserForm(
                 })}
             <FormActions pending=pending cancel_href=back />
         </form>
+        {invited_user.map(|u| view! { <Reinvite user_id=u.id email=u.email /> })}
+    }
+}
+
+/// An invitation link, where it went, and its copy button.
+#[component]
+fn InvitationLink(email: String, invitation: Invitation) -> impl IntoView {
+    let i18n = use_i18n();
+    let url = invitation.url.clone();
+    let mailed = invitation.mailed;
+    view! {
+        <p>
+            {move || {
+                let email = email.clone();
+                if mailed {
+                    td_string!(i18n.get_locale(), users.invitation_mailed, email = email)
+                        .to_string()
+                } else {
+                    td_string!(i18n.get_locale(), users.invitation_by_hand, email = email)
+                        .to_string()
+                }
+            }}
+        </p>
+        <div class="copy-row">
+            <code data-testid="invitation-url">{invitation.url}</code>
+            <CopyButton
+                text=url
+                label=t_string!(i18n, users.copy_invitation).to_owned()
+                testid="copy-invitation"
+            />
+        </div>
+    }
+}
+
+/// The link a new user sets their password with: shown once, in place of
+/// the form.
+#[component]
+fn InvitationShown(email: String, invitation: Invitation, back: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel" role="status" data-testid="invitation">
+            <h2>{t!(i18n, users.invitation_title)}</h2>
+            <InvitationLink email invitation />
+            <p class="hint">{t!(i18n, users.invitation_once)}</p>
+            <div class="form-actions">
+                <A href=back attr:class="button button-primary">
+                    {t!(i18n, users.back_to_merchant)}
+                </A>
+            </div>
+        </section>
+    }
+}
+
+/// A user who has not set a password yet: "New invitation link" makes a
+/// new one (the previous stops working) and shows it once.
+#[component]
+fn Reinvite(user_id: String, email: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let reinvite = ServerAction::<ReinviteUser>::new();
+    let id = StoredValue::new(user_id);
+    view! {
+        <section class="panel" data-testid="invitation-pending">
+            <h2>{t!(i18n, users.invitation_pending)}</h2>
+            <p class="hint">{t!(i18n, users.invitation_pending_body)}</p>
+            <FormAlert error=last_error(reinvite) />
+            {move || {
+                reinvite
+                    .value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|invitation| {
+                        view! { <InvitationLink email=email.clone() invitation /> }
+                    })
+            }}
+            <div class="form-actions">
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    data-testid="reinvite"
+                    disabled=move || reinvite.pending().get()
+                    on:click=move |_| {
+                        reinvite
+                            .dispatch(ReinviteUser {
+                                user_id: id.get_value(),
+                            });
+                    }
+                >
+                    {t!(i18n, users.reinvite)}
+                </button>
+            </div>
+        </section>
     }
 }

@@ -41,6 +41,7 @@ pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
         "invalid_network" => t_string!(i18n, field.invalid_network),
         "too_many_networks" => t_string!(i18n, field.too_many_networks),
         "longer_than_allowed" => t_string!(i18n, field.longer_than_allowed),
+        "passwords_differ" => t_string!(i18n, field.passwords_differ),
         _ => t_string!(i18n, field.invalid),
     }
 }
@@ -59,6 +60,7 @@ pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> &'static str 
             "job_not_new" => t_string!(i18n, conflict.job_not_new),
             "transition_not_allowed" => t_string!(i18n, conflict.transition_not_allowed),
             "webhook_disabled" => t_string!(i18n, conflict.webhook_disabled),
+            "not_invited" => t_string!(i18n, conflict.not_invited),
             _ => t_string!(i18n, conflict.generic),
         },
         AppError::Forbidden => t_string!(i18n, errors.forbidden_body),

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::problem::{ApiJson, ApiJsonOrEmpty};
 use super::reply::{ApiResult, created, ok};
 use super::wire::UserOut;
+use crate::error::AppError;
 use crate::model::org::{MerchantUserIn, MerchantUserPatch};
 use crate::model::time::rfc3339;
 use crate::server::AppState;
@@ -40,9 +41,10 @@ pub struct UserIn {
     /// `merchant_l1` or `merchant_l2`.
     #[schema(required, example = "merchant_l2")]
     role: String,
-    /// At least 10 characters.
-    #[schema(required, min_length = 10, max_length = 256)]
-    password: String,
+    /// At least 10 characters. Left out: the user is invited, and the
+    /// answer carries `invitation_url` (valid 72 hours, single-use).
+    #[schema(min_length = 10, max_length = 256)]
+    password: Option<String>,
 }
 
 #[utoipa::path(post, path = "/merchants/{merchant_id}/users", tag = "Merchants", params(("merchant_id" = String, Path)), request_body = UserIn, responses((status = 201, description = "Created", body = UserOut)))]
@@ -60,7 +62,15 @@ pub async fn create_user(
             email: input.email,
             display_name: input.display_name,
             role: input.role,
-            password: input.password,
+            // An empty password is not a way to invite: too easy to send
+            // by mistake.
+            password: match input.password {
+                Some(p) if p.is_empty() => {
+                    return Err(AppError::field("password", "password_too_short").into());
+                }
+                Some(p) => p,
+                None => String::new(),
+            },
             api_access: false,
         },
     )

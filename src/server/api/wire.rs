@@ -100,6 +100,12 @@ pub(super) struct UserOut {
     api_access: bool,
     account_id: Option<String>,
     created_at: String,
+    /// Invited by a link and no password set yet.
+    invited: bool,
+    /// The invitation link: only in the answer to a create without a
+    /// password, the one time it is shown (docs/people.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invitation_url: Option<String>,
 }
 
 impl From<MerchantUser> for UserOut {
@@ -114,6 +120,8 @@ impl From<MerchantUser> for UserOut {
             api_access: u.api_access,
             account_id: u.account_id,
             created_at: rfc3339(u.created_at),
+            invited: u.invited,
+            invitation_url: u.invitation.map(|i| i.url),
         }
     }
 }

@@ -4,6 +4,12 @@
 
 use super::{Db, Tx, on_read, on_tx};
 use crate::server::clock::Millis;
+use crate::server::webhooks::seal::Sealer;
+
+/// What a sealed body is bound to: opened as another message's, it fails.
+pub fn sealed_row(id: &str) -> String {
+    format!("mail_outbox:{id}")
+}
 
 /// A message to queue, already rendered in its recipient's language.
 pub struct NewMail<'a> {
@@ -15,7 +21,16 @@ pub struct NewMail<'a> {
     pub kind: &'a str,
 }
 
-pub async fn enqueue(tx: &mut Tx, m: &NewMail<'_>, now: Millis) -> Result<(), sqlx::Error> {
+/// Queues a message. Its body may carry a link that works as a password
+/// would, so it is sealed with the instance key (bound to the message's
+/// id) until it is sent, and emptied then.
+pub async fn enqueue(
+    tx: &mut Tx,
+    sealer: &Sealer,
+    m: &NewMail<'_>,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    let body = sealer.seal(&sealed_row(m.id), m.body);
     on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO mail_outbox (id, recipient, subject, body, kind, created_at, next_attempt_at) \
@@ -24,7 +39,7 @@ pub async fn enqueue(tx: &mut Tx, m: &NewMail<'_>, now: Millis) -> Result<(), sq
         .bind(m.id)
         .bind(m.recipient)
         .bind(m.subject)
-        .bind(m.body)
+        .bind(&body)
         .bind(m.kind)
         .bind(now)
         .execute(conn)

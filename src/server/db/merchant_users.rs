@@ -17,6 +17,7 @@ struct Row {
     api_enabled: Option<bool>,
     account_id: Option<String>,
     created_at: i64,
+    invited: bool,
 }
 
 impl Row {
@@ -31,12 +32,14 @@ impl Row {
             api_access: self.api_enabled.unwrap_or(false),
             account_id: self.account_id,
             created_at: self.created_at,
+            invited: self.invited,
+            invitation: None,
         })
     }
 }
 
 const SELECT: &str = "SELECT u.id, u.merchant_id, u.email, u.display_name, u.role, u.active, \
-     a.enabled AS api_enabled, a.id AS account_id, u.created_at \
+     a.enabled AS api_enabled, a.id AS account_id, u.created_at, u.invited \
      FROM users u LEFT JOIN api_accounts a ON a.user_id = u.id";
 
 pub async fn list_for_merchant(

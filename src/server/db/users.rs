@@ -87,14 +87,17 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub merchant_id: Option<&'a str>,
     pub language: Lang,
+    /// Invited: no password yet (`password_hash` is one nothing matches),
+    /// until the invitation link sets one.
+    pub invited: bool,
 }
 
 pub async fn insert(tx: &mut Tx, new: &NewUser<'_>, now: Millis) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO users (id, email, email_lower, display_name, password_hash, role, \
-             merchant_id, language, active, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $9)",
+             merchant_id, language, active, created_at, updated_at, invited) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $9, $10)",
         )
         .bind(new.id)
         .bind(new.email)
@@ -105,10 +108,38 @@ pub async fn insert(tx: &mut Tx, new: &NewUser<'_>, now: Millis) -> Result<(), s
         .bind(new.merchant_id)
         .bind(new.language.as_str())
         .bind(now)
+        .bind(new.invited)
         .execute(conn)
         .await
         .map(|_| ())
     })
+}
+
+/// Sets a user's password (from an invitation or reset link): no longer
+/// invited.
+pub async fn set_password(
+    tx: &mut Tx,
+    user_id: &str,
+    password_hash: &str,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE users SET password_hash = $2, invited = FALSE, updated_at = $3 WHERE id = $1";
+    let values = [Val::str(user_id), Val::str(password_hash), Val::int(now)];
+    exec(tx, sql, &values).await.map(|_| ())
+}
+
+/// A user's e-mail, name and language, to write to them.
+pub async fn contact(
+    tx: &mut Tx,
+    user_id: &str,
+) -> Result<Option<(String, String, Lang)>, sqlx::Error> {
+    let row: Option<(String, String, String)> = on_tx!(tx, conn => {
+        sqlx::query_as("SELECT email, display_name, language FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?
+    });
+    Ok(row.map(|(e, n, l)| (e, n, l.parse().unwrap_or_default())))
 }
 
 /// Resets an administrator's password and makes sure the account is active.

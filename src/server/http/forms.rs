@@ -150,7 +150,11 @@ async fn merchant_user(State(state): State<AppState>, req: Request) -> Response 
                     password: form.text("password"),
                     api_access,
                 };
-                merchant_users::create(&state, &caller, &merchant_id, &input).await?;
+                let made = merchant_users::create(&state, &caller, &merchant_id, &input).await?;
+                // An invitation link is shown once, on this page.
+                if made.invitation.is_some() {
+                    return Ok(Next::Show(Arc::new(move || provide_context(made.clone()))));
+                }
             }
         }
         Ok(Next::Go(format!("/organization/merchants/{merchant_id}")))

@@ -72,6 +72,7 @@ pub async fn create_or_reset(
                     role: Role::Admin,
                     merchant_id: None,
                     language,
+                    invited: false,
                 },
                 now,
             )

@@ -207,6 +207,8 @@ pub async fn purge_expired_sessions(state: &AppState) -> Result<u64, AppError> {
     let mut tx = state.db.begin().await?;
     let n = sessions::delete_expired(&mut tx, now, now - state.settings.session_idle_ms()).await?;
     throttles::purge(&mut tx, now - FAILURE_MEMORY_MS).await?;
+    // Password links a day past their end are no use to anyone.
+    crate::server::db::user_links::purge(&mut tx, now - 86_400_000).await?;
     tx.commit().await?;
     Ok(n)
 }

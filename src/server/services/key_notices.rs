@@ -34,6 +34,7 @@ pub async fn send_expiry_notices(state: &AppState) -> Result<usize, AppError> {
         let (subject, body) = text(notice, &when, link.as_deref(), &org.name);
         mail::enqueue(
             &mut tx,
+            state.sealer(),
             &NewMail {
                 id: &ids::new_id("mail", now),
                 recipient: &notice.email,

@@ -8,6 +8,7 @@
 use serde_json::json;
 
 use super::Caller;
+use super::user_links::Purpose;
 use crate::error::{AppError, FieldError};
 use crate::model::Role;
 use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
@@ -85,7 +86,9 @@ pub async fn create(
     }
     let role =
         merchant_role(&input.role).map_err(|code| errors.push(FieldError::new("role", code)));
-    if let Err(code) = password::check_strength(&input.password) {
+    // No password: the user is invited to set one by a link.
+    let invite = input.password.is_empty();
+    if !invite && let Err(code) = password::check_strength(&input.password) {
         errors.push(FieldError::new("password", code));
     }
     let Ok(role) = role else {
@@ -100,10 +103,15 @@ pub async fn create(
         return Err(AppError::conflict(code));
     }
 
-    let hash = password::hash(input.password.clone()).await.map_err(|e| {
-        tracing::error!(error = %e, "hashing a password failed");
-        AppError::Internal
-    })?;
+    let hash = if invite {
+        // Not a hash: no password matches it.
+        "!invited".to_owned()
+    } else {
+        password::hash(input.password.clone()).await.map_err(|e| {
+            tracing::error!(error = %e, "hashing a password failed");
+            AppError::Internal
+        })?
+    };
     let now = state.clock.now();
     let id = ids::new_id("usr", now);
     let actor = caller.audit();
@@ -120,6 +128,7 @@ pub async fn create(
             role,
             merchant_id: Some(merchant_id),
             language,
+            invited: invite,
         },
         now,
     )
@@ -135,7 +144,8 @@ pub async fn create(
             "user.created",
             "user",
             &id,
-            json!({ "email": email, "role": role.as_str(), "merchant_id": merchant_id }),
+            json!({ "email": email, "role": role.as_str(), "merchant_id": merchant_id,
+                    "invited": invite }),
         ),
         now,
     )
@@ -143,10 +153,20 @@ pub async fn create(
     if input.api_access {
         grant_in(&mut tx, &actor, &id, now).await?;
     }
+    let invitation = if invite {
+        Some(super::user_links::issue_in(&mut tx, state, &id, Purpose::Invite, now).await?)
+    } else {
+        None
+    };
     tx.commit().await?;
-    merchant_users::get(&state.db, &id)
+    if let (Some(_), Some(mailer)) = (&invitation, &state.mailer) {
+        mailer.wake();
+    }
+    let mut user = merchant_users::get(&state.db, &id)
         .await?
-        .ok_or(AppError::Internal)
+        .ok_or(AppError::Internal)?;
+    user.invitation = invitation;
+    Ok(user)
 }
 
 pub async fn update(

@@ -1,0 +1,211 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "./fixtures";
+import { createAdmin, createApiKey, root, startServer } from "./env";
+import { ADMIN, expectAccessible, expectAccessibleMarkup, signIn, waitForHydration } from "./helpers";
+import { type Credentials, onboard } from "./onboard";
+
+// Invitations and password resets (docs/people.md), e-mailed through a
+// real SMTP server (end2end/smtp_sink.py, aiosmtpd) to a server of its own.
+const port = 3193;
+let server: ChildProcess;
+let sink: ChildProcess;
+let mailDir: string;
+let admin: Credentials;
+const suffix = Date.now().toString(36);
+
+test.use({ baseURL: `http://127.0.0.1:${port}` });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+type Mail = { rcpt_tos: string[]; subject: string; body: string };
+
+/** The messages the SMTP server received so far, oldest first. */
+function mails(): Mail[] {
+  return fs
+    .readdirSync(mailDir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(mailDir, f), "utf8")));
+}
+
+/** The link in the latest message to `to`, once it has arrived. */
+async function linkMailedTo(to: string): Promise<string> {
+  let link = "";
+  await expect(async () => {
+    const mine = mails().filter((m) => m.rcpt_tos.includes(to));
+    expect(mine.length).toBeGreaterThan(0);
+    link = mine[mine.length - 1].body.match(/http\S+set-password\?token=\S+/)![0];
+  }).toPass({ timeout: 20_000 });
+  return link;
+}
+
+test.beforeAll(async () => {
+  mailDir = fs.mkdtempSync(path.join(os.tmpdir(), "livreur-mail-"));
+  const smtpPort = await freePort();
+  sink = spawn(
+    path.join(root, "end2end", ".venv", "bin", "python3"),
+    [path.join(root, "end2end", "smtp_sink.py"), "--port", String(smtpPort), "--dir", mailDir],
+    { stdio: "ignore" },
+  );
+  server = await startServer(port, {
+    LIVREUR_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    LIVREUR_MAIL_FROM: "Livreur <noreply@example.com>",
+    LIVREUR_PUBLIC_URL: `http://127.0.0.1:${port}`,
+  });
+  createAdmin(ADMIN.email, ADMIN.password, port);
+  admin = createApiKey(ADMIN.email, port);
+});
+
+test.afterAll(() => {
+  server?.kill();
+  sink?.kill();
+});
+
+test("an administrator invites a merchant user, who sets a password from the e-mailed link", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const email = `invited-${suffix}@velo.example`;
+  const { merchantId } = await onboard(request, admin, {
+    name: `Invités ${suffix}`,
+    email: `first-${suffix}@velo.example`,
+    role: "merchant_l1",
+    password: "a long password",
+  });
+
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await page.goto(`/organization/merchants/${merchantId}/users/new`);
+  await waitForHydration(page);
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Name", { exact: true }).fill("Inès");
+  // No password: the user is invited (the form says so).
+  await expect(page.getByText("Leave empty to invite the user")).toBeVisible();
+  await page.getByRole("button", { name: "Save" }).click();
+  const shown = page.getByTestId("invitation");
+  await expect(shown).toContainText(`The invitation link was e-mailed to ${email}`);
+  const url = (await page.getByTestId("invitation-url").textContent())!;
+  await expectAccessible(page);
+
+  // The e-mail carries the same link.
+  expect(await linkMailedTo(email)).toBe(url);
+
+  // On the user's page: the invitation is pending, and a new link replaces
+  // the first one (e-mailed too).
+  const users = await request.get(`/api/v1/merchants/${merchantId}/users`, {
+    headers: { Authorization: `Basic ${Buffer.from(`${admin.accountId}:${admin.key}`).toString("base64")}` },
+  });
+  const userId = (await users.json()).data.find((u: { email: string }) => u.email === email).id;
+  await page.goto(`/organization/merchants/${merchantId}/users/${userId}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId("invitation-pending")).toContainText("Invitation pending");
+  await page.getByTestId("reinvite").click();
+  const newer = page.getByTestId("invitation-pending").getByTestId("invitation-url");
+  await expect(newer).toContainText("set-password?token=");
+  const url2 = (await newer.textContent())!;
+  expect(url2).not.toBe(url);
+  await expectAccessible(page);
+  await expect(async () => expect(await linkMailedTo(email)).toBe(url2)).toPass({ timeout: 20_000 });
+
+  // The invited user, in a browser of their own: the first link is dead,
+  // the new one sets a password.
+  const context = await browser.newContext({ javaScriptEnabled: true });
+  const invited = await context.newPage();
+  await invited.goto(url);
+  await expect(invited.getByTestId("link-expired")).toBeVisible();
+  await invited.goto(url2);
+  await waitForHydration(invited);
+  await expect(invited.getByRole("heading", { level: 1 })).toHaveText("Welcome: choose your password");
+  await expect(invited.getByText(`For ${email}.`)).toBeVisible();
+  await expectAccessible(invited);
+  await invited.getByLabel("New password", { exact: true }).fill("my own long password");
+  await invited.getByLabel("The same password again").fill("my own long passwort");
+  await invited.getByRole("button", { name: "Set my password" }).click();
+  await expect(invited.getByTestId("set-password-error")).toHaveText("The two passwords differ.");
+  await invited.getByLabel("The same password again").fill("my own long password");
+  await invited.getByRole("button", { name: "Set my password" }).click();
+  await expect(invited.getByTestId("welcome")).toContainText("Inès");
+
+  // The link worked once.
+  await invited.goto(url2);
+  await expect(invited.getByTestId("link-expired")).toBeVisible();
+  await context.close();
+});
+
+test("a forgotten password is reset from the e-mail, without JavaScript too", async ({ browser, request }) => {
+  const email = `forgot-${suffix}@velo.example`;
+  await onboard(request, admin, {
+    name: `Oublis ${suffix}`,
+    email,
+    role: "merchant_l2",
+    password: "the old long password",
+  });
+
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const before = mails().filter((m) => m.rcpt_tos.includes(email)).length;
+    await page.goto("/sign-in");
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Reset your password");
+    if (javaScriptEnabled) {
+      await waitForHydration(page);
+      await expectAccessible(page);
+    } else {
+      await expectAccessibleMarkup(page);
+    }
+    await page.getByLabel("E-mail address").fill(email);
+    await page.getByRole("button", { name: "E-mail me a link" }).click();
+    await expect(page.getByTestId("reset-sent")).toContainText("If this address belongs to an account");
+    await expect(async () => {
+      expect(mails().filter((m) => m.rcpt_tos.includes(email)).length).toBe(before + 1);
+    }).toPass({ timeout: 20_000 });
+    const link = await linkMailedTo(email);
+
+    const password = `a new long password ${javaScriptEnabled}`;
+    await page.goto(link);
+    if (javaScriptEnabled) await waitForHydration(page);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Choose a new password");
+    await page.getByLabel("New password", { exact: true }).fill(password);
+    await page.getByLabel("The same password again").fill(password);
+    await page.getByRole("button", { name: "Set my password" }).click();
+    await expect(page.getByTestId("welcome")).toBeVisible();
+    await context.close();
+
+    // The new password signs in.
+    const again = await browser.newContext({ javaScriptEnabled: true });
+    const check = await again.newPage();
+    await signIn(check, email, password);
+    await expect(check.getByTestId("welcome")).toBeVisible();
+    await again.close();
+  }
+
+  // An unknown address gets the same answer, and no mail.
+  const context = await browser.newContext({ javaScriptEnabled: true });
+  const page = await context.newPage();
+  const count = mails().length;
+  await page.goto("/forgot-password");
+  await waitForHydration(page);
+  await page.getByTestId("language-switch").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Réinitialiser votre mot de passe");
+  await page.getByLabel("Adresse courriel").fill(`nobody-${suffix}@velo.example`);
+  await page.getByRole("button", { name: "M’envoyer un lien" }).click();
+  await expect(page.getByTestId("reset-sent")).toContainText("Si cette adresse correspond à un compte");
+  await expectAccessible(page);
+  await page.waitForTimeout(500);
+  expect(mails().length).toBe(count);
+  await context.close();
+});
