@@ -209,3 +209,40 @@ test("a forgotten password is reset from the e-mail, without JavaScript too", as
   expect(mails().length).toBe(count);
   await context.close();
 });
+
+test("'Sign out everywhere else' ends another browser's session", async ({ browser, request }) => {
+  const email = `sessions-${suffix}@velo.example`;
+  await onboard(request, admin, { name: `Sessions ${suffix}`, email, role: "merchant_l1", password: "a long password" });
+  const contexts = [];
+  for (let i = 0; i < 2; i++) {
+    const context = await browser.newContext({ javaScriptEnabled: true });
+    const page = await context.newPage();
+    await signIn(page, email, "a long password");
+    await expect(page.getByTestId("welcome")).toBeVisible();
+    contexts.push({ context, page });
+  }
+  const [here, there] = contexts;
+  await here.page.goto("/profile");
+  await waitForHydration(here.page);
+  await expect(here.page.getByTestId("sessions-table").getByRole("row")).toHaveCount(3);
+  await expect(here.page.getByTestId("session-current")).toContainText("This browser");
+  await expect(here.page.getByTestId("session-current")).toContainText("Chrome");
+  await expectAccessible(here.page);
+  await here.page.getByTestId("end-other-sessions").click();
+  await expect(here.page.getByTestId("sessions-table").getByRole("row")).toHaveCount(2);
+
+  // The other browser is signed out; this one is not.
+  await there.page.goto("/jobs");
+  await expect(there.page).toHaveURL(/\/sign-in/);
+  await here.page.goto("/jobs");
+  await expect(here.page).toHaveURL(/\/jobs$/);
+
+  // In French, the profile names the same things.
+  await here.page.goto("/profile");
+  await waitForHydration(here.page);
+  await here.page.getByTestId("language-switch").first().click();
+  await expect(here.page.getByRole("heading", { name: "Où vous êtes connecté" })).toBeVisible();
+  await expect(here.page.getByTestId("session-current")).toContainText("Ce navigateur");
+  await expectAccessible(here.page);
+  for (const c of contexts) await c.context.close();
+});

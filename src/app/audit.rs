@@ -27,6 +27,9 @@ pub fn action_label(i18n: I18nContext<Locale>, action: &str) -> Option<&'static 
         "api_key.created" => t_string!(i18n, audit_event.api_key_created),
         "api_key.refused" => t_string!(i18n, audit_event.api_key_refused),
         "user.invited" => t_string!(i18n, audit_event.user_invited),
+        "session.ended" => t_string!(i18n, audit_event.session_ended),
+        "session.ended_others" => t_string!(i18n, audit_event.session_ended_others),
+        "session.ended_all" => t_string!(i18n, audit_event.session_ended_all),
         "user.invitation_accepted" => t_string!(i18n, audit_event.user_invitation_accepted),
         "user.password_reset_requested" => {
             t_string!(i18n, audit_event.user_password_reset_requested)

@@ -1,12 +1,17 @@
-//! The signed-in user's own profile.
+//! The signed-in user's own profile: who they are, their language, and
+//! where they are signed in (docs/people.md).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::app::language::LanguageSwitch;
-use crate::app::layout::{role_label, use_user};
+use crate::app::layout::{role_label, use_user, use_zone};
+use crate::app::status::Loading;
+use crate::app::widgets::forms::{FormAlert, LoadError, last_error};
 use crate::i18n::*;
 use crate::model::Lang;
+use crate::model::sessions::SessionInfo;
+use crate::serverfns::sessions::{EndOtherSessions, EndSession, my_sessions};
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -33,5 +38,125 @@ pub fn ProfilePage() -> impl IntoView {
             </dl>
             <p class="hint">{t!(i18n, profile.language_hint)}</p>
         </section>
+        <Sessions />
+    }
+}
+
+/// Where the user is signed in, with "Sign out" for each other browser and
+/// "Sign out everywhere else".
+#[component]
+fn Sessions() -> impl IntoView {
+    let i18n = use_i18n();
+    let end = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let list = Resource::new(
+        move || (end.version().get(), end_others.version().get()),
+        |_| my_sessions(),
+    );
+    view! {
+        <section class="panel" data-testid="sessions">
+            <div class="panel-heading">
+                <h2>{t!(i18n, profile.sessions_title)}</h2>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    data-testid="end-other-sessions"
+                    disabled=move || end_others.pending().get()
+                    on:click=move |_| {
+                        end_others.dispatch(EndOtherSessions {});
+                    }
+                >
+                    {t!(i18n, profile.end_others)}
+                </button>
+            </div>
+            <p class="hint">{t!(i18n, profile.sessions_hint)}</p>
+            <FormAlert error=last_error(end) />
+            <FormAlert error=last_error(end_others) />
+            <Transition fallback=|| {
+                view! { <Loading /> }
+            }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(rows) => view! { <SessionsTable rows end /> }.into_any(),
+                        Err(err) => view! { <LoadError error=err /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SessionsTable(rows: Vec<SessionInfo>, end: ServerAction<EndSession>) -> impl IntoView {
+    let i18n = use_i18n();
+    let zone = use_zone();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="sessions-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, profile.device)}</th>
+                        <th scope="col">{t!(i18n, profile.address)}</th>
+                        <th scope="col">{t!(i18n, profile.signed_in)}</th>
+                        <th scope="col">{t!(i18n, profile.last_active)}</th>
+                        <th scope="col">{t!(i18n, common.actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|s| {
+                            let id = StoredValue::new(s.id.clone());
+                            let device = if s.device.is_empty() {
+                                "—".to_owned()
+                            } else {
+                                s.device.clone()
+                            };
+                            view! {
+                                <tr data-testid=if s.current {
+                                    "session-current"
+                                } else {
+                                    "session-other"
+                                }>
+                                    <td>
+                                        {device}
+                                        {s
+                                            .current
+                                            .then(|| {
+                                                view! {
+                                                    " "
+                                                    <span class="badge badge-info">
+                                                        {t!(i18n, profile.this_browser)}
+                                                    </span>
+                                                }
+                                            })}
+                                    </td>
+                                    <td>{s.ip.clone().unwrap_or_default()}</td>
+                                    <td>{zone.minutes(s.created_at)}</td>
+                                    <td>{zone.minutes(s.last_seen_at)}</td>
+                                    <td class="row-actions">
+                                        {(!s.current)
+                                            .then(|| {
+                                                view! {
+                                                    <button
+                                                        type="button"
+                                                        class="button button-secondary button-small"
+                                                        data-testid="end-session"
+                                                        on:click=move |_| {
+                                                            end.dispatch(EndSession { id: id.get_value() });
+                                                        }
+                                                    >
+                                                        {t!(i18n, profile.end_session)}
+                                                    </button>
+                                                }
+                                            })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

@@ -38,6 +38,7 @@ pub mod job_pages;
 pub mod org;
 pub mod organization;
 pub mod reference;
+pub mod sessions;
 pub mod time;
 pub mod webhook;
 

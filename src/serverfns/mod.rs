@@ -9,6 +9,7 @@ pub mod auth;
 pub mod jobs;
 pub mod organization;
 pub mod preferences;
+pub mod sessions;
 pub mod webhooks;
 
 /// Runs `f` for a signed-in user whose role is among `roles`, with the

@@ -346,3 +346,95 @@ async fn a_forgotten_password_is_reset_by_mail(t: &TestDb) {
     assert!(throttled, "reset requests are throttled per address");
 }
 db_test!(a_forgotten_password_is_reset_by_mail);
+
+/// Whether a session cookie still signs someone in.
+async fn signed_in(app: &axum::Router, session: &str) -> bool {
+    let me = send(
+        app,
+        crate::common::server_fn("current_user", &[], Some(session)),
+    )
+    .await;
+    me.status == 200 && me.body != "null"
+}
+
+/// The profile lists the user's sessions; one can be ended, or every other
+/// one; an administrator ends them all.
+async fn sessions_are_listed_and_ended(t: &TestDb) {
+    let w = world(t).await;
+    let app = router(&w.state);
+    w.user("two@example.com", "merchant_l1", false).await;
+    let a = sign_in(&app, "two@example.com", "a long password").await;
+    let b = sign_in(&app, "two@example.com", "a long password").await;
+    let c = sign_in(&app, "two@example.com", "a long password").await;
+    let list = send(
+        &app,
+        crate::common::server_fn_json("my_sessions", json!({}), Some(&a)),
+    )
+    .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let rows = list.json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.iter().filter(|r| r["current"] == true).count(), 1);
+    assert!(!list.body.contains(&livreur::server::ids::token_hash(&a)));
+
+    // One other session, by its id.
+    let other_id = rows.iter().find(|r| r["current"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = send(
+        &app,
+        crate::common::server_fn_json("end_session", json!({"id": other_id}), Some(&a)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        [signed_in(&app, &b).await, signed_in(&app, &c).await]
+            .iter()
+            .filter(|s| **s)
+            .count(),
+        1
+    );
+    // Nobody ends someone else's session by guessing.
+    let stranger = sign_in(
+        &app,
+        crate::common::ADMIN_EMAIL,
+        crate::common::ADMIN_PASSWORD,
+    )
+    .await;
+    let r = send(
+        &app,
+        crate::common::server_fn_json("end_session", json!({"id": other_id}), Some(&stranger)),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+
+    // Every other one.
+    let r = send(
+        &app,
+        crate::common::server_fn_json("end_other_sessions", json!({}), Some(&a)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(signed_in(&app, &a).await);
+    assert!(!signed_in(&app, &b).await && !signed_in(&app, &c).await);
+
+    // An administrator signs the user out everywhere.
+    let user = w.user("three@example.com", "merchant_l1", false).await;
+    let d = sign_in(&app, "three@example.com", "a long password").await;
+    assert_eq!(
+        livreur::server::services::sessions::end_all_of_user(&w.state, &w.admin, &user.user.id)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(!signed_in(&app, &d).await);
+    for action in ["session.ended", "session.ended_others", "session.ended_all"] {
+        let entries = audit::list_recent(&w.state.db, Some(action), 5)
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 1, "{action}");
+    }
+}
+db_test!(sessions_are_listed_and_ended);

@@ -21,6 +21,7 @@ use crate::serverfns::organization::{
     CreateMerchantUser, MerchantDetail, ReinviteUser, UpdateMerchantUser, get_merchant,
     get_merchant_user,
 };
+use crate::serverfns::sessions::EndUserSessions;
 use leptos_router::components::A;
 
 /// `/organization/merchants/:id/users/new` and `…/users/:user_id`.
@@ -76,6 +77,7 @@ fn UserForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let invited_user = user.clone().filter(|u| u.invited && u.active);
+    let signed_in_user = user.as_ref().filter(|u| !u.invited).map(|u| u.id.clone());
     let back = format!("/organization/merchants/{merchant_id}");
     let is_new = user.is_none();
     let user_id = user.as_ref().map(|u| u.id.clone());
@@ -300,6 +302,7 @@ fn UserForm(
             <FormActions pending=pending cancel_href=back />
         </form>
         {invited_user.map(|u| view! { <Reinvite user_id=u.id email=u.email /> })}
+        {signed_in_user.map(|id| view! { <EndSessions user_id=id /> })}
     }
 }
 
@@ -347,6 +350,51 @@ fn InvitationShown(email: String, invitation: Invitation, back: String) -> impl 
                 <A href=back attr:class="button button-primary">
                     {t!(i18n, users.back_to_merchant)}
                 </A>
+            </div>
+        </section>
+    }
+}
+
+/// "Sign out everywhere": ends every session of the user at once.
+#[component]
+fn EndSessions(user_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let end = ServerAction::<EndUserSessions>::new();
+    let id = StoredValue::new(user_id);
+    view! {
+        <section class="panel" data-testid="user-sessions">
+            <h2>{t!(i18n, users.sessions_title)}</h2>
+            <p class="hint">{t!(i18n, users.sessions_hint)}</p>
+            <FormAlert error=last_error(end) />
+            {move || {
+                end.value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|n| {
+                        view! {
+                            <p role="status" data-testid="sessions-ended">
+                                {move || {
+                                    td_string!(i18n.get_locale(), users.sessions_ended, count = n)
+                                        .to_string()
+                                }}
+                            </p>
+                        }
+                    })
+            }}
+            <div class="form-actions">
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    data-testid="end-user-sessions"
+                    disabled=move || end.pending().get()
+                    on:click=move |_| {
+                        end.dispatch(EndUserSessions {
+                            user_id: id.get_value(),
+                        });
+                    }
+                >
+                    {t!(i18n, users.end_sessions)}
+                </button>
             </div>
         </section>
     }

@@ -99,3 +99,46 @@ pub async fn delete_expired(
     let sql = "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
     exec(tx, sql, &[Val::int(now), Val::int(idle_cutoff)]).await
 }
+
+/// A user's live sessions, most recently active first: (token hash, ip,
+/// user agent, signed in at, last seen at).
+#[allow(clippy::type_complexity)]
+pub async fn list_for_user(
+    db: &Db,
+    user_id: &str,
+    now: Millis,
+    idle_cutoff: Millis,
+) -> Result<Vec<(String, Option<String>, Option<String>, i64, i64)>, sqlx::Error> {
+    Ok(on_read!(db, pool => {
+        sqlx::query_as(
+            "SELECT token_hash, ip, user_agent, created_at, last_seen_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
+             ORDER BY last_seen_at DESC, created_at DESC LIMIT 100",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(idle_cutoff)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// Ends a user's sessions but one (the caller's own). Returns how many.
+pub async fn delete_others(
+    tx: &mut Tx,
+    user_id: &str,
+    keep_hash: &str,
+) -> Result<u64, sqlx::Error> {
+    let sql = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
+    exec(tx, sql, &[Val::str(user_id), Val::str(keep_hash)]).await
+}
+
+/// Ends one of a user's sessions. Returns false when it is not theirs.
+pub async fn delete_of_user(
+    tx: &mut Tx,
+    user_id: &str,
+    token_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let sql = "DELETE FROM sessions WHERE user_id = $1 AND token_hash = $2";
+    Ok(exec(tx, sql, &[Val::str(user_id), Val::str(token_hash)]).await? == 1)
+}

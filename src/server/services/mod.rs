@@ -13,6 +13,7 @@ pub mod locations;
 pub mod merchant_users;
 pub mod merchants;
 pub mod organization;
+pub mod sessions;
 pub mod user_links;
 pub mod webhooks;
 

@@ -256,6 +256,19 @@ pub fn server_fn(name: &str, form: &[(&str, &str)], session: Option<&str>) -> Re
     same_site_post(&format!("/_fn/{name}"), form, session, "application/json")
 }
 
+/// A same-origin call to a server function that takes JSON.
+pub fn server_fn_json(name: &str, body: serde_json::Value, session: Option<&str>) -> Request<Body> {
+    let mut req = Request::post(format!("/_fn/{name}"))
+        .header(header::HOST, "127.0.0.1:3000")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json");
+    if let Some(s) = session {
+        req = req.header(header::COOKIE, format!("livreur_session={s}"));
+    }
+    req.body(Body::from(body.to_string())).unwrap()
+}
+
 /// A form posted from the app's own page, as a browser without JavaScript
 /// sends it (docs/architecture.md, Forms without JavaScript).
 pub fn form_post(path: &str, form: &[(&str, &str)], session: Option<&str>) -> Request<Body> {
