@@ -16,4 +16,7 @@ export LIVREUR_LOG="${LIVREUR_LOG:-warn}"
 export LIVREUR_KEY_FILE="$data/livreur.key"
 # The tests' webhook receivers listen on loopback, which is otherwise refused.
 export LIVREUR_WEBHOOK_ALLOWED_NETS="${LIVREUR_WEBHOOK_ALLOWED_NETS:-127.0.0.0/8}"
+# Administrators sign in with a password only here, as the suites expect;
+# the second-factor spec starts a server that requires one.
+export LIVREUR_REQUIRE_2FA_FOR_ADMINS="${LIVREUR_REQUIRE_2FA_FOR_ADMINS:-false}"
 exec "${LIVREUR_BIN:-target/release/livreur}" serve

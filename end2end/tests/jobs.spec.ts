@@ -63,7 +63,7 @@ test("a merchant creates a job in the portal, finds it, and no other merchant ca
 
   // Another merchant sees none of it: not in the list, not by search, not
   // at its address.
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL(/\/sign-in$/);
   await signIn(page, rival, password);
   await expect(page.getByTestId("welcome")).toBeVisible();
@@ -91,7 +91,7 @@ test("an administrator moves the job along; the owner cancels another, in French
   await expect(page.getByTestId("job-status")).toHaveText("Damaged");
   await expect(page.getByText("This job is finished")).toBeVisible();
   await expect(page.getByTestId("action-form")).toHaveCount(0);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL(/\/sign-in$/);
 
   // The owner, in French, creates and cancels a job.
@@ -151,7 +151,7 @@ test("every page hydrates without an error, for an administrator and a merchant"
     "/audit",
     "/profile",
   ]);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL(/\/sign-in$/);
   await signIn(page, rival, password);
   await expect(page.getByTestId("welcome")).toBeVisible();

@@ -13,6 +13,7 @@ mod password_links;
 mod profile;
 mod sign_in;
 mod status;
+mod two_factor;
 mod webhooks;
 mod widgets;
 
@@ -71,6 +72,16 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=|| view! { <status::NotFound /> }>
                     <Route ssr=SsrMode::Async path=path!("/sign-in") view=sign_in::SignInPage />
+                    <Route
+                        ssr=SsrMode::Async
+                        path=path!("/sign-in/code")
+                        view=two_factor::SecondFactorPage
+                    />
+                    <Route
+                        ssr=SsrMode::Async
+                        path=path!("/two-factor")
+                        view=two_factor::TwoFactorSetupPage
+                    />
                     <Route
                         ssr=SsrMode::Async
                         path=path!("/forgot-password")

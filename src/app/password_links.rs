@@ -110,7 +110,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(signed_in)) = action.value().get() {
             i18n.set_locale(signed_in.language.into());
-            let _ = window().location().set_href("/");
+            let _ = window().location().set_href(&signed_in.next);
         }
     });
     view! {

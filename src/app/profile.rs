@@ -38,6 +38,7 @@ pub fn ProfilePage() -> impl IntoView {
             </dl>
             <p class="hint">{t!(i18n, profile.language_hint)}</p>
         </section>
+        <crate::app::two_factor::TwoFactorPanel />
         <Sessions />
     }
 }

@@ -24,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
         if let Some(Ok(signed_in)) = action.value().get() {
             i18n.set_locale(signed_in.language.into());
             // A full load renders the signed-in app, in the user's language.
-            let _ = window().location().set_href("/");
+            let _ = window().location().set_href(&signed_in.next);
         }
     });
 

@@ -40,6 +40,7 @@ pub mod organization;
 pub mod reference;
 pub mod sessions;
 pub mod time;
+pub mod two_factor;
 pub mod webhook;
 
 use serde::{Deserialize, Serialize};

@@ -35,6 +35,22 @@ pub struct CurrentSession {
     pub token_hash: String,
 }
 
+/// A session whose password was right but whose second factor is still
+/// due (`stage` `code`), or whose administrator must set one up first
+/// (`enrol`). It signs no one in; only the second-factor server functions
+/// read it (docs/people.md).
+#[derive(Debug, Clone)]
+pub struct PartialSession {
+    pub user: SessionUser,
+    pub token_hash: String,
+    pub stage: String,
+}
+
+/// The partial session of the request, if it carries one.
+pub fn partial_session() -> Option<PartialSession> {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<PartialSession>().cloned())
+}
+
 /// The caller's address, as the connection (or a trusted proxy) says.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);

@@ -198,6 +198,17 @@ pub struct Settings {
     )]
     pub webhook_disable_after_hours: u64,
 
+    /// Administrators must set up a second factor (TOTP) at their next
+    /// sign-in before anything else (docs/people.md).
+    #[arg(
+        long,
+        env = "LIVREUR_REQUIRE_2FA_FOR_ADMINS",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub require_2fa_for_admins: bool,
+
     /// The longest lifetime, in days, an API key may have; with it set,
     /// "never expires" is not offered and a key asked for without a
     /// lifetime gets this one (docs/api-keys.md). Unset: no cap.

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod password;
 pub mod services;
 pub mod state;
+pub mod totp;
 pub mod usage;
 pub mod webhooks;
 pub mod zones;

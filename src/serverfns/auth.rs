@@ -9,6 +9,9 @@ use crate::model::{InstallStatus, Lang, Viewer};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
     pub language: Lang,
+    /// Where the browser goes next: home, or the second factor's code or
+    /// setup (docs/people.md).
+    pub next: String,
 }
 
 /// Signs in with e-mail and password. Works from a plain HTML form too: the
@@ -34,7 +37,7 @@ pub async fn sign_in(email: String, password: String) -> Result<SignedIn, AppErr
     .await;
     if plain_form {
         match &result {
-            Ok(_) => leptos_axum::redirect("/"),
+            Ok(signed_in) => leptos_axum::redirect(&signed_in.next),
             Err(err) => leptos_axum::redirect(&format!("/sign-in?error={}", error_code(err))),
         }
         return result;
@@ -54,6 +57,12 @@ fn start_session(
     guard::append_set_cookie(&guard::locale_cookie(signed_in.user.language, secure));
     SignedIn {
         language: signed_in.user.language,
+        next: match signed_in.stage.as_str() {
+            "code" => "/sign-in/code",
+            "enrol" => "/two-factor",
+            _ => "/",
+        }
+        .to_owned(),
     }
 }
 
@@ -72,8 +81,11 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::auth as guard;
     let result = async {
         let state = guard::app_state()?;
-        if let Some(session) = guard::current_session() {
-            crate::server::services::auth::sign_out(&state, &session.token_hash).await?;
+        let hash = guard::current_session()
+            .map(|s| s.token_hash)
+            .or_else(|| guard::partial_session().map(|p| p.token_hash));
+        if let Some(hash) = hash {
+            crate::server::services::auth::sign_out(&state, &hash).await?;
         }
         guard::append_set_cookie(&guard::clear_session_cookie(
             state.settings.secure_cookies(),
@@ -210,7 +222,7 @@ pub async fn set_password(
     .await;
     if plain_form {
         match &result {
-            Ok(_) => leptos_axum::redirect("/"),
+            Ok(signed_in) => leptos_axum::redirect(&signed_in.next),
             Err(err) => {
                 let token: String = token
                     .chars()

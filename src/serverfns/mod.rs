@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod organization;
 pub mod preferences;
 pub mod sessions;
+pub mod two_factor;
 pub mod webhooks;
 
 /// Runs `f` for a signed-in user whose role is among `roles`, with the

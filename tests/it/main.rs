@@ -30,6 +30,7 @@ mod people;
 mod plain_forms;
 mod secrets;
 mod sign_in_throttles;
+mod two_factor;
 mod webhook_ids;
 mod webhook_messages;
 mod webhook_workers;

@@ -42,6 +42,7 @@ pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
         "too_many_networks" => t_string!(i18n, field.too_many_networks),
         "longer_than_allowed" => t_string!(i18n, field.longer_than_allowed),
         "passwords_differ" => t_string!(i18n, field.passwords_differ),
+        "invalid_code" => t_string!(i18n, field.invalid_code),
         _ => t_string!(i18n, field.invalid),
     }
 }
@@ -61,6 +62,8 @@ pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> &'static str 
             "transition_not_allowed" => t_string!(i18n, conflict.transition_not_allowed),
             "webhook_disabled" => t_string!(i18n, conflict.webhook_disabled),
             "not_invited" => t_string!(i18n, conflict.not_invited),
+            "two_factor_required" => t_string!(i18n, conflict.two_factor_required),
+            "no_setup" => t_string!(i18n, conflict.no_setup),
             _ => t_string!(i18n, conflict.generic),
         },
         AppError::Forbidden => t_string!(i18n, errors.forbidden_body),

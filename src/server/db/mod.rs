@@ -28,6 +28,7 @@ pub mod organization;
 pub mod outbox;
 pub mod sessions;
 pub mod sign_in_throttles;
+pub mod two_factor;
 pub mod user_links;
 pub mod users;
 pub mod webhooks;

@@ -13,11 +13,13 @@ pub struct NewSession<'a> {
     pub expires_at: Millis,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// `full`, or `code` / `enrol` while the second factor is due.
+    pub stage: &'a str,
 }
 
 pub async fn insert(tx: &mut Tx, s: &NewSession<'_>, now: Millis) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, \
-               ip, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)";
+               ip, user_agent, stage) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)";
     let values = [
         Val::str(s.token_hash),
         Val::str(s.user_id),
@@ -25,26 +27,28 @@ pub async fn insert(tx: &mut Tx, s: &NewSession<'_>, now: Millis) -> Result<(), 
         Val::int(s.expires_at),
         Val::Text(s.ip),
         Val::Text(s.user_agent),
+        Val::str(s.stage),
     ];
     exec(tx, sql, &values).await.map(|_| ())
 }
 
-/// A live session: the user (still active, merchant still active) and when
-/// the session was last seen, or `None`.
+/// A live session: the user (still active, merchant still active), when
+/// the session was last seen and its stage, or `None`.
 pub async fn find_live(
     db: &Db,
     token_hash: &str,
     now: Millis,
     idle_cutoff: Millis,
-) -> Result<Option<(SessionUser, Millis)>, sqlx::Error> {
+) -> Result<Option<(SessionUser, Millis, String)>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         user: UserRow,
         last_seen_at: i64,
+        stage: String,
     }
     let sql = format!(
-        "SELECT {SESSION_USER_COLUMNS}, s.last_seen_at FROM sessions s \
+        "SELECT {SESSION_USER_COLUMNS}, s.last_seen_at, s.stage FROM sessions s \
          JOIN users u ON u.id = s.user_id \
          LEFT JOIN merchants m ON m.id = u.merchant_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
@@ -58,7 +62,7 @@ pub async fn find_live(
             .fetch_optional(pool)
             .await?
     });
-    Ok(row.and_then(|r| Some((r.user.into_session_user()?, r.last_seen_at))))
+    Ok(row.and_then(|r| Some((r.user.into_session_user()?, r.last_seen_at, r.stage))))
 }
 
 pub async fn touch(tx: &mut Tx, token_hash: &str, now: Millis) -> Result<(), sqlx::Error> {

@@ -11,7 +11,9 @@ use std::time::Instant;
 use tracing::Instrument;
 
 use crate::server::AppState;
-use crate::server::auth::{ClientIp, CurrentSession, cookie_value, session_cookie_name};
+use crate::server::auth::{
+    ClientIp, CurrentSession, PartialSession, cookie_value, session_cookie_name,
+};
 use crate::server::db::{self, sessions};
 use crate::server::ids;
 use crate::server::metrics::RouteGroup;
@@ -245,12 +247,22 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         let now = state.clock.now();
         let idle_cutoff = now - state.settings.session_idle_ms();
         match sessions::find_live(&state.db, &token_hash, now, idle_cutoff).await {
-            Ok(Some((user, last_seen))) => {
+            Ok(Some((user, last_seen, stage))) => {
                 if now - last_seen >= 60_000 {
                     touch(&state.db, &token_hash, now).await;
                 }
-                req.extensions_mut()
-                    .insert(CurrentSession { user, token_hash });
+                // A session still owing its second factor signs no one in:
+                // only the second-factor pages see it (docs/people.md).
+                if stage == "full" {
+                    req.extensions_mut()
+                        .insert(CurrentSession { user, token_hash });
+                } else {
+                    req.extensions_mut().insert(PartialSession {
+                        user,
+                        token_hash,
+                        stage,
+                    });
+                }
             }
             Ok(None) => {}
             Err(err) => {

@@ -56,6 +56,9 @@ pub async fn create_or_reset(
         Some((id, role)) if role == "admin" => {
             users::reset_admin_password(&mut tx, &id, &hash, now).await?;
             sessions::delete_for_user(&mut tx, &id).await?;
+            // A reset is how an administrator who lost their second
+            // factor gets back in: they set it up again at sign-in.
+            super::two_factor::reset_in(&mut tx, &id).await?;
             Outcome::PasswordReset { user_id: id }
         }
         Some(_) => return Err(AppError::field("email", "taken")),

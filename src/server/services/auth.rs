@@ -51,6 +51,23 @@ pub fn address_delay_after(failures: i64) -> i64 {
     delay(failures, FREE_ADDRESS_FAILURES)
 }
 
+/// Counts one attempt under `key` (a reset request, a second-factor code)
+/// before it is checked, or answers how long to wait (docs/security.md).
+pub async fn claim_attempt(
+    state: &AppState,
+    key: &str,
+    delay_after: fn(i64) -> i64,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut keys = [Key { key, delay_after }];
+    let mut tx = state.db.begin().await?;
+    let claimed = throttles::claim(&mut tx, &mut keys, now, now - FAILURE_MEMORY_MS).await?;
+    tx.commit().await?;
+    claimed.map_err(|wait_until| AppError::TooManyAttempts {
+        retry_after_secs: ((wait_until - now + 999) / 1000) as u64,
+    })
+}
+
 /// Where the request came from, for the session row and the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
@@ -65,6 +82,29 @@ pub struct SignedIn {
     pub user: SessionUser,
     /// The cookie value; only its hash is stored.
     pub token: String,
+    /// `full`, or `code` / `enrol` while the second factor is due.
+    pub stage: String,
+}
+
+/// Where a session starts once the password is right: a second factor is
+/// due when the user has one, and an administrator without one must set
+/// it up first when `LIVREUR_REQUIRE_2FA_FOR_ADMINS` says so.
+pub async fn stage_after_password(
+    state: &AppState,
+    tx: &mut crate::server::db::Tx,
+    user: &SessionUser,
+) -> Result<String, AppError> {
+    let has_factor = crate::server::db::two_factor::secret(tx, &user.id)
+        .await?
+        .is_some();
+    Ok(if has_factor {
+        "code"
+    } else if user.role == crate::model::Role::Admin && state.settings.require_2fa_for_admins {
+        "enrol"
+    } else {
+        "full"
+    }
+    .to_owned())
 }
 
 pub async fn sign_in(
@@ -162,6 +202,7 @@ pub async fn sign_in(
     }
     throttles::forget(&mut tx, &pair_key).await?;
     throttles::refund(&mut tx, &[address_key.as_str()]).await?;
+    let stage = stage_after_password(state, &mut tx, &user).await?;
     let token = ids::new_token();
     let token_hash = ids::token_hash(&token);
     sessions::insert(
@@ -172,6 +213,7 @@ pub async fn sign_in(
             expires_at: now + state.settings.session_max_ms(),
             ip: origin.ip.as_deref(),
             user_agent: origin.user_agent.as_deref(),
+            stage: &stage,
         },
         now,
     )
@@ -184,13 +226,18 @@ pub async fn sign_in(
     audit::record(
         &mut tx,
         &actor,
-        Entry::about("auth.signed_in", "user", &user.id, json!({})),
+        Entry::about(
+            "auth.signed_in",
+            "user",
+            &user.id,
+            json!({ "stage": stage }),
+        ),
         now,
     )
     .await?;
     tx.commit().await?;
     state.metrics.sign_in(SignInOutcome::Success);
-    Ok(SignedIn { user, token })
+    Ok(SignedIn { user, token, stage })
 }
 
 pub async fn sign_out(state: &AppState, token_hash: &str) -> Result<(), AppError> {

@@ -14,6 +14,7 @@ pub mod merchant_users;
 pub mod merchants;
 pub mod organization;
 pub mod sessions;
+pub mod two_factor;
 pub mod user_links;
 pub mod webhooks;
 

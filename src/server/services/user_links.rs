@@ -21,7 +21,6 @@ use crate::server::AppState;
 use crate::server::clock::Millis;
 use crate::server::db::audit::{self, Actor, Entry};
 use crate::server::db::mail::{self, NewMail};
-use crate::server::db::sign_in_throttles::{self as throttles, Key};
 use crate::server::db::{Tx, merchant_users, organization, sessions, user_links, users};
 use crate::server::{ids, password};
 
@@ -198,26 +197,11 @@ pub async fn request_reset(state: &AppState, email: &str, origin: &Origin) -> Re
     if email.len() > 254 {
         return Err(AppError::field("email", "invalid_email"));
     }
-    let now = state.clock.now();
     let key = format!("reset:{}", origin.ip.as_deref().unwrap_or("unknown"));
-    let mut keys = [Key {
-        key: &key,
-        delay_after: |n| super::auth::delay_after(n + 3 - FREE_RESET_REQUESTS),
-    }];
-    let mut tx = state.db.begin().await?;
-    let claimed = throttles::claim(
-        &mut tx,
-        &mut keys,
-        now,
-        now - super::auth::FAILURE_MEMORY_MS,
-    )
+    super::auth::claim_attempt(state, &key, |n| {
+        super::auth::delay_after(n + 3 - FREE_RESET_REQUESTS)
+    })
     .await?;
-    tx.commit().await?;
-    if let Err(wait_until) = claimed {
-        return Err(AppError::TooManyAttempts {
-            retry_after_secs: ((wait_until - now + 999) / 1000) as u64,
-        });
-    }
     let state = state.clone();
     let ip = origin.ip.clone();
     tokio::spawn(async move {
@@ -309,6 +293,8 @@ pub async fn set_password(
     let (user, _) = users::get_in(&mut tx, &user_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A new password is not a second factor: one that is set is still due.
+    let stage = super::auth::stage_after_password(state, &mut tx, &user).await?;
     let token = ids::new_token();
     sessions::insert(
         &mut tx,
@@ -318,6 +304,7 @@ pub async fn set_password(
             expires_at: now + state.settings.session_max_ms(),
             ip: origin.ip.as_deref(),
             user_agent: origin.user_agent.as_deref(),
+            stage: &stage,
         },
         now,
     )
@@ -340,7 +327,7 @@ pub async fn set_password(
     )
     .await?;
     tx.commit().await?;
-    Ok(SignedIn { user, token })
+    Ok(SignedIn { user, token, stage })
 }
 
 #[cfg(test)]

@@ -189,6 +189,8 @@ pub fn settings() -> Settings {
     use clap::Parser;
     let mut settings = Cli::parse_from(["livreur"]).settings;
     settings.rate_limit = 100_000;
+    // The second-factor tests turn it on (tests/it/two_factor.rs).
+    settings.require_2fa_for_admins = false;
     settings
 }
 
