@@ -63,6 +63,7 @@ test.beforeAll(async () => {
     LIVREUR_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     LIVREUR_MAIL_FROM: "Livreur <noreply@example.com>",
     LIVREUR_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LIVREUR_REAUTH_SECONDS: "3",
   });
   createAdmin(ADMIN.email, ADMIN.password, port);
   admin = createApiKey(ADMIN.email, port);
@@ -245,4 +246,38 @@ test("'Sign out everywhere else' ends another browser's session", async ({ brows
   await expect(here.page.getByTestId("session-current")).toContainText("Ce navigateur");
   await expectAccessible(here.page);
   for (const c of contexts) await c.context.close();
+});
+
+test("making an API key asks for the password again once the last proof is old", async ({ page, request }) => {
+  const email = `proof-${suffix}@velo.example`;
+  const { userId } = await onboard(request, admin, {
+    name: `Preuve ${suffix}`,
+    email,
+    role: "merchant_l2",
+    password: "a long password",
+  });
+  const access = await request.put(`/api/v1/users/${userId}/api-access`, {
+    headers: { Authorization: `Basic ${Buffer.from(`${admin.accountId}:${admin.key}`).toString("base64")}` },
+    data: { enabled: true },
+  });
+  expect(access.status()).toBe(200);
+  await signIn(page, email, "a long password");
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await page.goto("/integrations/api");
+  await waitForHydration(page);
+  // This server keeps a proof for 3 seconds (LIVREUR_REAUTH_SECONDS).
+  await page.waitForTimeout(3_500);
+  await page.getByTestId("generate-key").click();
+  const prompt = page.getByTestId("reauth");
+  await expect(prompt).toContainText("Confirm it’s you");
+  await expect(page.getByTestId("new-key")).toHaveCount(0);
+  await expectAccessible(page);
+  await prompt.getByLabel("Password").fill("not my password");
+  await page.getByTestId("reauth-confirm").click();
+  await expect(prompt.getByTestId("form-error")).toBeVisible();
+  await prompt.getByLabel("Password").fill("a long password");
+  await page.getByTestId("reauth-confirm").click();
+  await expect(page.getByTestId("reauth-done")).toBeVisible();
+  await page.getByTestId("generate-key").click();
+  await expect(page.getByTestId("new-key-value")).toHaveText(/^lvr_/);
 });

@@ -28,6 +28,7 @@ pub fn action_label(i18n: I18nContext<Locale>, action: &str) -> Option<&'static 
         "api_key.refused" => t_string!(i18n, audit_event.api_key_refused),
         "user.invited" => t_string!(i18n, audit_event.user_invited),
         "auth.second_factor" => t_string!(i18n, audit_event.auth_second_factor),
+        "auth.reauthenticated" => t_string!(i18n, audit_event.auth_reauthenticated),
         "auth.second_factor_failed" => t_string!(i18n, audit_event.auth_second_factor_failed),
         "user.two_factor_enabled" => t_string!(i18n, audit_event.user_two_factor_enabled),
         "user.two_factor_disabled" => t_string!(i18n, audit_event.user_two_factor_disabled),

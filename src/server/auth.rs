@@ -33,6 +33,8 @@ pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
 pub struct CurrentSession {
     pub user: SessionUser,
     pub token_hash: String,
+    /// When the user last proved who they are (password, code).
+    pub proven_at: i64,
 }
 
 /// A session whose password was right but whose second factor is still

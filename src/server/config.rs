@@ -209,6 +209,16 @@ pub struct Settings {
     )]
     pub require_2fa_for_admins: bool,
 
+    /// Seconds a proof of identity (password, code) lasts before the most
+    /// sensitive actions (API keys, webhook secrets) ask for it again.
+    #[arg(
+        long,
+        env = "LIVREUR_REAUTH_SECONDS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub reauth_seconds: u32,
+
     /// The longest lifetime, in days, an API key may have; with it set,
     /// "never expires" is not offered and a key asked for without a
     /// lifetime gets this one (docs/api-keys.md). Unset: no cap.

@@ -19,6 +19,13 @@ use crate::model::Role;
 #[cfg(feature = "ssr")]
 const KEY_HOLDERS: &[Role] = &[Role::Admin, Role::MerchantL2];
 
+/// When the caller last proved who they are, read before any `.await`
+/// (docs/people.md, re-authentication).
+#[cfg(feature = "ssr")]
+pub(crate) fn proven_at() -> Option<i64> {
+    crate::server::auth::current_session().map(|s| s.proven_at)
+}
+
 #[server(prefix = "/_fn", endpoint = "my_api_access", input = Json)]
 pub async fn my_api_access() -> Result<OwnApiAccess, AppError> {
     use crate::server::services::api_keys;
@@ -49,8 +56,10 @@ pub async fn my_api_access() -> Result<OwnApiAccess, AppError> {
 /// allow-list chosen.
 #[server(prefix = "/_fn", endpoint = "generate_api_key", input = Json)]
 pub async fn generate_api_key(choice: KeyChoice) -> Result<IssuedKey, AppError> {
-    use crate::server::services::api_keys;
+    use crate::server::services::{api_keys, reauth};
+    let proven = proven_at();
     as_role(KEY_HOLDERS, |state, caller| async move {
+        reauth::require_recent(&state, proven)?;
         api_keys::generate(&state, &caller, &choice).await
     })
     .await
@@ -65,8 +74,10 @@ pub async fn roll_api_key(
     choice: KeyChoice,
 ) -> Result<IssuedKey, AppError> {
     use crate::model::api::RollGrace;
-    use crate::server::services::api_keys;
+    use crate::server::services::{api_keys, reauth};
+    let proven = proven_at();
     as_role(KEY_HOLDERS, |state, caller| async move {
+        reauth::require_recent(&state, proven)?;
         let grace =
             RollGrace::parse(&grace).ok_or_else(|| AppError::field("grace", "invalid_choice"))?;
         api_keys::roll(&state, &caller, &key_id, grace, &choice).await
@@ -90,8 +101,10 @@ pub async fn set_api_key_nets(
 
 #[server(prefix = "/_fn", endpoint = "revoke_api_key", input = Json)]
 pub async fn revoke_api_key(key_id: String) -> Result<(), AppError> {
-    use crate::server::services::api_keys;
+    use crate::server::services::{api_keys, reauth};
+    let proven = proven_at();
     as_role(KEY_HOLDERS, |state, caller| async move {
+        reauth::require_recent(&state, proven)?;
         api_keys::revoke(&state, &caller, &key_id).await
     })
     .await

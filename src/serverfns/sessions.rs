@@ -61,3 +61,15 @@ pub async fn end_user_sessions(user_id: String) -> Result<u64, AppError> {
     )
     .await
 }
+
+/// "Confirm it's you": the password (and a code, with a second factor)
+/// before a sensitive action, when the last proof is too old.
+#[server(prefix = "/_fn", endpoint = "confirm_identity", input = Json)]
+pub async fn confirm_identity(password: String, code: String) -> Result<(), AppError> {
+    use crate::server::services::reauth;
+    let current = current_hash();
+    as_role(EVERYONE, |state, caller| async move {
+        reauth::confirm(&state, &caller, &current, &password, &code).await
+    })
+    .await
+}

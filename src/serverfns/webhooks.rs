@@ -29,15 +29,19 @@ pub async fn save_webhook(
     id: Option<String>,
     input: WebhookIn,
 ) -> Result<(Webhook, Option<String>), AppError> {
-    use crate::server::services::webhooks;
+    use crate::server::services::{reauth, webhooks};
+    let proven = super::api::proven_at();
     as_admin(|state, caller| async move {
         match id {
             Some(id) => webhooks::update(&state, &caller, &id, &input)
                 .await
                 .map(|w| (w, None)),
-            None => webhooks::create(&state, &caller, &input)
-                .await
-                .map(|w| (w.webhook, Some(w.secret))),
+            None => {
+                reauth::require_recent(&state, proven)?;
+                webhooks::create(&state, &caller, &input)
+                    .await
+                    .map(|w| (w.webhook, Some(w.secret)))
+            }
         }
     })
     .await
@@ -69,9 +73,13 @@ pub async fn delete_webhook(id: String) -> Result<(), AppError> {
 
 #[server(prefix = "/_fn", endpoint = "rotate_webhook_secret", input = Json)]
 pub async fn rotate_webhook_secret(id: String) -> Result<WebhookWithSecret, AppError> {
-    use crate::server::services::webhooks;
-    as_admin(|state, caller| async move { webhooks::rotate_secret(&state, &caller, &id).await })
-        .await
+    use crate::server::services::{reauth, webhooks};
+    let proven = super::api::proven_at();
+    as_admin(|state, caller| async move {
+        reauth::require_recent(&state, proven)?;
+        webhooks::rotate_secret(&state, &caller, &id).await
+    })
+    .await
 }
 
 /// Queues a `webhook.test` message; answers its message id.

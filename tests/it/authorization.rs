@@ -60,6 +60,7 @@ fn signed_in_body(name: &str) -> Option<serde_json::Value> {
         | "end_other_sessions"
         | "second_factor_status" => json!({}),
         "disable_two_factor" => json!({"code": "000000"}),
+        "confirm_identity" => json!({"password": ADMIN_PASSWORD, "code": ""}),
         "end_session" => json!({"id": "0000000000000000"}),
         "save_job" => json!({"id": null, "version": null, "input": job}),
         "save_job_action" => json!({"job_id": "job_x", "action_id": null, "version": 1,
@@ -229,7 +230,7 @@ async fn every_admin_server_function_refuses_merchants(t: &TestDb) {
     );
     assert_eq!(checked, 29, "sweep covered {checked} functions");
     assert_eq!(
-        signed_in_checked, 14,
+        signed_in_checked, 15,
         "sweep covered {signed_in_checked} functions of every signed-in role"
     );
     // Nothing was created by the refused calls.

@@ -438,3 +438,61 @@ async fn sessions_are_listed_and_ended(t: &TestDb) {
     }
 }
 db_test!(sessions_are_listed_and_ended);
+
+/// Making an API key (or a webhook, or rotating its secret) asks for the
+/// password again once the last proof is over 10 minutes old.
+async fn sensitive_actions_ask_again_after_ten_minutes(t: &TestDb) {
+    let w = world(t).await;
+    let app = router(&w.state);
+    w.user("proof@example.com", "merchant_l2", true).await;
+    let session = sign_in(&app, "proof@example.com", "a long password").await;
+    let generate = || {
+        crate::common::server_fn_json(
+            "generate_api_key",
+            json!({"choice": {"scope": "read_only", "lifetime": "30", "allowed_nets": ""}}),
+            Some(&session),
+        )
+    };
+    let r = send(&app, generate()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let key_id = r.json()["key_id"].as_str().unwrap().to_owned();
+    w.state.clock.advance(10 * 60_000);
+    let r = send(
+        &app,
+        crate::common::server_fn_json("revoke_api_key", json!({"key_id": key_id}), Some(&session)),
+    )
+    .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("reauth_required"), "{}", r.body);
+    let wrong = send(
+        &app,
+        crate::common::server_fn_json(
+            "confirm_identity",
+            json!({"password": "not the password", "code": ""}),
+            Some(&session),
+        ),
+    )
+    .await;
+    assert_eq!(wrong.status, 401, "{}", wrong.body);
+    let ok = send(
+        &app,
+        crate::common::server_fn_json(
+            "confirm_identity",
+            json!({"password": "a long password", "code": ""}),
+            Some(&session),
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let r = send(
+        &app,
+        crate::common::server_fn_json("revoke_api_key", json!({"key_id": key_id}), Some(&session)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let confirmed = audit::list_recent(&w.state.db, Some("auth.reauthenticated"), 5)
+        .await
+        .unwrap();
+    assert_eq!(confirmed.len(), 1);
+}
+db_test!(sensitive_actions_ask_again_after_ten_minutes);

@@ -15,6 +15,7 @@ use crate::app::api::keys_table::{KeyActions, KeysTable};
 use crate::app::layout::use_user;
 use crate::app::status::{Forbidden, Loading};
 use crate::app::widgets::forms::{CopyButton, FormAlert, LoadError, last_error};
+use crate::app::widgets::reauth::{ReauthPrompt, needs_reauth};
 use crate::i18n::*;
 use crate::model::Role;
 use crate::model::api::{IssuedKey, KeyLifetime, KeyScope, OwnApiAccess};
@@ -136,6 +137,9 @@ fn CredentialsView(
                     <h2>{heading}</h2>
                     <p>{t!(i18n, api.admin_no_account)}</p>
                     <FormAlert error=last_error(generate) />
+                    <ReauthPrompt needed=Signal::derive(move || needs_reauth(
+                        last_error(generate).get(),
+                    )) />
                     <GenerateForm generate state=choice lifetimes max_days />
                 </section>
             }
@@ -173,6 +177,10 @@ fn CredentialsView(
             <FormAlert error=last_error(generate) />
             <FormAlert error=last_error(roll) />
             <FormAlert error=last_error(revoke) />
+            <ReauthPrompt needed=Signal::derive(move || {
+                needs_reauth(last_error(generate).get()) || needs_reauth(last_error(roll).get())
+                    || needs_reauth(last_error(revoke).get())
+            }) />
             <NewKey issued active />
             <h3>{t!(i18n, api.keys)}</h3>
             {if access.keys.is_empty() {

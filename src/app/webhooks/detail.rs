@@ -16,6 +16,7 @@ use crate::app::webhooks::parts::{
     EventsSummary, HealthBadge, LIST_PATH, LocationLabel, SecretOnce, event_label, location_name,
 };
 use crate::app::widgets::forms::{ConfirmDialog, FormAlert, LoadError};
+use crate::app::widgets::reauth::{ReauthPrompt, needs_reauth};
 use crate::i18n::*;
 use crate::model::org::Location;
 use crate::model::webhook::Webhook;
@@ -153,6 +154,9 @@ fn WebhookView(webhook: Webhook, locations: Vec<Location>, ctl: Controls) -> imp
         </div>
         <WebhookButtons webhook=webhook.clone() ctl />
         <FormAlert error />
+        <ReauthPrompt needed=Signal::derive(move || {
+            needs_reauth(ctl.rotate.value().get().and_then(Result::err))
+        }) />
         {move || {
             test_sent()
                 .then(|| {

@@ -12,6 +12,7 @@ use crate::app::widgets::forms::{
     FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form, use_live,
 };
 use crate::app::widgets::loaded::Loaded;
+use crate::app::widgets::reauth::{ReauthPrompt, needs_reauth};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::forms::PostedForm;
@@ -172,6 +173,7 @@ fn WebhookForm(
         }
     };
     let form = view! {
+        <ReauthPrompt needed=Signal::derive(move || needs_reauth(error.get())) />
         <form
             class="panel form"
             method="post"

@@ -63,6 +63,7 @@ pub fn error_message(i18n: I18nContext<Locale>, err: &AppError) -> &'static str 
             "webhook_disabled" => t_string!(i18n, conflict.webhook_disabled),
             "not_invited" => t_string!(i18n, conflict.not_invited),
             "two_factor_required" => t_string!(i18n, conflict.two_factor_required),
+            "reauth_required" => t_string!(i18n, conflict.reauth_required),
             "no_setup" => t_string!(i18n, conflict.no_setup),
             _ => t_string!(i18n, conflict.generic),
         },

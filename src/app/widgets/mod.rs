@@ -5,5 +5,6 @@
 pub mod forms;
 pub mod loaded;
 pub mod query;
+pub mod reauth;
 pub mod standalone;
 pub mod table;

@@ -19,7 +19,7 @@ pub struct NewSession<'a> {
 
 pub async fn insert(tx: &mut Tx, s: &NewSession<'_>, now: Millis) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, \
-               ip, user_agent, stage) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)";
+               ip, user_agent, stage, proven_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3)";
     let values = [
         Val::str(s.token_hash),
         Val::str(s.user_id),
@@ -32,23 +32,43 @@ pub async fn insert(tx: &mut Tx, s: &NewSession<'_>, now: Millis) -> Result<(), 
     exec(tx, sql, &values).await.map(|_| ())
 }
 
-/// A live session: the user (still active, merchant still active), when
-/// the session was last seen and its stage, or `None`.
+/// A live session as a request sees it.
+pub struct LiveSession {
+    pub user: SessionUser,
+    pub last_seen_at: Millis,
+    /// `full`, `code` or `enrol`.
+    pub stage: String,
+    /// When its user last proved who they are.
+    pub proven_at: Millis,
+}
+
+/// Records that the session's user proved who they are just now.
+pub async fn prove(tx: &mut Tx, token_hash: &str, now: Millis) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE sessions SET proven_at = $2 WHERE token_hash = $1";
+    exec(tx, sql, &[Val::str(token_hash), Val::int(now)])
+        .await
+        .map(|_| ())
+}
+
+/// A live session: the user (still active, merchant still active), or
+/// `None`.
 pub async fn find_live(
     db: &Db,
     token_hash: &str,
     now: Millis,
     idle_cutoff: Millis,
-) -> Result<Option<(SessionUser, Millis, String)>, sqlx::Error> {
+) -> Result<Option<LiveSession>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         user: UserRow,
         last_seen_at: i64,
         stage: String,
+        proven_at: i64,
     }
     let sql = format!(
-        "SELECT {SESSION_USER_COLUMNS}, s.last_seen_at, s.stage FROM sessions s \
+        "SELECT {SESSION_USER_COLUMNS}, s.last_seen_at, s.stage, \
+         COALESCE(s.proven_at, s.created_at) AS proven_at FROM sessions s \
          JOIN users u ON u.id = s.user_id \
          LEFT JOIN merchants m ON m.id = u.merchant_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
@@ -62,7 +82,14 @@ pub async fn find_live(
             .fetch_optional(pool)
             .await?
     });
-    Ok(row.and_then(|r| Some((r.user.into_session_user()?, r.last_seen_at, r.stage))))
+    Ok(row.and_then(|r| {
+        Some(LiveSession {
+            user: r.user.into_session_user()?,
+            last_seen_at: r.last_seen_at,
+            stage: r.stage,
+            proven_at: r.proven_at,
+        })
+    }))
 }
 
 pub async fn touch(tx: &mut Tx, token_hash: &str, now: Millis) -> Result<(), sqlx::Error> {

@@ -202,6 +202,10 @@ async fn job(State(state): State<AppState>, req: Request) -> Response {
     .await
 }
 
+/// Plain posts that ask for a recent proof of identity first, as their
+/// server functions do (docs/people.md).
+const NEEDS_PROOF: &[&str] = &["/integrations/api/webhooks/new"];
+
 /// Fields never sent back into a page.
 const SECRET_FIELDS: &[&str] = &["password"];
 
@@ -232,7 +236,14 @@ where
         fields,
         error: None,
     };
-    let outcome = save(state.clone(), caller, form.clone(), path).await;
+    let outcome = if NEEDS_PROOF.contains(&path.as_str()) {
+        match crate::server::services::reauth::require_recent(&state, Some(session.proven_at)) {
+            Ok(()) => save(state.clone(), caller, form.clone(), path).await,
+            Err(err) => Err(err),
+        }
+    } else {
+        save(state.clone(), caller, form.clone(), path).await
+    };
     let (status, error, shown): (_, _, Option<Arc<dyn Fn() + Send + Sync>>) = match outcome {
         Ok(Next::Go(to)) => return Redirect::to(&to).into_response(),
         Ok(Next::Again) => (StatusCode::OK, None, None),

@@ -247,15 +247,19 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         let now = state.clock.now();
         let idle_cutoff = now - state.settings.session_idle_ms();
         match sessions::find_live(&state.db, &token_hash, now, idle_cutoff).await {
-            Ok(Some((user, last_seen, stage))) => {
-                if now - last_seen >= 60_000 {
+            Ok(Some(live)) => {
+                if now - live.last_seen_at >= 60_000 {
                     touch(&state.db, &token_hash, now).await;
                 }
+                let (user, stage) = (live.user, live.stage);
                 // A session still owing its second factor signs no one in:
                 // only the second-factor pages see it (docs/people.md).
                 if stage == "full" {
-                    req.extensions_mut()
-                        .insert(CurrentSession { user, token_hash });
+                    req.extensions_mut().insert(CurrentSession {
+                        user,
+                        token_hash,
+                        proven_at: live.proven_at,
+                    });
                 } else {
                     req.extensions_mut().insert(PartialSession {
                         user,

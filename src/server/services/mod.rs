@@ -13,6 +13,7 @@ pub mod locations;
 pub mod merchant_users;
 pub mod merchants;
 pub mod organization;
+pub mod reauth;
 pub mod sessions;
 pub mod two_factor;
 pub mod user_links;

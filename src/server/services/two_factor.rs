@@ -156,6 +156,7 @@ pub async fn verify(
         return Err(AppError::InvalidCredentials);
     };
     two_factor::set_stage(&mut tx, &partial.token_hash, "full", None).await?;
+    crate::server::db::sessions::prove(&mut tx, &partial.token_hash, now).await?;
     throttles::forget(&mut tx, &key).await?;
     audit::record(
         &mut tx,
@@ -175,7 +176,7 @@ pub async fn verify(
 
 /// Which way `code` proves the second factor (`totp`, `recovery_code`), if
 /// it does; a TOTP step or a recovery code is used up in `tx`.
-async fn check(
+pub(super) async fn check(
     state: &AppState,
     tx: &mut Tx,
     user_id: &str,
