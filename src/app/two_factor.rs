@@ -91,120 +91,110 @@ pub fn TwoFactorSetupPage() -> impl IntoView {
     let i18n = use_i18n();
     let setup = Resource::new(|| (), |_| start_two_factor());
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
-    let code = RwSignal::new(String::new());
-    let field_error = Signal::derive(move || {
-        confirm
-            .value()
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.field_code("code").map(|c| field_message(i18n, c)))
+    let query = use_query_map();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = confirm.value().get() {
+            let _ = window().location().set_href("/");
+        }
     });
-    let other_error = Signal::derive(move || {
-        confirm
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| e.field_code("code").is_none())
-    });
+    // This page's own submission, or a plain post's `?error=`.
+    let code_error = move || match confirm.value().get() {
+        Some(Err(err)) => Some(if err.field_code("code").is_some() {
+            field_message(i18n, "invalid_code")
+        } else {
+            t_string!(i18n, two_factor.start_again)
+        }),
+        Some(Ok(_)) => None,
+        None => query.read().get("error").map(|c| {
+            if c == "invalid_code" {
+                field_message(i18n, "invalid_code")
+            } else {
+                t_string!(i18n, two_factor.start_again)
+            }
+        }),
+    };
     view! {
         <Title text=move || t_string!(i18n, two_factor.setup_title) />
         <Standalone>
             <h1>{t!(i18n, two_factor.setup_title)}</h1>
-            {move || {
-                confirm
-                    .value()
-                    .get()
-                    .and_then(Result::ok)
-                    .map(|codes| view! { <RecoveryCodes codes /> })
-            }}
-            <div hidden=move || matches!(confirm.value().get(), Some(Ok(_)))>
-                <Suspense>
-                    {move || Suspend::new(async move {
-                        match setup.await {
-                            Ok(enrolment) => {
-                                view! {
-                                    <p class="hint">{t!(i18n, two_factor.setup_intro)}</p>
-                                    <div
-                                        class="qr"
-                                        role="img"
-                                        aria-label=move || t_string!(i18n, two_factor.qr_label)
-                                        inner_html=enrolment.qr_svg
-                                    ></div>
-                                    <p class="hint">{t!(i18n, two_factor.secret_intro)}</p>
-                                    <p>
-                                        <code data-testid="totp-secret">{enrolment.secret}</code>
-                                    </p>
-                                    <FormAlert error=other_error />
-                                    <form on:submit=move |ev| {
-                                        ev.prevent_default();
-                                        confirm
-                                            .dispatch(ConfirmTwoFactor {
-                                                code: code.get_untracked(),
-                                            });
-                                    }>
-                                        <div class="field">
-                                            <label for="setup-code">
-                                                {t!(i18n, two_factor.first_code)}
-                                            </label>
-                                            <input
-                                                id="setup-code"
-                                                name="code"
-                                                type="text"
-                                                inputmode="numeric"
-                                                autocomplete="one-time-code"
-                                                required
-                                                maxlength="10"
-                                                aria-invalid=move || field_error.get().map(|_| "true")
-                                                aria-describedby="setup-code-error"
-                                                prop:value=move || code.get()
-                                                on:input=move |ev| code.set(event_target_value(&ev))
-                                            />
-                                            {move || {
-                                                field_error
-                                                    .get()
-                                                    .map(|m| {
-                                                        view! {
-                                                            <p class="field-error" id="setup-code-error">
-                                                                {m}
-                                                            </p>
-                                                        }
-                                                    })
-                                            }}
-                                        </div>
-                                        <button
-                                            type="submit"
-                                            class="button button-primary button-block"
-                                            disabled=move || confirm.pending().get()
-                                        >
-                                            {t!(i18n, two_factor.turn_on)}
-                                        </button>
-                                    </form>
-                                }
-                                    .into_any()
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match setup.await {
+                        Ok(enrolment) => {
+                            view! {
+                                <p class="hint">{t!(i18n, two_factor.setup_intro)}</p>
+                                <div
+                                    class="qr"
+                                    role="img"
+                                    aria-label=move || t_string!(i18n, two_factor.qr_label)
+                                    inner_html=enrolment.qr_svg
+                                ></div>
+                                <p class="hint">{t!(i18n, two_factor.secret_intro)}</p>
+                                <p>
+                                    <code data-testid="totp-secret">{enrolment.secret}</code>
+                                </p>
+                                <RecoveryCodes codes=enrolment.recovery_codes />
+                                <ActionForm action=confirm>
+                                    <div class="field">
+                                        <label for="setup-code">
+                                            {t!(i18n, two_factor.first_code)}
+                                        </label>
+                                        <input
+                                            id="setup-code"
+                                            name="code"
+                                            type="text"
+                                            inputmode="numeric"
+                                            autocomplete="one-time-code"
+                                            required
+                                            maxlength="10"
+                                            aria-invalid=move || code_error().map(|_| "true")
+                                            aria-describedby="setup-code-error"
+                                        />
+                                        {move || {
+                                            code_error()
+                                                .map(|m| {
+                                                    view! {
+                                                        <p class="field-error" id="setup-code-error">
+                                                            {m}
+                                                        </p>
+                                                    }
+                                                })
+                                        }}
+                                    </div>
+                                    <button
+                                        type="submit"
+                                        class="button button-primary button-block"
+                                        disabled=move || confirm.pending().get()
+                                    >
+                                        {t!(i18n, two_factor.turn_on)}
+                                    </button>
+                                </ActionForm>
                             }
-                            Err(_) => {
-                                view! {
-                                    <p>{t!(i18n, two_factor.start_again)}</p>
-                                    <p>
-                                        <a href="/sign-in">{t!(i18n, links.back_to_sign_in)}</a>
-                                    </p>
-                                }
-                                    .into_any()
-                            }
+                                .into_any()
                         }
-                    })}
-                </Suspense>
-            </div>
+                        Err(_) => {
+                            view! {
+                                <p>{t!(i18n, two_factor.start_again)}</p>
+                                <p>
+                                    <a href="/sign-in">{t!(i18n, links.back_to_sign_in)}</a>
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
         </Standalone>
     }
 }
 
-/// The recovery codes, shown once, then on to the app.
+/// The recovery codes that come with the second factor: shown during the
+/// setup only.
 #[component]
 fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="alert alert-warning" role="status" data-testid="recovery-codes">
+        <div class="alert alert-warning" data-testid="recovery-codes">
             <p>
                 <strong>{t!(i18n, two_factor.codes_title)}</strong>
             </p>
@@ -221,11 +211,6 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-        </div>
-        <div class="form-actions">
-            <a href="/" class="button button-primary" data-testid="continue">
-                {t!(i18n, two_factor.go_on)}
-            </a>
         </div>
     }
 }

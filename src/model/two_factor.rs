@@ -11,6 +11,9 @@ pub struct Enrolment {
     pub otpauth_url: String,
     /// The QR code of `otpauth_url`, an SVG image.
     pub qr_svg: String,
+    /// The recovery codes that come into force with it: shown on the setup
+    /// page until it is turned on, never after.
+    pub recovery_codes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

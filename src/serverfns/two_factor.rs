@@ -84,11 +84,14 @@ pub async fn start_two_factor() -> Result<Enrolment, AppError> {
     guard::finish(result)
 }
 
-/// Confirms the setup with a first code; returns the recovery codes, once.
-#[server(prefix = "/_fn", endpoint = "confirm_two_factor", input = Json)]
+/// Confirms the setup with a first code; returns the recovery codes (shown
+/// during the setup). Works from a plain form: home on success, else back
+/// to the setup with `?error=`.
+#[server(prefix = "/_fn", endpoint = "confirm_two_factor")]
 pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
     use crate::server::auth as guard;
     use crate::server::services::two_factor;
+    let plain_form = guard::is_plain_form_post();
     let who = enrolling();
     let result = async {
         let (user, hash) = who?;
@@ -99,6 +102,19 @@ pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
         two_factor::confirm_enrolment(&state, &user, &hash, &code, ip.as_deref()).await
     }
     .await;
+    if plain_form {
+        match &result {
+            Ok(_) => leptos_axum::redirect("/"),
+            Err(err) => {
+                let code = match err {
+                    AppError::Validation { .. } => "invalid_code",
+                    _ => "start_again",
+                };
+                leptos_axum::redirect(&format!("/two-factor?error={code}"))
+            }
+        }
+        return result;
+    }
     guard::finish(result)
 }
 

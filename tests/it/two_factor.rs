@@ -72,9 +72,9 @@ async fn administrators_set_up_then_use_a_second_factor(t: &TestDb) {
     assert_eq!(again.json()["secret"], secret.as_str());
     let wrong = send(
         &app,
-        server_fn_json(
+        server_fn(
             "confirm_two_factor",
-            json!({"code": "000000"}),
+            &[("code", "000000")],
             Some(&enrolling),
         ),
     )
@@ -82,9 +82,9 @@ async fn administrators_set_up_then_use_a_second_factor(t: &TestDb) {
     assert_eq!(wrong.status, 422, "{}", wrong.body);
     let ok = send(
         &app,
-        server_fn_json(
+        server_fn(
             "confirm_two_factor",
-            json!({"code": code(&state, &secret, 0)}),
+            &[("code", &code(&state, &secret, 0))],
             Some(&enrolling),
         ),
     )
@@ -92,6 +92,10 @@ async fn administrators_set_up_then_use_a_second_factor(t: &TestDb) {
     assert_eq!(ok.status, 200, "{}", ok.body);
     let recovery: Vec<String> = serde_json::from_str(&ok.body).unwrap();
     assert_eq!(recovery.len(), 10);
+    // The codes in force are those the setup showed.
+    let shown: Vec<String> =
+        serde_json::from_value(setup.json()["recovery_codes"].clone()).unwrap();
+    assert_eq!(recovery, shown);
     assert!(signed_in(&app, &enrolling).await);
 
     // Next time: the password, then a code.
@@ -206,9 +210,9 @@ async fn merchant_users_choose_and_admins_keep_it(t: &TestDb) {
     let secret = setup.json()["secret"].as_str().unwrap().to_owned();
     let ok = send(
         &app,
-        server_fn_json(
+        server_fn(
             "confirm_two_factor",
-            json!({"code": code(&w.state, &secret, 0)}),
+            &[("code", &code(&w.state, &secret, 0))],
             Some(&session),
         ),
     )

@@ -34,35 +34,53 @@ fn actor(user: &SessionUser, ip: Option<&str>) -> Actor {
     }
 }
 
-/// The secret being set up on this session (made on first call, the same
-/// after), with its QR code.
+/// What waits on a session being set up: the secret (base32) and the
+/// recovery codes that come with it, sealed together.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Pending {
+    secret: String,
+    codes: Vec<String>,
+}
+
+fn open_pending(state: &AppState, token_hash: &str, sealed: &str) -> Result<Pending, AppError> {
+    let text = state
+        .sealer()
+        .open(&session_row(token_hash), sealed)
+        .map_err(|_| AppError::Internal)?;
+    serde_json::from_str(&text).map_err(|_| AppError::conflict("no_setup"))
+}
+
+/// The secret being set up on this session and its recovery codes (made on
+/// first call, the same after), with the QR code. The codes are shown
+/// here, before the second factor is turned on, so the page needs no
+/// script to show them once: after, they are never shown again.
 pub async fn start_enrolment(
     state: &AppState,
     user: &SessionUser,
     token_hash: &str,
 ) -> Result<Enrolment, AppError> {
     let mut tx = state.db.begin().await?;
-    let secret = match two_factor::pending_secret(&mut tx, token_hash).await? {
-        Some(sealed) => state
-            .sealer()
-            .open(&session_row(token_hash), &sealed)
-            .map_err(|_| AppError::Internal)?
-            .into_bytes(),
+    let pending = match two_factor::pending_secret(&mut tx, token_hash).await? {
+        Some(sealed) => open_pending(state, token_hash, &sealed)?,
         None => {
-            let secret = totp::encoded(&totp::new_secret());
-            let sealed = state.sealer().seal(&session_row(token_hash), &secret);
+            let pending = Pending {
+                secret: totp::encoded(&totp::new_secret()),
+                codes: totp::new_recovery_codes(),
+            };
+            let text = serde_json::to_string(&pending).map_err(|_| AppError::Internal)?;
+            let sealed = state.sealer().seal(&session_row(token_hash), &text);
             two_factor::set_pending(&mut tx, token_hash, Some(&sealed)).await?;
-            secret.into_bytes()
+            pending
         }
     };
     tx.commit().await?;
-    let encoded = String::from_utf8(secret).map_err(|_| AppError::Internal)?;
-    let raw = decode(&encoded)?;
+    let raw = decode(&pending.secret)?;
     let url = totp::otpauth_url(&raw, &user.email);
     Ok(Enrolment {
         qr_svg: totp::qr_svg(&url),
         otpauth_url: url,
-        secret: encoded,
+        secret: pending.secret,
+        recovery_codes: pending.codes,
     })
 }
 
@@ -73,9 +91,8 @@ fn decode(encoded: &str) -> Result<Vec<u8>, AppError> {
         .map_err(|_| AppError::Internal)
 }
 
-/// Confirms the setup with a first code: the second factor is on, the
-/// session is signed in, and the 10 recovery codes are returned (the only
-/// time they are shown).
+/// Confirms the setup with a first code: the second factor is on with the
+/// recovery codes shown during the setup, and the session is signed in.
 pub async fn confirm_enrolment(
     state: &AppState,
     user: &SessionUser,
@@ -88,14 +105,13 @@ pub async fn confirm_enrolment(
     let sealed = two_factor::pending_secret(&mut tx, token_hash)
         .await?
         .ok_or(AppError::conflict("no_setup"))?;
-    let encoded = state
-        .sealer()
-        .open(&session_row(token_hash), &sealed)
-        .map_err(|_| AppError::Internal)?;
+    let Pending {
+        secret: encoded,
+        codes,
+    } = open_pending(state, token_hash, &sealed)?;
     let secret = decode(&encoded)?;
     let step = totp::matching_step(&secret, code, now, 0)
         .ok_or_else(|| AppError::field("code", "invalid_code"))?;
-    let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
     let for_user = state.sealer().seal(&user_row(&user.id), &encoded);
     two_factor::set(&mut tx, &user.id, Some(&for_user), step as i64, &hashes).await?;
