@@ -248,11 +248,6 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Whether mail goes out at all.
-pub fn configured(state: &AppState) -> bool {
-    state.mailer.is_some()
-}
-
 /// Builds the mailer from the settings (checked at start-up).
 pub fn from_settings(settings: &Settings) -> Option<Arc<Mailer>> {
     let m = MailSettings::from_settings(settings).ok().flatten()?;

@@ -15,8 +15,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::clock::Millis;
-use super::db::api_keys::Counted;
-use super::db::{Db, api_keys};
+use super::db::Db;
+use super::db::key_usage::{self, Counted};
 use crate::model::time::DAY_MS;
 
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
@@ -98,10 +98,10 @@ impl Usage {
                 *counts.entry((Counted::Account, account, *day)).or_default() += n;
             }
             for ((counted, id, day), n) in counts {
-                api_keys::add_usage(&mut tx, counted, id, day, n).await?;
+                key_usage::add_usage(&mut tx, counted, id, day, n).await?;
             }
             for (key, (at, ip)) in &last_used {
-                api_keys::touch(&mut tx, key, *at, ip.as_deref()).await?;
+                key_usage::touch(&mut tx, key, *at, ip.as_deref()).await?;
             }
             tx.commit().await
         }

@@ -6,5 +6,6 @@ pub mod locations;
 pub mod merchant;
 pub mod merchant_form;
 pub mod merchant_user;
+mod merchant_user_panels;
 pub mod merchants;
 pub mod settings;

@@ -4,6 +4,7 @@
 
 pub mod forms;
 pub mod loaded;
+pub mod messages;
 pub mod query;
 pub mod reauth;
 pub mod standalone;

@@ -1,7 +1,8 @@
 //! API accounts: the "API access" switch of a user and their public
 //! Account ID.
 
-use super::api_keys::{active_with, expiring_soon, per_day};
+use super::api_keys::{active_with, expiring_soon};
+use super::key_usage::per_day;
 use super::{Db, Tx, on_read, on_tx};
 use crate::model::api::{ApiAccountRow, KeyBrief, KeyScope};
 use crate::server::clock::Millis;

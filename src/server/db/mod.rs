@@ -20,6 +20,7 @@ pub mod group;
 pub mod idempotency;
 pub mod jobs;
 pub mod key_notices;
+pub mod key_usage;
 pub mod locations;
 pub mod mail;
 pub mod merchant_users;
