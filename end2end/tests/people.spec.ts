@@ -281,3 +281,121 @@ test("making an API key asks for the password again once the last proof is old",
   await page.getByTestId("generate-key").click();
   await expect(page.getByTestId("new-key-value")).toHaveText(/^lvr_/);
 });
+
+test("without JavaScript: sessions end from the profile and the user's page, and a new invitation link", async ({
+  browser,
+  request,
+}) => {
+  // Three browsers and five sign-ins.
+  test.slow();
+  const email = `nojs-people-${suffix}@velo.example`;
+  const { merchantId, userId } = await onboard(request, admin, {
+    name: `Sans JS ${suffix}`,
+    email,
+    role: "merchant_l1",
+    password: "a long password",
+  });
+  const elsewhere = await browser.newContext({ javaScriptEnabled: true });
+  const other = await elsewhere.newPage();
+  const signedOutElsewhere = async () => {
+    await other.goto("/jobs");
+    await expect(other).toHaveURL(/\/sign-in/);
+    await signIn(other, email, "a long password");
+    await expect(other.getByTestId("welcome")).toBeVisible();
+  };
+  await signIn(other, email, "a long password");
+  await expect(other.getByTestId("welcome")).toBeVisible();
+
+  // The merchant user, without JavaScript: "Sign out" on the other
+  // session, then "Sign out everywhere else".
+  const nojs = await browser.newContext({ javaScriptEnabled: false });
+  const page = await nojs.newPage();
+  await signIn(page, email, "a long password");
+  await expect(page.getByTestId("welcome")).toBeVisible();
+  await page.goto("/profile");
+  await expect(page.getByTestId("session-other")).toHaveCount(1);
+  await expectAccessibleMarkup(page);
+  await page.getByTestId("session-other").getByTestId("end-session").click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByTestId("session-other")).toHaveCount(0);
+  await expect(page.getByTestId("session-current")).toBeVisible();
+  await signedOutElsewhere();
+  await page.reload();
+  await expect(page.getByTestId("session-other")).toHaveCount(1);
+  await page.getByTestId("end-other-sessions").click();
+  await expect(page.getByTestId("session-other")).toHaveCount(0);
+  await signedOutElsewhere();
+
+  // An administrator, without JavaScript: "Sign out everywhere" on the
+  // user's page, then a new invitation link for an invited user.
+  const adminContext = await browser.newContext({ javaScriptEnabled: false });
+  const adminPage = await adminContext.newPage();
+  await signIn(adminPage, ADMIN.email, ADMIN.password);
+  await expect(adminPage.getByTestId("welcome")).toBeVisible();
+  await adminPage.goto(`/organization/merchants/${merchantId}/users/${userId}`);
+  await adminPage.getByTestId("end-user-sessions").click();
+  await expect(adminPage.getByTestId("sessions-ended")).toHaveText("Sessions ended: 2.");
+  await expectAccessibleMarkup(adminPage);
+  await other.goto("/jobs");
+  await expect(other).toHaveURL(/\/sign-in/);
+  await page.goto("/jobs");
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  const invitedEmail = `nojs-invited-${suffix}@velo.example`;
+  const made = await request.post(`/api/v1/merchants/${merchantId}/users`, {
+    headers: { Authorization: `Basic ${Buffer.from(`${admin.accountId}:${admin.key}`).toString("base64")}` },
+    data: { email: invitedEmail, display_name: "Invitée", role: "merchant_l1" },
+  });
+  expect(made.status()).toBe(201);
+  const invited = await made.json();
+  await adminPage.goto(`/organization/merchants/${merchantId}/users/${invited.id}`);
+  await expect(adminPage.getByTestId("invitation-pending")).toContainText("Invitation pending");
+  await adminPage.getByTestId("reinvite").click();
+  const link = adminPage.getByTestId("invitation-pending").getByTestId("invitation-url");
+  await expect(link).toContainText("set-password?token=");
+  const url = (await link.textContent())!;
+  expect(url).not.toBe(invited.invitation_url);
+  expect(await linkMailedTo(invitedEmail)).toBe(url);
+  // The user's form is still the user's, and the page is not cached.
+  await expect(adminPage.getByLabel("Name", { exact: true })).toHaveValue("Invitée");
+  await expectAccessibleMarkup(adminPage);
+
+  // The same buttons in French.
+  await adminPage.goto(`/organization/merchants/${merchantId}/users/${userId}`);
+  await adminPage.getByTestId("language-switch").first().click();
+  await expect(adminPage.getByTestId("end-user-sessions")).toHaveText("Déconnecter partout");
+  await adminPage.getByTestId("end-user-sessions").click();
+  await expect(adminPage.getByTestId("sessions-ended")).toHaveText("Sessions fermées : 0.");
+  await expectAccessibleMarkup(adminPage);
+  await adminPage.getByTestId("language-switch").first().click();
+  await expect(adminPage.locator("html")).toHaveAttribute("lang", "en");
+  for (const c of [elsewhere, nojs, adminContext]) await c.close();
+});
+
+test("without JavaScript: 'Confirm it's you' comes before a new webhook once the proof is old", async ({ browser }) => {
+  const adminContext = await browser.newContext({ javaScriptEnabled: false });
+  const adminPage = await adminContext.newPage();
+  await signIn(adminPage, ADMIN.email, ADMIN.password);
+  await expect(adminPage.getByTestId("welcome")).toBeVisible();
+  // This server keeps a proof for 3 seconds (LIVREUR_REAUTH_SECONDS).
+  await adminPage.waitForTimeout(3_500);
+  await adminPage.goto("/integrations/api/webhooks/new");
+  const hook = `http://127.0.0.1:9/nojs-proof-${suffix}`;
+  await adminPage.getByLabel("Endpoint URL").fill(hook);
+  await adminPage.getByRole("button", { name: "Save" }).click();
+  const prompt = adminPage.getByTestId("reauth");
+  await expect(prompt).toContainText("Confirm it’s you");
+  await expect(adminPage.getByLabel("Endpoint URL")).toHaveValue(hook);
+  await expectAccessibleMarkup(adminPage);
+  await prompt.getByLabel("Password").fill("not my password");
+  await adminPage.getByTestId("reauth-confirm").click();
+  await expect(prompt.getByTestId("form-error")).toBeVisible();
+  await prompt.getByLabel("Password").fill(ADMIN.password);
+  await adminPage.getByTestId("reauth-confirm").click();
+  await expect(adminPage).toHaveURL(/\/integrations\/api\/webhooks\/new$/);
+  await expect(adminPage.getByTestId("reauth")).toHaveCount(0);
+  await adminPage.getByLabel("Endpoint URL").fill(hook);
+  await adminPage.getByRole("button", { name: "Save" }).click();
+  await expect(adminPage.getByTestId("webhook-secret-value")).toHaveText(/^whsec_/);
+  await adminContext.close();
+});

@@ -37,6 +37,9 @@ test("an administrator is made to set up a second factor, then signs in with cod
   page,
   browser,
 }) => {
+  // Seven sign-ins, each with its password hash: longer than one test's
+  // default budget on a busy two-core machine.
+  test.slow();
   // The password alone leads to the setup, before anything else.
   await signIn(page, ADMIN.email, ADMIN.password);
   await expect(page).toHaveURL(/\/two-factor$/);

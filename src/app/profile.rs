@@ -7,9 +7,11 @@ use leptos_meta::Title;
 use crate::app::language::LanguageSwitch;
 use crate::app::layout::{role_label, use_user, use_zone};
 use crate::app::status::Loading;
-use crate::app::widgets::forms::{FormAlert, LoadError, last_error};
+use crate::app::widgets::buttons::{ButtonForm, button_error, button_post};
+use crate::app::widgets::forms::{FormAlert, LoadError};
 use crate::i18n::*;
 use crate::model::Lang;
+use crate::model::forms::buttons;
 use crate::model::sessions::SessionInfo;
 use crate::serverfns::sessions::{EndOtherSessions, EndSession, my_sessions};
 
@@ -54,31 +56,45 @@ fn Sessions() -> impl IntoView {
         move || (end.version().get(), end_others.version().get()),
         |_| my_sessions(),
     );
+    let post = button_post();
     view! {
         <section class="panel" data-testid="sessions">
             <div class="panel-heading">
                 <h2>{t!(i18n, profile.sessions_title)}</h2>
-                <button
-                    type="button"
+                <ButtonForm
+                    name=buttons::END_OTHER_SESSIONS
                     class="button button-secondary"
-                    data-testid="end-other-sessions"
-                    disabled=move || end_others.pending().get()
-                    on:click=move |_| {
+                    testid="end-other-sessions"
+                    pending=end_others.pending()
+                    on_press=move || {
                         end_others.dispatch(EndOtherSessions {});
                     }
                 >
                     {t!(i18n, profile.end_others)}
-                </button>
+                </ButtonForm>
             </div>
             <p class="hint">{t!(i18n, profile.sessions_hint)}</p>
-            <FormAlert error=last_error(end) />
-            <FormAlert error=last_error(end_others) />
             <Transition fallback=|| {
                 view! { <Loading /> }
             }>
                 {move || Suspend::new(async move {
+                    let post = post.await;
+                    let alerts = view! {
+                        <FormAlert error=button_error(end, post.as_ref(), buttons::END_SESSION) />
+                        <FormAlert error=button_error(
+                            end_others,
+                            post.as_ref(),
+                            buttons::END_OTHER_SESSIONS,
+                        ) />
+                    };
                     match list.await {
-                        Ok(rows) => view! { <SessionsTable rows end /> }.into_any(),
+                        Ok(rows) => {
+                            view! {
+                                {alerts}
+                                <SessionsTable rows end />
+                            }
+                                .into_any()
+                        }
                         Err(err) => view! { <LoadError error=err /> }.into_any(),
                     }
                 })}
@@ -139,16 +155,18 @@ fn SessionsTable(rows: Vec<SessionInfo>, end: ServerAction<EndSession>) -> impl 
                                         {(!s.current)
                                             .then(|| {
                                                 view! {
-                                                    <button
-                                                        type="button"
+                                                    <ButtonForm
+                                                        name=buttons::END_SESSION
+                                                        fields=vec![("id", id.get_value())]
                                                         class="button button-secondary button-small"
-                                                        data-testid="end-session"
-                                                        on:click=move |_| {
+                                                        testid="end-session"
+                                                        pending=end.pending()
+                                                        on_press=move || {
                                                             end.dispatch(EndSession { id: id.get_value() });
                                                         }
                                                     >
                                                         {t!(i18n, profile.end_session)}
-                                                    </button>
+                                                    </ButtonForm>
                                                 }
                                             })}
                                     </td>

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::model::org::Invitation;
 
 /// A form the server rendered again: its fields as the browser sent them
 /// (never a password), and why: the error (field errors are shown under
@@ -43,6 +44,46 @@ impl PostedForm {
     /// ticked ones).
     pub fn checked(&self, name: &str) -> bool {
         self.value(name).is_some()
+    }
+}
+
+/// A page's button form ("Sign out everywhere else", "New invitation
+/// link", "Confirm it's you") posted without JavaScript: the server runs
+/// it and renders the page again with which button it was and what came
+/// of it. A button with JavaScript calls its server function instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ButtonPost {
+    /// The button's name, as the page's panel knows it.
+    pub button: String,
+    pub result: Result<Done, AppError>,
+}
+
+/// The buttons' names: a button's form posts to its page with
+/// `button=<name>` (`server::http::forms` answers).
+pub mod buttons {
+    pub const END_SESSION: &str = "end_session";
+    pub const END_OTHER_SESSIONS: &str = "end_other_sessions";
+    pub const END_USER_SESSIONS: &str = "end_user_sessions";
+    pub const REINVITE: &str = "reinvite";
+    pub const CONFIRM_IDENTITY: &str = "confirm_identity";
+}
+
+/// What a button reports when it worked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Done {
+    /// Nothing to show but the page as it is now.
+    Nothing,
+    /// How many things it ended (sessions).
+    Count(u64),
+    /// A new invitation link, shown this once.
+    Invitation(Invitation),
+}
+
+impl ButtonPost {
+    /// This post's result when it was `button`'s.
+    pub fn of(post: Option<&Self>, button: &str) -> Option<Result<Done, AppError>> {
+        post.filter(|p| p.button == button)
+            .map(|p| p.result.clone())
     }
 }
 

@@ -422,3 +422,172 @@ async fn a_job_form_without_javascript(t: &TestDb) {
     assert_eq!(r.status, 303, "{}", r.body);
 }
 db_test!(a_job_form_without_javascript);
+
+/// The buttons without JavaScript (`model::forms::ButtonPost`): each posts
+/// `button=<name>` to its page, runs the same service as its server
+/// function, and the page comes back saying what happened, in place.
+async fn buttons_without_javascript(t: &TestDb) {
+    use crate::common::hooks::{hooks_world, receiver};
+    use livreur::server::ids::token_hash;
+    use livreur::server::services::{merchant_users, sessions, webhooks};
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let app = router(&w.state);
+    let merchant = w.user("buttons@example.com", "merchant_l1", false).await;
+    let password = "a long password";
+    let here = sign_in(&app, "buttons@example.com", password).await;
+    let there = sign_in(&app, "buttons@example.com", password).await;
+    let elsewhere = sign_in(&app, "buttons@example.com", password).await;
+    let others = || async {
+        sessions::mine(&w.state, &merchant, &token_hash(&here))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|s| !s.current)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(others().await.len(), 2);
+
+    // "Sign out" on one other session: the profile again, without it.
+    let one = others().await[0].id.clone();
+    let r = send(
+        &app,
+        form_post(
+            "/profile",
+            &[("button", "end_session"), ("id", &one)],
+            Some(&here),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(r.body.contains(r#"data-testid="sessions-table""#));
+    assert_eq!(others().await.len(), 1);
+    // "Sign out everywhere else".
+    let r = send(
+        &app,
+        form_post("/profile", &[("button", "end_other_sessions")], Some(&here)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(others().await.is_empty());
+    for gone in [&there, &elsewhere] {
+        let r = send(&app, get("/jobs", Some(gone))).await;
+        assert_eq!(r.status, 302, "signed out");
+    }
+    // Another user's session cannot be named: nothing happens to it.
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let r = send(
+        &app,
+        form_post(
+            "/profile",
+            &[("button", "end_session"), ("id", &one)],
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    // An unknown button is not found; a merchant's button on an
+    // administrator's page is refused.
+    let r = send(
+        &app,
+        form_post("/profile", &[("button", "nope")], Some(&here)),
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let page = format!(
+        "/organization/merchants/{}/users/{}",
+        w.merchant_id, merchant.user.id
+    );
+    let r = send(
+        &app,
+        form_post(&page, &[("button", "end_user_sessions")], Some(&here)),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = send(&app, get("/jobs", Some(&here))).await;
+    assert_eq!(r.status, 200, "a refused button ends nothing");
+
+    // An administrator's "Sign out everywhere" on the user's page.
+    let r = send(
+        &app,
+        form_post(&page, &[("button", "end_user_sessions")], Some(&admin)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Sessions ended: 1."), "{}", r.body);
+    let r = send(&app, get("/jobs", Some(&here))).await;
+    assert_eq!(r.status, 302, "signed out everywhere");
+
+    // "New invitation link" shows the new link once, in place, and the
+    // user's form keeps the user's own values.
+    let invited = merchant_users::create(
+        &w.state,
+        &w.admin,
+        &w.merchant_id,
+        &livreur::model::org::MerchantUserIn {
+            email: "invited-buttons@example.com".into(),
+            display_name: "Inès".into(),
+            role: "merchant_l1".into(),
+            password: String::new(),
+            api_access: false,
+        },
+    )
+    .await
+    .unwrap();
+    let first = invited.invitation.unwrap().url;
+    let page = format!(
+        "/organization/merchants/{}/users/{}",
+        w.merchant_id, invited.id
+    );
+    let r = send(
+        &app,
+        form_post(&page, &[("button", "reinvite")], Some(&admin)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(
+        r.body.contains("set-password?token="),
+        "the new link is shown"
+    );
+    assert!(!r.body.contains(&first), "not the old one");
+    assert!(r.body.contains(r#"value="Inès""#), "the form is the user's");
+
+    // "Confirm it's you" before a webhook, once the proof is old: a wrong
+    // password shows the prompt with the error, the right one sends the
+    // browser back to the page, where the form now goes through.
+    let (_, base) = receiver().await;
+    w.state.clock.advance(601_000);
+    let hooks = "/integrations/api/webhooks/new";
+    let url = format!("{base}/hook");
+    let hook = [("url", url.as_str()), ("location_id", ""), ("events", "*")];
+    let r = send(&app, form_post(hooks, &hook, Some(&admin))).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains(r#"data-testid="reauth""#));
+    assert!(r.body.contains(r#"name="password""#));
+    let wrong = [
+        ("button", "confirm_identity"),
+        ("password", "not it"),
+        ("code", ""),
+    ];
+    let r = send(&app, form_post(hooks, &wrong, Some(&admin))).await;
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert!(
+        r.body.contains(r#"data-testid="reauth""#),
+        "the prompt again"
+    );
+    assert!(!r.body.contains("not it"), "the password is not sent back");
+    let right = [
+        ("button", "confirm_identity"),
+        ("password", ADMIN_PASSWORD),
+        ("code", ""),
+    ];
+    let r = send(&app, form_post(hooks, &right, Some(&admin))).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some(hooks));
+    let r = send(&app, form_post(hooks, &hook, Some(&admin))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("whsec_"));
+    assert_eq!(webhooks::list(&w.state, &w.admin).await.unwrap().len(), 1);
+}
+db_test!(buttons_without_javascript);

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::merchant_user_panels::{EndSessions, InvitationShown, Reinvite};
+use crate::app::widgets::buttons::button_post;
 use crate::app::widgets::forms::{
     FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form, sent_or,
     ticked_or,
@@ -16,7 +17,7 @@ use crate::app::widgets::loaded::Loaded;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::Role;
-use crate::model::forms::PostedForm;
+use crate::model::forms::{ButtonPost, PostedForm};
 use crate::model::org::{MerchantUser, MerchantUserIn, MerchantUserPatch};
 use crate::serverfns::organization::{
     CreateMerchantUser, MerchantDetail, UpdateMerchantUser, get_merchant, get_merchant_user,
@@ -47,13 +48,15 @@ pub fn MerchantUserPage() -> impl IntoView {
         let made = use_context::<MerchantUser>();
         OnceResource::new(async move { made })
     };
+    let pressed = button_post();
     let load = move || async move {
-        Ok::<_, AppError>((merchant.await?, user.await?, posted.await, made.await))
+        let sent = (posted.await, pressed.await);
+        Ok::<_, AppError>((merchant.await?, user.await?, sent, made.await))
     };
-    let show = |(detail, user, posted, made): Loaded4| {
+    let show = |(detail, user, (posted, pressed), made): Loaded4| {
         let merchant_id = detail.merchant.id;
         let merchant_name = detail.merchant.business_name;
-        view! { <UserForm merchant_id merchant_name user posted made /> }
+        view! { <UserForm merchant_id merchant_name user posted pressed made /> }
     };
     view! { <Loaded load show /> }
 }
@@ -61,7 +64,7 @@ pub fn MerchantUserPage() -> impl IntoView {
 type Loaded4 = (
     MerchantDetail,
     Option<MerchantUser>,
-    Option<PostedForm>,
+    (Option<PostedForm>, Option<ButtonPost>),
     Option<MerchantUser>,
 );
 
@@ -71,6 +74,8 @@ fn UserForm(
     merchant_name: String,
     user: Option<MerchantUser>,
     posted: Option<PostedForm>,
+    /// A button of the page's panels pressed without JavaScript.
+    pressed: Option<ButtonPost>,
     made: Option<MerchantUser>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -299,7 +304,8 @@ fn UserForm(
                 })}
             <FormActions pending=pending cancel_href=back />
         </form>
-        {invited_user.map(|u| view! { <Reinvite user_id=u.id email=u.email /> })}
-        {signed_in_user.map(|id| view! { <EndSessions user_id=id /> })}
+        {invited_user
+            .map(|u| view! { <Reinvite user_id=u.id email=u.email pressed=pressed.clone() /> })}
+        {signed_in_user.map(|id| view! { <EndSessions user_id=id pressed /> })}
     }
 }

@@ -5,8 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::widgets::forms::{CopyButton, FormAlert, last_error};
+use crate::app::widgets::buttons::{ButtonForm, button_error, done};
+use crate::app::widgets::forms::{CopyButton, FormAlert};
 use crate::i18n::*;
+use crate::model::forms::{ButtonPost, Done, buttons};
 use crate::model::org::Invitation;
 use crate::serverfns::organization::ReinviteUser;
 use crate::serverfns::sessions::EndUserSessions;
@@ -66,19 +68,25 @@ pub(super) fn InvitationShown(
 
 /// "Sign out everywhere": ends every session of the user at once.
 #[component]
-pub(super) fn EndSessions(user_id: String) -> impl IntoView {
+pub(super) fn EndSessions(user_id: String, pressed: Option<ButtonPost>) -> impl IntoView {
     let i18n = use_i18n();
     let end = ServerAction::<EndUserSessions>::new();
     let id = StoredValue::new(user_id);
+    let ended_before = done(pressed.as_ref(), buttons::END_USER_SESSIONS).and_then(|d| match d {
+        Done::Count(n) => Some(n),
+        _ => None,
+    });
+    let ended = move || match end.value().get() {
+        Some(result) => result.ok(),
+        None => ended_before,
+    };
     view! {
         <section class="panel" data-testid="user-sessions">
             <h2>{t!(i18n, users.sessions_title)}</h2>
             <p class="hint">{t!(i18n, users.sessions_hint)}</p>
-            <FormAlert error=last_error(end) />
+            <FormAlert error=button_error(end, pressed.as_ref(), buttons::END_USER_SESSIONS) />
             {move || {
-                end.value()
-                    .get()
-                    .and_then(Result::ok)
+                ended()
                     .map(|n| {
                         view! {
                             <p role="status" data-testid="sessions-ended">
@@ -91,19 +99,19 @@ pub(super) fn EndSessions(user_id: String) -> impl IntoView {
                     })
             }}
             <div class="form-actions">
-                <button
-                    type="button"
+                <ButtonForm
+                    name=buttons::END_USER_SESSIONS
                     class="button button-secondary"
-                    data-testid="end-user-sessions"
-                    disabled=move || end.pending().get()
-                    on:click=move |_| {
+                    testid="end-user-sessions"
+                    pending=end.pending()
+                    on_press=move || {
                         end.dispatch(EndUserSessions {
                             user_id: id.get_value(),
                         });
                     }
                 >
                     {t!(i18n, users.end_sessions)}
-                </button>
+                </ButtonForm>
             </div>
         </section>
     }
@@ -112,31 +120,40 @@ pub(super) fn EndSessions(user_id: String) -> impl IntoView {
 /// A user who has not set a password yet: "New invitation link" makes a
 /// new one (the previous stops working) and shows it once.
 #[component]
-pub(super) fn Reinvite(user_id: String, email: String) -> impl IntoView {
+pub(super) fn Reinvite(
+    user_id: String,
+    email: String,
+    pressed: Option<ButtonPost>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let reinvite = ServerAction::<ReinviteUser>::new();
     let id = StoredValue::new(user_id);
+    let made_before = done(pressed.as_ref(), buttons::REINVITE).and_then(|d| match d {
+        Done::Invitation(invitation) => Some(invitation),
+        _ => None,
+    });
+    let made = move || match reinvite.value().get() {
+        Some(result) => result.ok(),
+        None => made_before.clone(),
+    };
     view! {
         <section class="panel" data-testid="invitation-pending">
             <h2>{t!(i18n, users.invitation_pending)}</h2>
             <p class="hint">{t!(i18n, users.invitation_pending_body)}</p>
-            <FormAlert error=last_error(reinvite) />
+            <FormAlert error=button_error(reinvite, pressed.as_ref(), buttons::REINVITE) />
             {move || {
-                reinvite
-                    .value()
-                    .get()
-                    .and_then(Result::ok)
+                made()
                     .map(|invitation| {
                         view! { <InvitationLink email=email.clone() invitation /> }
                     })
             }}
             <div class="form-actions">
-                <button
-                    type="button"
+                <ButtonForm
+                    name=buttons::REINVITE
                     class="button button-secondary"
-                    data-testid="reinvite"
-                    disabled=move || reinvite.pending().get()
-                    on:click=move |_| {
+                    testid="reinvite"
+                    pending=reinvite.pending()
+                    on_press=move || {
                         reinvite
                             .dispatch(ReinviteUser {
                                 user_id: id.get_value(),
@@ -144,7 +161,7 @@ pub(super) fn Reinvite(user_id: String, email: String) -> impl IntoView {
                     }
                 >
                     {t!(i18n, users.reinvite)}
-                </button>
+                </ButtonForm>
             </div>
         </section>
     }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
@@ -19,18 +20,20 @@ use leptos::prelude::*;
 use crate::app::shell;
 use crate::error::AppError;
 use crate::model::Role;
-use crate::model::forms::PostedForm;
+use crate::model::forms::{ButtonPost, Done, PostedForm, buttons};
 use crate::model::job::JobIn;
 use crate::model::org::{LocationIn, MerchantIn, MerchantUserIn, MerchantUserPatch};
 use crate::model::webhook::WebhookIn;
 use crate::server::AppState;
 use crate::server::auth::{ClientIp, CurrentSession};
-use crate::server::services::{Caller, jobs, locations, merchant_users, merchants, webhooks};
+use crate::server::services::{
+    Caller, jobs, locations, merchant_users, merchants, reauth, sessions, user_links, webhooks,
+};
 
 /// A form body is small; anything larger is refused unread.
 const FORM_LIMIT: usize = 64 * 1024;
 
-/// The pages whose forms also work as plain posts.
+/// The pages whose forms (and buttons) also work as plain posts.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/organization/locations/new", post(location))
@@ -48,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/integrations/api/webhooks/new", post(webhook))
         .route("/jobs/new", post(job))
         .route("/jobs/{id}/edit", post(job))
+        // Buttons only (model::forms::ButtonPost).
+        .route("/profile", post(buttons_only))
 }
 
 /// What a plain post leads to.
@@ -212,32 +217,24 @@ const SECRET_FIELDS: &[&str] = &["password"];
 /// Runs `save` for a signed-in user with the posted fields and the page's
 /// path; answers with a redirect to where it says, or the page again with
 /// what was typed (passwords left out) and the error. Anonymous visitors
-/// are sent to sign in.
+/// are sent to sign in. A post naming a `button` is that button's
+/// (`press`), not the page's form.
 async fn plain_post<F, Fut>(state: AppState, req: Request, save: F) -> Response
 where
     F: FnOnce(AppState, Caller, PostedForm, String) -> Fut,
     Fut: Future<Output = Result<Next, AppError>>,
 {
-    let (mut parts, body) = req.into_parts();
-    let Some(session) = parts.extensions.get::<CurrentSession>().cloned() else {
-        return Redirect::to("/sign-in").into_response();
+    let (parts, session, caller, form) = match read_post(req).await {
+        Ok(read) => read,
+        Err(answer) => return answer,
     };
-    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    };
-    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&bytes).into_owned().collect();
-    let ip = parts
-        .extensions
-        .get::<ClientIp>()
-        .map(|ClientIp(ip)| ip.clone());
-    let caller = Caller::browser(session.user, ip);
+    if let Some(button) = form.value("button") {
+        let button = button.to_owned();
+        return press(state, parts, session, caller, form, button).await;
+    }
     let path = parts.uri.path().to_owned();
-    let form = PostedForm {
-        fields,
-        error: None,
-    };
     let outcome = if NEEDS_PROOF.contains(&path.as_str()) {
-        match crate::server::services::reauth::require_recent(&state, Some(session.proven_at)) {
+        match reauth::require_recent(&state, Some(session.proven_at)) {
             Ok(()) => save(state.clone(), caller, form.clone(), path).await,
             Err(err) => Err(err),
         }
@@ -257,16 +254,117 @@ where
     let mut fields = form.fields;
     fields.retain(|(name, _)| !SECRET_FIELDS.contains(&name.as_str()));
     let posted = PostedForm { fields, error };
-    // The page as a GET would render it, with the form as it was sent.
+    render_again(state, parts, status, move || {
+        provide_context(posted.clone());
+        if let Some(show) = &shown {
+            show();
+        }
+    })
+    .await
+}
+
+/// A plain post's parts, the signed-in session, its caller and the
+/// fields; anonymous visitors are sent to sign in, oversized bodies
+/// refused unread.
+async fn read_post(req: Request) -> Result<(Parts, CurrentSession, Caller, PostedForm), Response> {
+    let (parts, body) = req.into_parts();
+    let Some(session) = parts.extensions.get::<CurrentSession>().cloned() else {
+        return Err(Redirect::to("/sign-in").into_response());
+    };
+    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+        return Err(StatusCode::PAYLOAD_TOO_LARGE.into_response());
+    };
+    let fields = url::form_urlencoded::parse(&bytes).into_owned().collect();
+    let ip = parts
+        .extensions
+        .get::<ClientIp>()
+        .map(|ClientIp(ip)| ip.clone());
+    let caller = Caller::browser(session.user.clone(), ip);
+    let form = PostedForm {
+        fields,
+        error: None,
+    };
+    Ok((parts, session, caller, form))
+}
+
+/// A page's button posted without JavaScript (`model::forms::ButtonPost`):
+/// the submit button's `button` field names it. It runs, and the page is
+/// rendered again with the result for the button's panel to show, with
+/// the error's status when it failed; "Confirm it's you" sends the browser
+/// back to the page instead, to try again what needed the proof.
+async fn press(
+    state: AppState,
+    parts: Parts,
+    session: CurrentSession,
+    caller: Caller,
+    form: PostedForm,
+    button: String,
+) -> Response {
+    let path = parts.uri.path().to_owned();
+    let user_id = || id_in(&path).ok_or(AppError::NotFound);
+    let result = match button.as_str() {
+        buttons::END_SESSION => sessions::end_mine(&state, &caller, &form.text("id"))
+            .await
+            .map(|()| Done::Nothing),
+        buttons::END_OTHER_SESSIONS => sessions::end_others(&state, &caller, &session.token_hash)
+            .await
+            .map(Done::Count),
+        buttons::END_USER_SESSIONS => match user_id() {
+            Ok(id) => sessions::end_all_of_user(&state, &caller, &id).await,
+            Err(error) => Err(error),
+        }
+        .map(Done::Count),
+        buttons::REINVITE => match user_id() {
+            Ok(id) => user_links::reinvite(&state, &caller, &id).await,
+            Err(error) => Err(error),
+        }
+        .map(Done::Invitation),
+        buttons::CONFIRM_IDENTITY => {
+            let proved = reauth::confirm(
+                &state,
+                &caller,
+                &session.token_hash,
+                &form.text("password"),
+                &form.text("code"),
+            )
+            .await;
+            match proved {
+                Ok(()) => return Redirect::to(&path).into_response(),
+                Err(error) => Err(error),
+            }
+        }
+        _ => Err(AppError::NotFound),
+    };
+    let status = match &result {
+        Ok(_) => StatusCode::OK,
+        Err(error) => {
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
+    let post = ButtonPost { button, result };
+    render_again(state, parts, status, move || provide_context(post.clone())).await
+}
+
+/// A page with buttons but no form of its own (the profile).
+async fn buttons_only(State(state): State<AppState>, req: Request) -> Response {
+    plain_post(state, req, |_, _, _, _| async { Err(AppError::NotFound) }).await
+}
+
+/// Renders the page posted to as a GET would, with `context` provided,
+/// answering with `status`; never cached, since it holds what was typed
+/// or shown once.
+async fn render_again(
+    state: AppState,
+    mut parts: Parts,
+    status: StatusCode,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
     parts.method = Method::GET;
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(state.clone());
-            provide_context(posted.clone());
-            if let Some(show) = &shown {
-                show();
-            }
+            context();
         },
         move || shell(LeptosOptions::clone(&options)),
     );
@@ -274,7 +372,6 @@ where
     if res.status().is_success() {
         *res.status_mut() = status;
     }
-    // What was typed (and a secret shown once) stays out of caches.
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
