@@ -119,7 +119,7 @@ lint-ssr:
 lint-wasm: tools-rust
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
-test-rust: tools-python ## Unit and integration tests, clippy-checked as they build (PostgreSQL too when reachable; required when CI=true; mail through end2end/smtp_sink.py)
+test-rust: tools-python tools-node ## Unit and integration tests, clippy-checked as they build (PostgreSQL too when reachable; required when CI=true; mail through end2end/smtp_sink.py; docs/webhooks.md's receivers in Python and Node)
 	$(CLIPPY_BUILD) cargo test --features ssr --all-targets --no-run
 	$(CLIPPY_BUILD) cargo test --features ssr
 

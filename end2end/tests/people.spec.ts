@@ -1,44 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { expect, test } from "./fixtures";
-import { createAdmin, createApiKey, root, startServer } from "./env";
+import { createAdmin, createApiKey, startServer } from "./env";
 import { ADMIN, expectAccessible, expectAccessibleMarkup, signIn, waitForHydration } from "./helpers";
 import { type Credentials, onboard } from "./onboard";
+import { startSink } from "./sink";
 
 // Invitations and password resets (docs/people.md), e-mailed through a
 // real SMTP server (end2end/smtp_sink.py, aiosmtpd) to a server of its own.
 const port = 3193;
 let server: ChildProcess;
-let sink: ChildProcess;
-let mailDir: string;
+let sink: Awaited<ReturnType<typeof startSink>>;
 let admin: Credentials;
 const suffix = Date.now().toString(36);
 
 test.use({ baseURL: `http://127.0.0.1:${port}` });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-type Mail = { rcpt_tos: string[]; subject: string; body: string };
-
-/** The messages the SMTP server received so far, oldest first. */
-function mails(): Mail[] {
-  return fs
-    .readdirSync(mailDir)
-    .filter((f) => f.endsWith(".json"))
-    .sort()
-    .map((f) => JSON.parse(fs.readFileSync(path.join(mailDir, f), "utf8")));
-}
+const mails = () => sink.mails();
 
 /** The link in the latest message to `to`, once it has arrived. */
 async function linkMailedTo(to: string): Promise<string> {
@@ -52,15 +29,9 @@ async function linkMailedTo(to: string): Promise<string> {
 }
 
 test.beforeAll(async () => {
-  mailDir = fs.mkdtempSync(path.join(os.tmpdir(), "livreur-mail-"));
-  const smtpPort = await freePort();
-  sink = spawn(
-    path.join(root, "end2end", ".venv", "bin", "python3"),
-    [path.join(root, "end2end", "smtp_sink.py"), "--port", String(smtpPort), "--dir", mailDir],
-    { stdio: "ignore" },
-  );
+  sink = await startSink();
   server = await startServer(port, {
-    LIVREUR_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    LIVREUR_SMTP_URL: sink.url,
     LIVREUR_MAIL_FROM: "Livreur <noreply@example.com>",
     LIVREUR_PUBLIC_URL: `http://127.0.0.1:${port}`,
     LIVREUR_REAUTH_SECONDS: "3",
@@ -71,7 +42,7 @@ test.beforeAll(async () => {
 
 test.afterAll(() => {
   server?.kill();
-  sink?.kill();
+  sink?.process.kill();
 });
 
 test("an administrator invites a merchant user, who sets a password from the e-mailed link", async ({

@@ -43,6 +43,8 @@ pub fn HomePage() -> impl IntoView {
             <h1 data-testid="welcome">{t!(i18n, home.welcome, name = move || name.clone())}</h1>
         </div>
         <p class="lead">{intro}</p>
+        {(user.role == Role::Admin)
+            .then(|| view! { <crate::app::overview::AdminOverviewPanels /> })}
         <div class="card-grid">{cards}</div>
     }
 }

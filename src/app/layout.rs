@@ -26,6 +26,12 @@ pub fn use_zone() -> Zone {
     use_context::<Zone>().unwrap_or_default()
 }
 
+/// How many webhook endpoints have an alert not seen through yet: the
+/// navigation's badge, kept up to date by the alert banner
+/// (`webhooks::alerts`).
+#[derive(Clone, Copy)]
+pub struct WebhookAlertCount(pub RwSignal<u32>);
+
 #[component]
 pub fn AppLayout() -> impl IntoView {
     // Blocking, so the server knows who is signed in before it sends
@@ -53,9 +59,12 @@ fn SignedInFrame(viewer: Viewer) -> impl IntoView {
         user,
         organization,
         zone,
+        webhook_alerts,
     } = viewer;
     provide_context(CurrentUser(user.clone()));
     provide_context(zone);
+    let alerts = WebhookAlertCount(RwSignal::new(webhook_alerts));
+    provide_context(alerts);
     let role = user.role;
     // Every page's title ends with the organization's name.
     let suffix = organization.clone();
@@ -91,7 +100,7 @@ fn SignedInFrame(viewer: Viewer) -> impl IntoView {
         </header>
         <div class="frame">
             <nav class="sidenav" aria-label=move || t_string!(i18n, nav.main)>
-                <Navigation role />
+                <Navigation role alerts />
             </nav>
             <main id="main" class="content" tabindex="-1">
                 <Outlet />
@@ -103,7 +112,7 @@ fn SignedInFrame(viewer: Viewer) -> impl IntoView {
 /// The navigation for a role: administrators see everything; merchant users
 /// see their jobs, the API page when they are Level 2, and their profile.
 #[component]
-fn Navigation(role: Role) -> impl IntoView {
+fn Navigation(role: Role, alerts: WebhookAlertCount) -> impl IntoView {
     let i18n = use_i18n();
     match role {
         Role::Admin => view! {
@@ -134,7 +143,31 @@ fn Navigation(role: Role) -> impl IntoView {
                             <A href="/integrations/api">{t!(i18n, nav.api)}</A>
                         </li>
                         <li class="nav-sub">
-                            <A href="/integrations/api/webhooks">{t!(i18n, nav.webhooks)}</A>
+                            <A href="/integrations/api/webhooks">
+                                {t!(i18n, nav.webhooks)}
+                                {move || {
+                                    let n = alerts.0.get();
+                                    (n > 0)
+                                        .then(|| {
+                                            view! {
+                                                " "
+                                                <span
+                                                    class="badge badge-danger nav-badge"
+                                                    data-testid="webhook-alert-badge"
+                                                    aria-hidden="true"
+                                                >
+                                                    {n}
+                                                </span>
+                                                <span class="visually-hidden">
+                                                    {move || {
+                                                        td_string!(i18n.get_locale(), nav.webhook_alerts, count = n)
+                                                            .to_string()
+                                                    }}
+                                                </span>
+                                            }
+                                        })
+                                }}
+                            </A>
                         </li>
                     </ul>
                 </li>

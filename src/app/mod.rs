@@ -9,6 +9,7 @@ mod jobs;
 mod language;
 mod layout;
 mod organization;
+mod overview;
 mod password_links;
 mod profile;
 mod sign_in;

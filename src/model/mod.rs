@@ -37,6 +37,7 @@ pub mod job_input;
 pub mod job_pages;
 pub mod org;
 pub mod organization;
+pub mod overview;
 pub mod reference;
 pub mod sessions;
 pub mod time;
@@ -149,6 +150,10 @@ pub struct Viewer {
     pub user: SessionUser,
     pub organization: String,
     pub zone: time::Zone,
+    /// Webhook endpoints with an alert administrators have not seen
+    /// through (0 for merchant users): the navigation's badge.
+    #[serde(default)]
+    pub webhook_alerts: u32,
 }
 
 /// What the sign-in page needs to know before anyone signs in.

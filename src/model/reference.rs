@@ -10,6 +10,19 @@ pub struct Reference {
     pub description: String,
     pub tags: Vec<TagRef>,
     pub schemas: Vec<SchemaRef>,
+    /// The webhook event catalog (the document's `webhooks`).
+    #[serde(default)]
+    pub events: Vec<EventRef>,
+}
+
+/// A webhook event type: what it means, the schema of its `data`, and an
+/// example payload (pretty JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRef {
+    pub name: String,
+    pub description: String,
+    pub data_schema: String,
+    pub example: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -114,6 +114,13 @@ impl Zone {
         }
     }
 
+    /// `2026-11-29T15:49`: the value of a date-time field showing `ms`.
+    pub fn field_value(&self, ms: i64) -> String {
+        let (p, _) = self.local(ms);
+        let (y, mo, d) = p.date;
+        format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}", p.hour, p.minute)
+    }
+
     /// `2026-11-29 15:49 EST`, for tables.
     pub fn minutes(&self, ms: i64) -> String {
         let (date, time) = self.date_and_minutes(ms);
@@ -312,6 +319,10 @@ mod tests {
         assert_eq!(parse_date("2026-1-01"), None);
         assert_eq!(parse_date("+026-01-01"), None);
         assert_eq!(parse_date("1899-12-31"), None);
+        assert_eq!(
+            Zone::utc().field_value(1_795_985_365_123),
+            "2026-11-29T20:49"
+        );
         assert_eq!(
             parse_rfc3339("2026-11-29T20:49:25.123Z"),
             Some(1_795_985_365_123)

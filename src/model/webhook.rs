@@ -55,6 +55,15 @@ pub struct Webhook {
     pub previous_secret_until: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Since when its messages have not got through, when it was last
+    /// turned off (by anyone): the start of the failures that led to it,
+    /// else the moment it was turned off.
+    #[serde(default)]
+    pub disabled_at: Option<i64>,
+    /// `failing` or `disabled` until it recovers or an administrator
+    /// acknowledges it (docs/webhooks.md, Alerts).
+    #[serde(default)]
+    pub alert: Option<String>,
 }
 
 impl Webhook {
@@ -145,6 +154,57 @@ pub struct Message {
     pub attempts: Vec<Attempt>,
 }
 
+/// "Recover failed messages since…" (docs/webhooks.md, Recovering): the
+/// messages of an endpoint created in `[since, until)` that did not get
+/// through, queued again in order, and how far it has gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recovery {
+    pub id: String,
+    pub endpoint_id: String,
+    pub since: i64,
+    pub until: i64,
+    /// Messages to send again, counted when it was asked for.
+    pub total: i64,
+    /// Queued again so far.
+    pub queued: i64,
+    pub done: bool,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+/// A change in an endpoint's health that administrators are told about
+/// (docs/webhooks.md, Alerts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HealthChange {
+    /// The first failure after a success.
+    Failing,
+    /// Turned off by the worker: the receiver answered 410, or kept
+    /// failing.
+    Disabled,
+    /// A success after failures.
+    Recovered,
+}
+
+impl HealthChange {
+    /// The audit action, and the alert left for administrators (none once
+    /// it recovered).
+    pub fn action(self) -> &'static str {
+        match self {
+            HealthChange::Failing => "webhook.failing",
+            HealthChange::Disabled => "webhook.disabled",
+            HealthChange::Recovered => "webhook.recovered",
+        }
+    }
+
+    pub fn alert(self) -> Option<&'static str> {
+        match self {
+            HealthChange::Failing => Some("failing"),
+            HealthChange::Disabled => Some("disabled"),
+            HealthChange::Recovered => None,
+        }
+    }
+}
+
 /// A page of deliveries, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryPage {
@@ -171,6 +231,8 @@ mod tests {
             previous_secret_until: None,
             created_at: 0,
             updated_at: 0,
+            disabled_at: None,
+            alert: None,
         }
     }
 

@@ -109,6 +109,10 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(crate::server::webhooks::run(state.clone(), stop_rx.clone()));
     let mail_worker = tokio::spawn(crate::server::mail::run(state.clone(), stop_rx.clone()));
+    let recoveries = tokio::spawn(crate::server::webhooks::recovery::run(
+        state.clone(),
+        stop_rx.clone(),
+    ));
 
     tokio::spawn(purge_sessions_periodically(state.clone()));
     tokio::spawn(flush_usage_periodically(state.clone()));
@@ -134,6 +138,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     .map_err(|e| format!("server error: {e}"))?;
     let _ = worker.await;
     let _ = mail_worker.await;
+    let _ = recoveries.await;
     if let Err(err) = state.usage.flush(&db).await {
         tracing::warn!(error = %err, "could not write the last API usage counts");
     }
@@ -201,7 +206,7 @@ async fn purge_idempotency_keys_periodically(state: AppState) {
 
 /// Forgets finished webhook deliveries (and their attempts) after 30 days.
 async fn purge_webhook_deliveries_periodically(state: AppState) {
-    const KEEP_MS: i64 = 30 * 24 * 3600 * 1000;
+    use crate::server::db::delivery_log::KEEP_FINISHED_MS as KEEP_MS;
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;

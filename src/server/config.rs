@@ -198,6 +198,11 @@ pub struct Settings {
     )]
     pub webhook_disable_after_hours: u64,
 
+    /// The same period in seconds, when set (tests shrink it); wins over
+    /// the hours.
+    #[arg(long, env = "LIVREUR_WEBHOOK_DISABLE_AFTER_SECONDS", global = true)]
+    pub webhook_disable_after_seconds: Option<u64>,
+
     /// Administrators must set up a second factor (TOTP) at their next
     /// sign-in before anything else (docs/people.md).
     #[arg(
@@ -319,6 +324,9 @@ impl Settings {
         }
         if self.webhook_concurrency == 0 || self.webhook_concurrency > 1024 {
             return Err("LIVREUR_WEBHOOK_CONCURRENCY must be between 1 and 1024".into());
+        }
+        if self.webhook_disable_after_seconds == Some(0) {
+            return Err("LIVREUR_WEBHOOK_DISABLE_AFTER_SECONDS must be at least 1".into());
         }
         if self.webhook_disable_after_hours == 0 {
             return Err("LIVREUR_WEBHOOK_DISABLE_AFTER_HOURS must be at least 1".into());

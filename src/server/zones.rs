@@ -31,6 +31,28 @@ pub fn format_minutes(name: &str, t: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The date (`YYYY-MM-DD`) at `t` in the zone named (UTC when unknown).
+pub fn date(name: &str, t: i64) -> String {
+    let tz = get(name).unwrap_or(TimeZone::UTC);
+    Timestamp::from_millisecond(t)
+        .map(|ts| ts.to_zoned(tz).date().to_string())
+        .unwrap_or_default()
+}
+
+/// A local date and time as a form sends it (`2026-12-07T09:30`, seconds
+/// optional) in the zone named: the instant it is there. `None` when it is
+/// not such a text; a time skipped by a change of offset is taken as the
+/// instant after it, a repeated one as the first.
+pub fn parse_local(name: &str, text: &str) -> Option<i64> {
+    if text.len() > 32 {
+        return None;
+    }
+    let tz = get(name).unwrap_or(TimeZone::UTC);
+    let civil: jiff::civil::DateTime = text.trim().parse().ok()?;
+    let zoned = civil.to_zoned(tz).ok()?;
+    Some(zoned.timestamp().as_millisecond())
+}
+
 /// Whether `name` is a time zone of the database (`UTC` always is).
 pub fn exists(name: &str) -> bool {
     get(name).is_some()
@@ -92,6 +114,21 @@ pub fn zone(name: &str, now_ms: i64) -> Zone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_times_are_read_in_the_zone() {
+        // 09:30 in Montréal in December is 14:30 UTC.
+        let t = parse_local("America/Toronto", "2026-12-07T09:30").unwrap();
+        assert_eq!(crate::model::time::rfc3339(t), "2026-12-07T14:30:00.000Z");
+        assert_eq!(
+            parse_local("UTC", "2026-12-07T09:30:15"),
+            Some(t - 5 * 3_600_000 + 15_000)
+        );
+        assert_eq!(parse_local("UTC", "yesterday"), None);
+        assert_eq!(parse_local("UTC", ""), None);
+        assert_eq!(date("America/Toronto", t - 15 * 3_600_000), "2026-12-06");
+        assert_eq!(date("UTC", t), "2026-12-07");
+    }
 
     #[test]
     fn montreal_changes_clocks_twice_a_year() {

@@ -110,10 +110,17 @@ pub async fn current_user() -> Result<Option<Viewer>, AppError> {
     let result = async {
         let state = guard::app_state()?;
         let org = crate::server::db::organization::get(&state.db).await?;
+        let webhook_alerts = match session.user.role {
+            crate::model::Role::Admin => {
+                crate::server::db::webhooks::alert_count(&state.db).await?
+            }
+            _ => 0,
+        };
         Ok(Some(Viewer {
             user: session.user,
             organization: org.name,
             zone: crate::server::zones::zone(&org.timezone, state.clock.now()),
+            webhook_alerts,
         }))
     }
     .await;

@@ -11,6 +11,7 @@ pub mod organization;
 pub mod preferences;
 pub mod sessions;
 pub mod two_factor;
+pub mod webhook_ops;
 pub mod webhooks;
 
 /// Runs `f` for a signed-in user whose role is among `roles`, with the

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 
 use crate::app::widgets::loaded::Loaded;
 use crate::i18n::*;
-use crate::model::reference::{FieldRef, OperationRef, Reference, SchemaRef};
+use crate::model::reference::{EventRef, FieldRef, OperationRef, Reference, SchemaRef};
 use crate::serverfns::api::api_reference;
 
 #[component]
@@ -101,6 +101,9 @@ fn ReferenceView(r: Reference) -> impl IntoView {
                     })
                     .collect_view()}
                 <h2>
+                    <a href="#events">{t!(i18n, reference.events)}</a>
+                </h2>
+                <h2>
                     <a href="#schemas">{t!(i18n, reference.schemas)}</a>
                 </h2>
             </nav>
@@ -125,6 +128,11 @@ fn ReferenceView(r: Reference) -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                <section id="events" data-testid="event-catalog">
+                    <h2>{t!(i18n, reference.events)}</h2>
+                    <p>{t!(i18n, reference.events_intro)}</p>
+                    {r.events.into_iter().map(|e| view! { <Event e /> }).collect_view()}
+                </section>
                 <section id="schemas">
                     <h2>{t!(i18n, reference.schemas)}</h2>
                     {r.schemas.into_iter().map(|s| view! { <Schema s /> }).collect_view()}
@@ -221,6 +229,33 @@ fn Operation(op: OperationRef) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+#[component]
+fn Event(e: EventRef) -> impl IntoView {
+    let i18n = use_i18n();
+    let schema = e.data_schema.clone();
+    view! {
+        <article class="panel" id=format!("event-{}", e.name) data-testid="event">
+            <h3>
+                <code>{e.name.clone()}</code>
+            </h3>
+            <p>{e.description}</p>
+            <p>
+                <code>"data"</code>
+                ": "
+                <a href=format!("#schema-{schema}")>
+                    <code>{schema.clone()}</code>
+                </a>
+            </p>
+            <details>
+                <summary>{t!(i18n, reference.example)}</summary>
+                <pre class="code payload" tabindex="0">
+                    <code>{e.example}</code>
+                </pre>
+            </details>
+        </article>
+    }
 }
 
 #[component]

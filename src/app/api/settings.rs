@@ -14,6 +14,7 @@ use crate::app::api::key_form::{ChoiceState, GenerateForm};
 use crate::app::api::keys_table::{KeyActions, KeysTable};
 use crate::app::layout::use_user;
 use crate::app::status::{Forbidden, Loading};
+use crate::app::webhooks::alerts::AlertBanner;
 use crate::app::widgets::forms::{CopyButton, FormAlert, LoadError, last_error};
 use crate::app::widgets::reauth::{ReauthPrompt, needs_reauth};
 use crate::i18n::*;
@@ -40,6 +41,7 @@ pub fn ApiSettingsPage() -> impl IntoView {
                 {t!(i18n, reference.link)}
             </A>
         </div>
+        {(role == Role::Admin).then(|| view! { <AlertBanner /> })}
         {(role == Role::Admin).then(|| view! { <ApiAccounts /> })}
         <MyCredentials admin=role == Role::Admin />
     }

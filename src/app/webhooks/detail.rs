@@ -11,16 +11,19 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::app::layout::use_zone;
 use crate::app::status::Loading;
+use crate::app::webhooks::alerts::refresh_alert_count;
 use crate::app::webhooks::deliveries::Deliveries;
 use crate::app::webhooks::parts::{
     EventsSummary, HealthBadge, LIST_PATH, LocationLabel, SecretOnce, event_label, location_name,
 };
+use crate::app::webhooks::recover::RecoverPanel;
 use crate::app::widgets::forms::{ConfirmDialog, FormAlert, LoadError};
 use crate::app::widgets::reauth::{ReauthPrompt, needs_reauth};
 use crate::i18n::*;
 use crate::model::org::Location;
 use crate::model::webhook::Webhook;
 use crate::serverfns::organization::list_locations;
+use crate::serverfns::webhook_ops::RecoverWebhook;
 use crate::serverfns::webhooks::{
     DeleteWebhook, ResendWebhookDelivery, RotateWebhookSecret, SendWebhookTest, SetWebhookEnabled,
     get_webhook,
@@ -37,7 +40,8 @@ pub struct Controls {
     pub refresh: RwSignal<u32>,
     /// The confirmation open: `"rotate"` or `"delete"`.
     asking: RwSignal<Option<&'static str>>,
-    set_enabled: ServerAction<SetWebhookEnabled>,
+    pub set_enabled: ServerAction<SetWebhookEnabled>,
+    pub recover: ServerAction<RecoverWebhook>,
     test: ServerAction<SendWebhookTest>,
     rotate: ServerAction<RotateWebhookSecret>,
     delete: ServerAction<DeleteWebhook>,
@@ -51,6 +55,7 @@ impl Controls {
             refresh: RwSignal::new(0),
             asking: RwSignal::new(None),
             set_enabled: ServerAction::new(),
+            recover: ServerAction::new(),
             test: ServerAction::new(),
             rotate: ServerAction::new(),
             delete: ServerAction::new(),
@@ -96,6 +101,11 @@ pub fn WebhookPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(())) = ctl.delete.value().get() {
             navigate(LIST_PATH, Default::default());
+        }
+    });
+    Effect::new(move |_| {
+        if ctl.set_enabled.value().with(|v| matches!(v, Some(Ok(_)))) {
+            refresh_alert_count();
         }
     });
     Effect::new(move |_| {
@@ -169,7 +179,8 @@ fn WebhookView(webhook: Webhook, locations: Vec<Location>, ctl: Controls) -> imp
         }}
         <Confirmations id=webhook.id.clone() ctl />
         {rotated}
-        <Settings webhook location />
+        <Settings webhook=webhook.clone() location />
+        <RecoverPanel webhook ctl />
     }
     .into_any()
 }

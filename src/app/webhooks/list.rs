@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::app::webhooks::alerts::AlertBanner;
 use leptos_router::components::A;
 
 use super::parts::{EventsSummary, HealthBadge, LIST_PATH, LocationLabel, location_name};
@@ -39,6 +41,7 @@ pub fn WebhooksPage() -> impl IntoView {
             </A>
         </div>
         <p class="lead">{t!(i18n, webhooks.intro)}</p>
+        <AlertBanner />
         <Transition fallback=|| {
             view! { <Loading /> }
         }>

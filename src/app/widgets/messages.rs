@@ -39,6 +39,10 @@ pub fn field_message(i18n: I18nContext<Locale>, code: &str) -> &'static str {
         "too_many_networks" => t_string!(i18n, field.too_many_networks),
         "longer_than_allowed" => t_string!(i18n, field.longer_than_allowed),
         "passwords_differ" => t_string!(i18n, field.passwords_differ),
+        "invalid_datetime" => t_string!(i18n, field.invalid_datetime),
+        "in_future" => t_string!(i18n, field.in_future),
+        "too_old" => t_string!(i18n, field.too_old),
+        "before_since" => t_string!(i18n, field.before_since),
         "invalid_code" => t_string!(i18n, field.invalid_code),
         _ => t_string!(i18n, field.invalid),
     }

@@ -8,6 +8,7 @@
 
 mod api_accounts;
 mod audit;
+mod events;
 pub mod idempotency;
 mod job_search;
 mod jobs;
@@ -94,6 +95,7 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(webhooks::test_webhook))
         .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::recover_webhook))
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(webhook_messages::get_message))
         .routes(routes!(webhooks::resend_delivery))

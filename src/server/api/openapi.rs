@@ -33,6 +33,7 @@ use super::problem::PROBLEM_JSON;
         (name = "Users", description = "Administrators only"),
         (name = "Audit", description = "Administrators only"),
         (name = "Webhooks", description = "Administrators only: endpoints, test sends, deliveries"),
+        (name = "Events", description = "What Livreur posts to webhook endpoints: one entry per event type, signed per Standard Webhooks"),
     )
 )]
 pub struct ApiDoc;
@@ -81,6 +82,7 @@ pub fn served(doc: &OpenApi) -> Value {
     for (path, create, not_patched) in MERGE_PATCHES {
         merge_patch_body(&mut value, path, create, not_patched);
     }
+    super::events::add_catalog(&mut value);
     value
 }
 

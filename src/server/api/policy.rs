@@ -69,6 +69,7 @@ pub const POLICIES: &[(&str, &str, Policy)] = &[
     ("DELETE", "/webhooks/{webhook_id}", Admin),
     ("POST", "/webhooks/{webhook_id}/test", Admin),
     ("POST", "/webhooks/{webhook_id}/rotate-secret", Admin),
+    ("POST", "/webhooks/{webhook_id}/recover", Admin),
     ("GET", "/webhooks/{webhook_id}/deliveries", Admin),
     (
         "GET",

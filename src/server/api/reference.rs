@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::policy::{Policy, policy};
-use crate::model::reference::{FieldRef, OperationRef, Reference, SchemaRef, TagRef};
+use crate::model::reference::{EventRef, FieldRef, OperationRef, Reference, SchemaRef, TagRef};
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
@@ -229,7 +229,37 @@ pub fn build(doc: &Value) -> Reference {
             .to_owned(),
         tags,
         schemas,
+        events: events(doc),
     }
+}
+
+/// The event catalog, in the document's order.
+fn events(doc: &Value) -> Vec<EventRef> {
+    let Some(hooks) = doc.get("webhooks").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    hooks
+        .iter()
+        .filter_map(|(name, item)| {
+            let post = item.get("post")?;
+            let content = post.pointer("/requestBody/content/application~1json")?;
+            let data_schema = content
+                .pointer("/schema/properties/data/$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .unwrap_or_default()
+                .to_owned();
+            Some(EventRef {
+                name: name.clone(),
+                description: text(post, "description"),
+                data_schema,
+                example: content
+                    .get("example")
+                    .and_then(|e| serde_json::to_string_pretty(e).ok())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -13,11 +13,12 @@ use serde_json::json;
 
 use super::problem::{ApiJson, Problem};
 use super::reply::{ApiResult, created, ok};
-use crate::model::time::rfc3339;
+use crate::error::AppError;
+use crate::model::time::{parse_rfc3339, rfc3339};
 use crate::model::webhook::{Delivery, Webhook, WebhookIn, WebhookWithSecret};
 use crate::server::AppState;
 use crate::server::services::Caller;
-use crate::server::services::webhooks;
+use crate::server::services::{webhook_ops, webhooks};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct WebhookOut {
@@ -239,6 +240,42 @@ pub async fn resend_delivery(
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "message_id": message_id })),
+    )
+        .into_response())
+}
+
+/// What to recover: the messages created in `[since, until)`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverIn {
+    /// RFC 3339; at most 29 days ago.
+    #[schema(format = DateTime)]
+    since: String,
+    /// RFC 3339, after `since`; now when left out.
+    #[serde(default)]
+    #[schema(format = DateTime)]
+    until: Option<String>,
+}
+
+#[utoipa::path(post, path = "/webhooks/{webhook_id}/recover", tag = "Webhooks", params(("webhook_id" = String, Path)), request_body = RecoverIn, responses((status = 202, description = "`{queued}`: how many messages of the window that did not get through are being sent again, in order, in the background", body = Object)))]
+pub async fn recover_webhook(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RecoverIn>,
+) -> ApiResult {
+    let time = |field: &str, text: &str| {
+        parse_rfc3339(text).ok_or_else(|| AppError::field(field, "invalid_datetime"))
+    };
+    let since = time("since", &body.since)?;
+    let until = match body.until.as_deref() {
+        Some(t) => Some(time("until", t)?),
+        None => None,
+    };
+    let recovery = webhook_ops::recover(&state, &caller, &id, Some(since), until).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "queued": recovery.total, "recovery_id": recovery.id })),
     )
         .into_response())
 }

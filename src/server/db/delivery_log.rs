@@ -178,6 +178,9 @@ pub async fn attempts(
         .collect())
 }
 
+/// How long finished deliveries (and their attempts) are kept.
+pub const KEEP_FINISHED_MS: Millis = 30 * 24 * 3600 * 1000;
+
 /// Forgets finished deliveries (and their attempts) older than `before`.
 pub async fn purge_finished(db: &Db, before: Millis) -> Result<u64, sqlx::Error> {
     let mut tx = db.begin().await?;

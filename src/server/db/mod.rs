@@ -27,6 +27,8 @@ pub mod merchant_users;
 pub mod merchants;
 pub mod organization;
 pub mod outbox;
+pub mod overview;
+pub mod recoveries;
 pub mod sessions;
 pub mod sign_in_throttles;
 pub mod two_factor;

@@ -142,6 +142,22 @@ pub async fn contact(
     Ok(row.map(|(e, n, l)| (e, n, l.parse().unwrap_or_default())))
 }
 
+/// Every active administrator's e-mail, name and language (to alert them).
+pub async fn admin_contacts(tx: &mut Tx) -> Result<Vec<(String, String, Lang)>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = on_tx!(tx, conn => {
+        sqlx::query_as(
+            "SELECT email, display_name, language FROM users WHERE role = 'admin' \
+             AND active = TRUE ORDER BY email",
+        )
+        .fetch_all(conn)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(e, n, l)| (e, n, l.parse().unwrap_or_default()))
+        .collect())
+}
+
 /// Resets an administrator's password and makes sure the account is active.
 pub async fn reset_admin_password(
     tx: &mut Tx,

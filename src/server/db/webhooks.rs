@@ -3,7 +3,7 @@
 
 use super::exec::{Val, exec};
 use super::{Db, Tx, on_read, on_tx};
-use crate::model::webhook::{Webhook, disabled_reason};
+use crate::model::webhook::{HealthChange, Webhook, disabled_reason};
 use crate::server::clock::Millis;
 
 #[derive(sqlx::FromRow)]
@@ -21,6 +21,8 @@ struct Row {
     previous_secret_until: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    disabled_at: Option<i64>,
+    alert: Option<String>,
 }
 
 impl From<Row> for Webhook {
@@ -39,12 +41,15 @@ impl From<Row> for Webhook {
             previous_secret_until: r.previous_secret_until,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            disabled_at: r.disabled_at,
+            alert: r.alert,
         }
     }
 }
 
 const COLUMNS: &str = "id, url, location_id, events, description, enabled, disabled_reason, \
-     failing_since, last_success_at, last_failure_at, previous_secret_until, created_at, updated_at";
+     failing_since, last_success_at, last_failure_at, previous_secret_until, created_at, updated_at, \
+     disabled_at, alert";
 
 pub async fn list(db: &Db) -> Result<Vec<Webhook>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints ORDER BY created_at, id");
@@ -134,14 +139,18 @@ pub async fn insert(tx: &mut Tx, w: &Webhook, secret_sealed: &str) -> Result<(),
 }
 
 /// Writes the fields an administrator edits, and the health fields the
-/// edit resets (enabling again clears the failure record).
+/// edit resets (enabling again clears the failure record and the alert).
 pub async fn update(tx: &mut Tx, w: &Webhook) -> Result<(), sqlx::Error> {
     let sql = "UPDATE webhook_endpoints SET url = $2, location_id = $3, events = $4, \
                description = $5, enabled = $6, disabled_reason = $7, failing_since = $8, \
-               updated_at = $9 WHERE id = $1";
+               updated_at = $9, alert = $10 WHERE id = $1";
     let events = events_json(w);
     let mut all = values(w, &events);
-    all.extend([Val::Int(w.failing_since), Val::int(w.updated_at)]);
+    all.extend([
+        Val::Int(w.failing_since),
+        Val::int(w.updated_at),
+        Val::text(&w.alert),
+    ]);
     exec(tx, sql, &all).await.map(|_| ())
 }
 
@@ -182,8 +191,8 @@ pub async fn delete(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
 }
 
 /// Records a batch's outcome for one endpoint: any success clears the
-/// failure record; failures start it. Returns the reason the endpoint was
-/// just disabled, if it was.
+/// failure record; failures start it. Returns the change administrators
+/// are told about, if the outcome made one (docs/webhooks.md, Alerts).
 pub async fn record_health(
     tx: &mut Tx,
     id: &str,
@@ -191,25 +200,35 @@ pub async fn record_health(
     gone: bool,
     now: Millis,
     disable_after_ms: i64,
-) -> Result<Option<&'static str>, sqlx::Error> {
+) -> Result<Option<(HealthChange, Option<&'static str>)>, sqlx::Error> {
     if succeeded && !gone {
-        on_tx!(tx, conn => {
-            sqlx::query(
-                "UPDATE webhook_endpoints SET failing_since = NULL, last_success_at = $2 \
-                 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(now)
-            .execute(conn)
-            .await
-            .map(|_| ())
-        })?;
+        let recovered = exec(
+            tx,
+            "UPDATE webhook_endpoints SET failing_since = NULL, last_success_at = $2 \
+             WHERE id = $1 AND failing_since IS NOT NULL",
+            &[Val::str(id), Val::int(now)],
+        )
+        .await?;
+        if recovered > 0 {
+            return Ok(Some((HealthChange::Recovered, None)));
+        }
+        let sql = "UPDATE webhook_endpoints SET last_success_at = $2 WHERE id = $1";
+        exec(tx, sql, &[Val::str(id), Val::int(now)]).await?;
         return Ok(None);
     }
+    // The first failure after a success starts the record.
+    let started = exec(
+        tx,
+        "UPDATE webhook_endpoints SET failing_since = $2, last_failure_at = $2 \
+         WHERE id = $1 AND failing_since IS NULL AND enabled = TRUE",
+        &[Val::str(id), Val::int(now)],
+    )
+    .await?
+        > 0;
     let row: Option<(bool, Option<i64>)> = on_tx!(tx, conn => {
         sqlx::query_as(
-            "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2), \
-             last_failure_at = $2 WHERE id = $1 RETURNING enabled, failing_since",
+            "UPDATE webhook_endpoints SET last_failure_at = $2 WHERE id = $1 \
+             RETURNING enabled, failing_since",
         )
         .bind(id)
         .bind(now)
@@ -224,18 +243,20 @@ pub async fn record_health(
     } else if failing_since.is_some_and(|since| now - since >= disable_after_ms) {
         disabled_reason::FAILING
     } else {
-        return Ok(None);
+        return Ok(started.then_some((HealthChange::Failing, None)));
     };
     disable(tx, id, reason, now).await?;
-    Ok(Some(reason))
+    Ok(Some((HealthChange::Disabled, Some(reason))))
 }
 
-/// Turns an endpoint off; its waiting deliveries fail (they can be resent).
+/// Turns an endpoint off; its waiting deliveries fail (they can be resent
+/// or recovered). `disabled_at` says since when its messages have not got
+/// through: the start of its failures, else now.
 pub async fn disable(tx: &mut Tx, id: &str, reason: &str, now: Millis) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
-            "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $2, updated_at = $3 \
-             WHERE id = $1",
+            "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $2, updated_at = $3, \
+             disabled_at = COALESCE(failing_since, $3) WHERE id = $1",
         )
         .bind(id)
         .bind(reason)
@@ -251,6 +272,37 @@ pub async fn disable(tx: &mut Tx, id: &str, reason: &str, now: Millis) -> Result
         .await
         .map(|_| ())
     })
+}
+
+/// Leaves (or with `None` clears) the alert administrators see.
+pub async fn set_alert(
+    tx: &mut Tx,
+    id: &str,
+    alert: Option<&str>,
+    now: Millis,
+) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE webhook_endpoints SET alert = $2, alert_at = $3 WHERE id = $1";
+    let values = [Val::str(id), Val::Text(alert), Val::int(now)];
+    Ok(exec(tx, sql, &values).await? > 0)
+}
+
+/// How many endpoints have an alert left for administrators.
+pub async fn alert_count(db: &Db) -> Result<u32, sqlx::Error> {
+    let (n,): (i64,) = on_read!(db, pool => {
+        sqlx::query_as("SELECT COUNT(*) FROM webhook_endpoints WHERE alert IS NOT NULL")
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The endpoints with an alert left for administrators, oldest first.
+pub async fn alerted(db: &Db) -> Result<Vec<Webhook>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints WHERE alert IS NOT NULL ORDER BY alert_at, id"
+    );
+    let rows: Vec<Row> = on_read!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+    Ok(rows.into_iter().map(Webhook::from).collect())
 }
 
 /// Every endpoint's sealed secrets: (id, current, previous).

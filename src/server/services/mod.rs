@@ -13,10 +13,12 @@ pub mod locations;
 pub mod merchant_users;
 pub mod merchants;
 pub mod organization;
+pub mod overview;
 pub mod reauth;
 pub mod sessions;
 pub mod two_factor;
 pub mod user_links;
+pub mod webhook_ops;
 pub mod webhooks;
 
 use crate::error::AppError;

@@ -161,6 +161,8 @@ pub async fn create(
         previous_secret_until: None,
         created_at: now,
         updated_at: now,
+        disabled_at: None,
+        alert: None,
     };
     let secret = sign::new_secret();
     let sealed = state.webhooks.sealer.seal(&webhook.id, &secret);
@@ -194,8 +196,14 @@ pub async fn update(
         (false, true) => {
             w.disabled_reason = None;
             w.failing_since = None;
+            // Turning it on again is seeing the alert through.
+            w.alert = None;
         }
-        (true, false) => w.disabled_reason = Some(disabled_reason::MANUAL.to_owned()),
+        (true, false) => {
+            w.disabled_reason = Some(disabled_reason::MANUAL.to_owned());
+            // An administrator turning it off has seen its alert.
+            w.alert = None;
+        }
         _ => {}
     }
     let mut tx = state.db.begin().await?;

@@ -8,6 +8,8 @@
 //! `LISTEN livreur_outbox` (a trigger notifies at commit). Polling once a
 //! second is only the fallback, and what brings retries due.
 
+pub mod alerts;
+pub mod recovery;
 pub mod schedule;
 pub mod seal;
 pub mod send;
@@ -55,7 +57,10 @@ impl WebhookConfig {
                 .unwrap_or_default(),
             timeout,
             concurrency: s.webhook_concurrency,
-            disable_after_ms: s.webhook_disable_after_hours as i64 * 3_600_000,
+            disable_after_ms: match s.webhook_disable_after_seconds {
+                Some(seconds) => seconds as i64 * 1000,
+                None => s.webhook_disable_after_hours as i64 * 3_600_000,
+            },
             lease_ms: (timeout.as_millis() as i64) * 2 + 30_000,
         }
     }

@@ -154,18 +154,23 @@ async fn write(state: &AppState, batch: &[(Attempted, bool)]) -> Result<(), sqlx
             h.1 |= *gone;
         }
     }
-    let mut disabled = Vec::new();
+    let mut changes = Vec::new();
+    let mut mailed = false;
     for (id, (succeeded, gone)) in health {
         let limit = state.webhooks.config.disable_after_ms;
-        if let Some(reason) =
+        if let Some((change, reason)) =
             endpoints::record_health(&mut tx, id, succeeded, gone, now, limit).await?
         {
-            disabled.push((id.to_owned(), reason));
+            mailed |= super::alerts::record(state, &mut tx, id, change, reason, now).await?;
+            changes.push((id.to_owned(), change, reason));
         }
     }
     tx.commit().await?;
-    for (id, reason) in disabled {
-        tracing::warn!(endpoint = %id, reason, "webhook endpoint disabled");
+    for (id, change, reason) in changes {
+        tracing::warn!(endpoint = %id, ?change, reason, "webhook endpoint health changed");
+    }
+    if mailed && let Some(mailer) = &state.mailer {
+        mailer.wake();
     }
     state.metrics.record_webhooks(
         batch.iter().filter(|(a, _)| a.succeeded).count() as u64,
