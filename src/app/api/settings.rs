@@ -16,7 +16,7 @@ use crate::app::layout::use_user;
 use crate::app::status::{Forbidden, Loading};
 use crate::app::webhooks::alerts::AlertBanner;
 use crate::app::widgets::forms::{CopyButton, FormAlert, LoadError, last_error};
-use crate::app::widgets::reauth::{ReauthPrompt, needs_reauth};
+use crate::app::widgets::reauth::{ReauthPrompt, besides_prompt, needs_reauth};
 use crate::i18n::*;
 use crate::model::Role;
 use crate::model::api::{IssuedKey, KeyLifetime, KeyScope, OwnApiAccess};
@@ -138,7 +138,7 @@ fn CredentialsView(
                 <section class="panel" data-testid="my-credentials">
                     <h2>{heading}</h2>
                     <p>{t!(i18n, api.admin_no_account)}</p>
-                    <FormAlert error=last_error(generate) />
+                    <FormAlert error=besides_prompt(last_error(generate)) />
                     <ReauthPrompt needed=Signal::derive(move || needs_reauth(
                         last_error(generate).get(),
                     )) />
@@ -176,9 +176,9 @@ fn CredentialsView(
                     />
                 </dd>
             </dl>
-            <FormAlert error=last_error(generate) />
-            <FormAlert error=last_error(roll) />
-            <FormAlert error=last_error(revoke) />
+            <FormAlert error=besides_prompt(last_error(generate)) />
+            <FormAlert error=besides_prompt(last_error(roll)) />
+            <FormAlert error=besides_prompt(last_error(revoke)) />
             <ReauthPrompt needed=Signal::derive(move || {
                 needs_reauth(last_error(generate).get()) || needs_reauth(last_error(roll).get())
                     || needs_reauth(last_error(revoke).get())

@@ -16,9 +16,9 @@ use crate::app::webhooks::deliveries::Deliveries;
 use crate::app::webhooks::parts::{
     EventsSummary, HealthBadge, LIST_PATH, LocationLabel, SecretOnce, event_label, location_name,
 };
-use crate::app::webhooks::recover::RecoverPanel;
+use crate::app::webhooks::recover::{self, RecoverPanel};
 use crate::app::widgets::forms::{ConfirmDialog, FormAlert, LoadError};
-use crate::app::widgets::reauth::{ReauthPrompt, needs_reauth};
+use crate::app::widgets::reauth::{ReauthPrompt, besides_prompt, needs_reauth};
 use crate::i18n::*;
 use crate::model::org::Location;
 use crate::model::webhook::Webhook;
@@ -38,6 +38,8 @@ pub struct Controls {
     pub changed: RwSignal<u32>,
     /// Bumped to load the deliveries again.
     pub refresh: RwSignal<u32>,
+    /// Bumped to read the recoveries' progress again.
+    pub recoveries_changed: RwSignal<u32>,
     /// The confirmation open: `"rotate"` or `"delete"`.
     asking: RwSignal<Option<&'static str>>,
     pub set_enabled: ServerAction<SetWebhookEnabled>,
@@ -53,6 +55,7 @@ impl Controls {
         Controls {
             changed: RwSignal::new(0),
             refresh: RwSignal::new(0),
+            recoveries_changed: RwSignal::new(0),
             asking: RwSignal::new(None),
             set_enabled: ServerAction::new(),
             recover: ServerAction::new(),
@@ -97,6 +100,7 @@ pub fn WebhookPage() -> impl IntoView {
     );
     // One server function per resource (see the audit page).
     let locations = Resource::new(|| (), |_| list_locations());
+    let recoveries = recover::recoveries(id, ctl);
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = ctl.delete.value().get() {
@@ -123,7 +127,9 @@ pub fn WebhookPage() -> impl IntoView {
                 let found = webhook.await;
                 let locations = locations.await.unwrap_or_default();
                 match found {
-                    Ok(webhook) => view! { <WebhookView webhook locations ctl /> }.into_any(),
+                    Ok(webhook) => {
+                        view! { <WebhookView webhook locations ctl recoveries /> }.into_any()
+                    }
                     Err(err) => view! { <LoadError error=err /> }.into_any(),
                 }
             })}
@@ -133,7 +139,12 @@ pub fn WebhookPage() -> impl IntoView {
 }
 
 #[component]
-fn WebhookView(webhook: Webhook, locations: Vec<Location>, ctl: Controls) -> impl IntoView {
+fn WebhookView(
+    webhook: Webhook,
+    locations: Vec<Location>,
+    ctl: Controls,
+    recoveries: recover::Recoveries,
+) -> impl IntoView {
     let i18n = use_i18n();
     let error = Signal::derive(move || {
         let set_enabled = ctl.set_enabled.value().get().and_then(Result::err);
@@ -163,7 +174,7 @@ fn WebhookView(webhook: Webhook, locations: Vec<Location>, ctl: Controls) -> imp
             <HealthBadge webhook=webhook.clone() />
         </div>
         <WebhookButtons webhook=webhook.clone() ctl />
-        <FormAlert error />
+        <FormAlert error=besides_prompt(error) />
         <ReauthPrompt needed=Signal::derive(move || {
             needs_reauth(ctl.rotate.value().get().and_then(Result::err))
         }) />
@@ -180,7 +191,7 @@ fn WebhookView(webhook: Webhook, locations: Vec<Location>, ctl: Controls) -> imp
         <Confirmations id=webhook.id.clone() ctl />
         {rotated}
         <Settings webhook=webhook.clone() location />
-        <RecoverPanel webhook ctl />
+        <RecoverPanel webhook ctl list=recoveries />
     }
     .into_any()
 }

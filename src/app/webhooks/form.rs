@@ -12,7 +12,7 @@ use crate::app::widgets::forms::{
     FieldMessage, FormActions, FormAlert, TextField, Toggle, form_error, posted_form, use_live,
 };
 use crate::app::widgets::loaded::Loaded;
-use crate::app::widgets::reauth::{ReauthPrompt, needs_reauth};
+use crate::app::widgets::reauth::{ReauthPrompt, besides_prompt, needs_reauth};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::forms::PostedForm;
@@ -181,7 +181,7 @@ fn WebhookForm(
             novalidate
             data-testid="webhook-form"
         >
-            <FormAlert error />
+            <FormAlert error=besides_prompt(error) />
             <TextField
                 id="url"
                 value=draft.url

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use crate::app::layout::use_zone;
 use crate::app::webhooks::detail::Controls;
 use crate::app::widgets::forms::{FormAlert, TextField};
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::model::webhook::{Recovery, Webhook};
 use crate::serverfns::webhook_ops::{RecoverWebhook, webhook_recoveries};
@@ -22,8 +23,28 @@ const FOLLOW: Duration = Duration::from_secs(2);
 /// through are sent again, so starting earlier costs nothing.
 const OFFER_MARGIN_MS: i64 = 60_000;
 
+/// An endpoint's recoveries, newest first.
+pub type Recoveries = Resource<Result<Vec<Recovery>, AppError>>;
+
+/// Made with the page, not inside its loaded part: only a resource made
+/// there is one the browser takes from the server's answer when it
+/// hydrates (one made after an `.await` is not, and its part of the page
+/// would stop following the language).
+pub fn recoveries(id: Memo<String>, ctl: Controls) -> Recoveries {
+    Resource::new(
+        move || {
+            (
+                id.get(),
+                ctl.recoveries_changed.get(),
+                ctl.recover.version().get(),
+            )
+        },
+        |(id, ..)| webhook_recoveries(id),
+    )
+}
+
 #[component]
-pub fn RecoverPanel(webhook: Webhook, ctl: Controls) -> impl IntoView {
+pub fn RecoverPanel(webhook: Webhook, ctl: Controls, list: Recoveries) -> impl IntoView {
     let i18n = use_i18n();
     let zone = use_zone();
     let id = StoredValue::new(webhook.id.clone());
@@ -53,18 +74,13 @@ pub fn RecoverPanel(webhook: Webhook, ctl: Controls) -> impl IntoView {
             until: until.get_untracked(),
         });
     };
-    let tick = RwSignal::new(0u32);
-    let list = Resource::new(
-        move || (tick.get(), recover.version().get()),
-        move |_| webhook_recoveries(id.get_value()),
-    );
     // While one runs, read the progress again (and the deliveries with it).
     Effect::new(move |_| {
         let running = list.with(|l| matches!(l, Some(Ok(rs)) if rs.iter().any(|r| !r.done)));
         if running {
             set_timeout(
                 move || {
-                    tick.try_update(|n| *n += 1);
+                    ctl.recoveries_changed.try_update(|n| *n += 1);
                     ctl.refresh.try_update(|n| *n += 1);
                 },
                 FOLLOW,

@@ -18,6 +18,12 @@ pub fn needs_reauth(error: Option<AppError>) -> bool {
     matches!(error, Some(AppError::Conflict { code }) if code == "reauth_required")
 }
 
+/// `error`, except a request for a fresh proof: the prompt says that one,
+/// so the alert beside it does not say it again.
+pub fn besides_prompt(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || error.get().filter(|e| !needs_reauth(Some(e.clone()))))
+}
+
 #[component]
 pub fn ReauthPrompt(
     /// True while the last attempt was refused for an old proof.
