@@ -10,3 +10,4 @@ pub mod list;
 pub mod message;
 pub mod parts;
 pub mod recover;
+pub mod settings;

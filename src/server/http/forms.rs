@@ -20,14 +20,14 @@ use leptos::prelude::*;
 use crate::app::shell;
 use crate::error::AppError;
 use crate::model::Role;
-use crate::model::forms::{ButtonPost, Done, PostedForm, buttons};
+use crate::model::forms::PostedForm;
 use crate::model::job::JobIn;
 use crate::model::org::{LocationIn, MerchantIn, MerchantUserIn, MerchantUserPatch};
 use crate::model::webhook::WebhookIn;
 use crate::server::AppState;
 use crate::server::auth::{ClientIp, CurrentSession};
 use crate::server::services::{
-    Caller, jobs, locations, merchant_users, merchants, reauth, sessions, user_links, webhooks,
+    Caller, jobs, locations, merchant_users, merchants, reauth, webhooks,
 };
 
 /// A form body is small; anything larger is refused unread.
@@ -67,7 +67,7 @@ enum Next {
 }
 
 /// The id in `/…/{id}` or `/…/{id}/edit`; `None` on a `/new` page.
-fn id_in(path: &str) -> Option<String> {
+pub(super) fn id_in(path: &str) -> Option<String> {
     let mut parts = path.trim_end_matches("/edit").rsplit('/');
     parts.next().filter(|p| *p != "new").map(str::to_owned)
 }
@@ -230,7 +230,7 @@ where
     };
     if let Some(button) = form.value("button") {
         let button = button.to_owned();
-        return press(state, parts, session, caller, form, button).await;
+        return super::buttons::press(state, parts, session, caller, form, button).await;
     }
     let path = parts.uri.path().to_owned();
     let outcome = if NEEDS_PROOF.contains(&path.as_str()) {
@@ -245,11 +245,7 @@ where
         Ok(Next::Go(to)) => return Redirect::to(&to).into_response(),
         Ok(Next::Again) => (StatusCode::OK, None, None),
         Ok(Next::Show(context)) => (StatusCode::OK, None, Some(context)),
-        Err(error) => (
-            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            Some(error),
-            None,
-        ),
+        Err(error) => (status_of(&error), Some(error), None),
     };
     let mut fields = form.fields;
     fields.retain(|(name, _)| !SECRET_FIELDS.contains(&name.as_str()));
@@ -287,73 +283,20 @@ async fn read_post(req: Request) -> Result<(Parts, CurrentSession, Caller, Poste
     Ok((parts, session, caller, form))
 }
 
-/// A page's button posted without JavaScript (`model::forms::ButtonPost`):
-/// the submit button's `button` field names it. It runs, and the page is
-/// rendered again with the result for the button's panel to show, with
-/// the error's status when it failed; "Confirm it's you" sends the browser
-/// back to the page instead, to try again what needed the proof.
-async fn press(
-    state: AppState,
-    parts: Parts,
-    session: CurrentSession,
-    caller: Caller,
-    form: PostedForm,
-    button: String,
-) -> Response {
-    let path = parts.uri.path().to_owned();
-    let user_id = || id_in(&path).ok_or(AppError::NotFound);
-    let result = match button.as_str() {
-        buttons::END_SESSION => sessions::end_mine(&state, &caller, &form.text("id"))
-            .await
-            .map(|()| Done::Nothing),
-        buttons::END_OTHER_SESSIONS => sessions::end_others(&state, &caller, &session.token_hash)
-            .await
-            .map(Done::Count),
-        buttons::END_USER_SESSIONS => match user_id() {
-            Ok(id) => sessions::end_all_of_user(&state, &caller, &id).await,
-            Err(error) => Err(error),
-        }
-        .map(Done::Count),
-        buttons::REINVITE => match user_id() {
-            Ok(id) => user_links::reinvite(&state, &caller, &id).await,
-            Err(error) => Err(error),
-        }
-        .map(Done::Invitation),
-        buttons::CONFIRM_IDENTITY => {
-            let proved = reauth::confirm(
-                &state,
-                &caller,
-                &session.token_hash,
-                &form.text("password"),
-                &form.text("code"),
-            )
-            .await;
-            match proved {
-                Ok(()) => return Redirect::to(&path).into_response(),
-                Err(error) => Err(error),
-            }
-        }
-        _ => Err(AppError::NotFound),
-    };
-    let status = match &result {
-        Ok(_) => StatusCode::OK,
-        Err(error) => {
-            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
-        }
-    };
-    let post = ButtonPost { button, result };
-    render_again(state, parts, status, move || provide_context(post.clone())).await
-}
-
 /// A page with buttons but no form of its own (the profile).
 async fn buttons_only(State(state): State<AppState>, req: Request) -> Response {
     plain_post(state, req, |_, _, _, _| async { Err(AppError::NotFound) }).await
 }
 
+/// The status a refused post is answered with: the error's own.
+pub(super) fn status_of(error: &AppError) -> StatusCode {
+    StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+}
+
 /// Renders the page posted to as a GET would, with `context` provided,
 /// answering with `status`; never cached, since it holds what was typed
 /// or shown once.
-async fn render_again(
+pub(super) async fn render_again(
     state: AppState,
     mut parts: Parts,
     status: StatusCode,

@@ -1,6 +1,7 @@
 //! The axum application: the Leptos pages and server functions, the
 //! operational endpoints, and the middleware every request passes through.
 
+mod buttons;
 pub mod forms;
 pub mod middleware;
 pub mod ops;
