@@ -170,9 +170,9 @@ tools-bench: tools-browser ## The load generator of the benchmarks (wrk, Debian 
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 bench: build tools-bench ## Benchmarks on loopback (~15 min, no gate): one table, bench/results/latest.md; see docs/benchmarks.md
-	cargo bench --features ssr --bench insert_ceiling --no-run --target-dir $(BENCH_TARGET_DIR)
+	cargo bench --features ssr --bench insert_ceiling --bench receiver --no-run --target-dir $(BENCH_TARGET_DIR)
 	python3 bench/run.py $(BENCH_ARGS)
 
 bench-quick: build tools-bench ## The benchmark harness at small sizes (~2 min), a smoke test
-	cargo bench --features ssr --bench insert_ceiling --no-run --target-dir $(BENCH_TARGET_DIR)
+	cargo bench --features ssr --bench insert_ceiling --bench receiver --no-run --target-dir $(BENCH_TARGET_DIR)
 	python3 bench/run.py --quick $(BENCH_ARGS)

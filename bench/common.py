@@ -27,6 +27,16 @@ class BenchError(Exception):
     """A step cannot go on; the message says why."""
 
 
+def bench_binary(name: str) -> Path | None:
+    """A program of `benches/` that `cargo bench --no-run` built (newest)."""
+    # target/bench/release is where `make bench` builds it; target/release
+    # where a plain `cargo bench` would.
+    dirs = (ROOT / "target" / "bench" / "release" / "deps", ROOT / "target" / "release" / "deps")
+    found = [p for d in dirs for p in d.glob(f"{name}-*")
+             if p.is_file() and p.stat().st_mode & 0o111 and p.suffix == ""]
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
 def free_port() -> int:
     # The port could be taken between close and the server's bind; on a
     # loopback-only benchmark machine that race is negligible.

@@ -8,7 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from common import ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, BenchError
+from common import ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, BenchError, bench_binary
 
 SITE_PKG = ROOT / "target" / "site" / "pkg"
 
@@ -38,12 +38,7 @@ def browser_timings(base: str, runs: int) -> dict:
 
 def ceiling_binary() -> Path | None:
     """The insert-ceiling program `cargo bench --no-run` built (newest)."""
-    # target/bench/release is where `make bench` builds it; target/release
-    # where a plain `cargo bench` would.
-    dirs = (ROOT / "target" / "bench" / "release" / "deps", ROOT / "target" / "release" / "deps")
-    found = [p for d in dirs for p in d.glob("insert_ceiling-*")
-             if p.is_file() and p.stat().st_mode & 0o111 and p.suffix == ""]
-    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+    return bench_binary("insert_ceiling")
 
 
 def insert_ceiling(url: str, seconds: float, concurrency: int, location: str, user: str, merchant: str,
@@ -124,12 +119,20 @@ def table(results: dict, sizes: list[int]) -> str:
                 lambda r, b, s=size, k=key: f"{r['data'][s][k]['p50_ms']:.1f} / {r['data'][s][k]['p99_ms']:.1f}"
                 if "skipped" not in r["data"][s] else "skipped",
                 (lambda r, b, s=size, k=key: r["data"][s][k]["p99_ms"] <= 15) if size >= 1_000_000 else None)
-    row("webhooks: backlog delivery, events/s", "≥ 1,000/s",
-        lambda r, b: _n(r["webhooks"]["backlog"]["events_per_s"]),
-        lambda r, b: r["webhooks"]["backlog"]["events_per_s"] >= 1000)
-    row("webhooks at 100 events/s: create→receipt p50 / p99 ms", "p99 ≤ 250 ms",
-        lambda r, b: f"{r['webhooks']['latency']['p50_ms']:.1f} / {r['webhooks']['latency']['p99_ms']:.1f}",
-        lambda r, b: r["webhooks"]["latency"]["p99_ms"] <= 250)
+    # The webhook targets are the Svix server's figures on this kind of
+    # machine (docs/benchmarks.md, "Webhooks").
+    w = lambda r: r["webhooks"]  # noqa: E731
+    row("webhooks at 100 events/s, empty database: create→receipt p50 / p99 ms", "p99 ≤ 2.65 ms",
+        lambda r, b: f"{w(r)['latency']['p50_ms']:.2f} / {w(r)['latency']['p99_ms']:.2f}",
+        lambda r, b: w(r)["latency"]["p99_ms"] <= 2.65)
+    row("the same creates' own time, `POST` sent → `201` read: p50 / p99 ms", "—",
+        lambda r, b: f"{w(r)['latency']['create_p50_ms']:.2f} / {w(r)['latency']['create_p99_ms']:.2f}")
+    row("webhooks, `POST /api/v1/jobs` at full speed: created and delivered per s", "≥ 2,240/s SQLite; ≥ 1,700/s PostgreSQL",
+        lambda r, b: f"{_n(w(r)['combined']['combined_per_s'])} (created {_n(w(r)['combined']['created_per_s'])}/s)",
+        lambda r, b: w(r)["combined"]["combined_per_s"] >= (2240 if b == "sqlite" else 1700))
+    row("webhooks: backlog delivery, events/s", "≥ 4,500/s",
+        lambda r, b: _n(w(r)["backlog"]["events_per_s"]),
+        lambda r, b: w(r)["backlog"]["events_per_s"] >= 4500)
     row("server RSS idle / peak under load (VmHWM, every server process of the run)", "≤ 64 MiB under load",
         lambda r, b: f"{_mib(r['idle_rss_kib'])} / {_mib(r['hwm_kib'])}",
         lambda r, b: r["hwm_kib"] <= 64 * 1024)

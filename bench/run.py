@@ -33,7 +33,7 @@ from common import (BINARY, PG_ADMIN_URL, ROOT, Api, BenchError, Fixture, Server
 from http_load import RssSampler, http_ratios  # noqa: E402
 from report import browser_timings, front_end_bytes, insert_ceiling, table  # noqa: E402
 from search import search_latency  # noqa: E402
-from webhooks import Receiver, create_webhook, drain, insert_backlog, latency  # noqa: E402
+from webhooks import Receiver, combined, create_webhook, delete_webhook, drain, insert_backlog, latency  # noqa: E402
 
 PG_DB = "livreur_bench"
 
@@ -88,6 +88,11 @@ def run_backend(backend: str, args, budget: Budget, results: dict) -> None:
         server.start()
         fixture.populate()
         res["idle_rss_kib"] = proc_status(server.pid)["VmRSS"]
+
+        # Webhooks first, on an empty database, as the Svix figures were taken.
+        webhooks_phase(backend, server, fixture, target, work, args, res)
+        if args.webhooks_only:
+            return
 
         step(backend, f"HTTP: wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, {args.runs} runs")
         res["http"] = http_ratios(server, fixture, work, args.runs, args.seconds, args.threads, args.connections)
@@ -149,30 +154,6 @@ def run_backend(backend: str, args, budget: Budget, results: dict) -> None:
             res["data"][size] = row
             step(backend, json.dumps(row))
 
-        if budget.left() < 60:
-            res["webhooks"] = {"skipped": "out of time budget"}
-            return
-        step(backend, f"webhooks: latency at {args.wh_rate}/s for {args.wh_seconds} s")
-        receiver = Receiver()
-        try:
-            # The server restarted since `admin` connected: a new connection.
-            create_webhook(Api(server.port, fixture.admin_auth), receiver.url)
-            res["webhooks"] = {"latency": latency(server.port, fixture.merchant_auth, fixture.location_id,
-                                                  receiver, args.wh_rate, args.wh_seconds)}
-            step(backend, f"webhooks: backlog of {args.wh_backlog} events")
-            server.stop()
-            insert_backlog(backend, target, args.wh_backlog)
-            before = receiver.count()
-            started = time.monotonic()
-            with RssSampler(server.pid) as rss:
-                server.start()
-                rss.pid = server.pid
-                res["webhooks"]["backlog"] = drain(receiver, before, args.wh_backlog, started, timeout=120)
-            res["webhooks"]["backlog"]["rss_peak_kib"] = rss.peak_kib
-            step(backend, json.dumps(res["webhooks"]))
-        finally:
-            receiver.close()
-        res["webhooks"]["backlog"]["hwm_kib"] = proc_status(server.pid)["VmHWM"]
     except BenchError as err:
         res["error"] = str(err)
         step(backend, f"FAILED: {err}")
@@ -182,7 +163,7 @@ def run_backend(backend: str, args, budget: Budget, results: dict) -> None:
     finally:
         # Peak memory over every server process of this backend: the HTTP
         # load, the searches at each size, the webhook backlog.
-        peaks = [res.get("http", {}).get("hwm_kib", 0), res.get("webhooks", {}).get("backlog", {}).get("hwm_kib", 0)]
+        peaks = [res.get("http", {}).get("hwm_kib", 0), res.get("webhooks", {}).get("hwm_kib", 0)]
         peaks += [d.get("hwm_kib", 0) for d in res.get("data", {}).values()]
         res["hwm_kib"] = max(peaks)
         server.stop()
@@ -190,6 +171,39 @@ def run_backend(backend: str, args, budget: Budget, results: dict) -> None:
             shutil.rmtree(work, ignore_errors=True)
             if backend == "postgres":
                 psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+def webhooks_phase(backend: str, server: Server, fixture: Fixture, target: str, work: Path, args,
+                   res: dict) -> None:
+    """Latency at a steady rate, creates at full speed with delivery, and a
+    backlog, to the compiled receiver; the endpoint is deleted afterwards so
+    the later figures are without webhooks, as before."""
+    receiver = Receiver()
+    admin = Api(server.port, fixture.admin_auth)
+    hook = create_webhook(admin, receiver.url)
+    try:
+        step(backend, f"webhooks: latency at {args.wh_rate}/s for {args.wh_seconds} s")
+        res["webhooks"] = {"latency": latency(server.port, fixture.merchant_auth, fixture.location_id,
+                                              receiver, args.wh_rate, args.wh_seconds)}
+        step(backend, f"webhooks: creates at full speed for {args.seconds} s, delivered")
+        res["webhooks"]["combined"] = combined(server.port, fixture.merchant_auth, fixture.location_id, receiver,
+                                               work, args.seconds, args.connections)
+        step(backend, f"webhooks: backlog of {args.wh_backlog} events")
+        server.stop()
+        insert_backlog(backend, target, args.wh_backlog)
+        before = receiver.count()
+        started = time.time()
+        with RssSampler(server.pid) as rss:
+            server.start()
+            rss.pid = server.pid
+            res["webhooks"]["backlog"] = drain(receiver, before, args.wh_backlog, started, timeout=120)
+        res["webhooks"]["backlog"]["rss_peak_kib"] = rss.peak_kib
+        res["webhooks"]["hwm_kib"] = proc_status(server.pid)["VmHWM"]
+        step(backend, json.dumps(res["webhooks"]))
+    finally:
+        receiver.close()
+        # The server restarted: a new connection.
+        delete_webhook(Api(server.port, fixture.admin_auth), hook)
 
 
 def step(backend: str, text: str) -> None:
@@ -215,6 +229,7 @@ def main() -> int:
     p.add_argument("--no-ceiling", dest="ceiling", action="store_false", help="skip the Rust insert ceiling")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="skip the Chromium timings")
     p.add_argument("--browser-runs", type=int, help="page loads measured (median)")
+    p.add_argument("--webhooks-only", action="store_true", help="only the webhook figures (empty database)")
     p.add_argument("--keep", action="store_true", help="keep the databases and logs")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = p.parse_args()

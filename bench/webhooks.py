@@ -8,73 +8,84 @@ import io
 import json
 import random
 import sqlite3
+import subprocess
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from common import Api, BenchError, job_body, percentile, psql
+from pathlib import Path
+
+from common import ROOT, Api, BenchError, bench_binary, job_body, percentile, psql
 from gen import new_id
+from http_load import lua_script, wrk
 
 
-class Receiver(ThreadingHTTPServer):
-    """Answers 204 at once and notes when each message first arrived. It
-    does not verify signatures (the crash tests do): here it must cost as
-    little as possible, since it shares the CPU with the server."""
-
-    daemon_threads = True
-    request_queue_size = 1024
+class Receiver:
+    """The compiled receiver (`benches/receiver.rs`) in its own process: it
+    answers 204 at once and prints, for each request, the wall-clock time
+    its first byte was read, its webhook-id and the job's reference. A
+    thread here reads those lines; the receiver's own work never shares
+    this Python process."""
 
     def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
+        exe = bench_binary("receiver") or compile_receiver()
+        self.proc = subprocess.Popen([str(exe), "--serve"], stdout=subprocess.PIPE, text=True, bufsize=1)
+        first = self.proc.stdout.readline().split()
+        if len(first) != 2 or first[0] != "port":
+            raise BenchError(f"the receiver did not start: {first}")
+        self.port = int(first[1])
         self.lock = threading.Lock()
-        self.first_seen: dict[str, float] = {}  # webhook-id -> arrival
+        self.first_seen: dict[str, float] = {}  # webhook-id -> arrival (time.time())
         self.by_reference: dict[str, float] = {}  # job reference_id -> arrival
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.requests = 0
+        self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            parts = line.split()
+            if len(parts) != 3:
+                continue
+            at = int(parts[0]) / 1e9
+            with self.lock:
+                self.requests += 1
+                self.first_seen.setdefault(parts[1], at)
+                if parts[2] != "-":
+                    self.by_reference.setdefault(parts[2], at)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+        return f"http://127.0.0.1:{self.port}/hook"
 
     def count(self) -> int:
         with self.lock:
             return len(self.first_seen)
 
     def close(self) -> None:
-        self.shutdown()
-        self.server_close()
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # a sender closing its keep-alive connection is not news
+        self.proc.kill()
+        self.proc.wait()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as a production receiver offers
-    server: Receiver
-
-    def do_POST(self) -> None:
-        at = time.monotonic()
-        body = self.rfile.read(int(self.headers.get("content-length") or 0))
-        msg_id = self.headers.get("webhook-id", "")
-        ref = None
-        try:
-            ref = (json.loads(body).get("data") or {}).get("reference_id")
-        except ValueError:
-            pass
-        with self.server.lock:
-            self.server.first_seen.setdefault(msg_id, at)
-            if ref:
-                self.server.by_reference.setdefault(ref, at)
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
+def compile_receiver() -> Path:
+    """The receiver uses the standard library only: without the `cargo
+    bench` build, rustc makes it in a few seconds."""
+    out = ROOT / "target" / "bench" / "receiver"
+    src = ROOT / "benches" / "receiver.rs"
+    if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["rustc", "--edition", "2024", "-C", "opt-level=3", "-o", str(out), str(src)],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise BenchError(f"cannot compile the receiver: {done.stderr[-800:]}")
+    return out
 
 
 def create_webhook(admin: Api, url: str) -> str:
     return admin.expect(201, "POST", "/api/v1/webhooks", {
         "url": url, "location_id": None, "events": ["job.created"], "description": "bench"})["id"]
+
+
+def delete_webhook(admin: Api, webhook_id: str) -> None:
+    admin.expect(204, "DELETE", f"/api/v1/webhooks/{webhook_id}")
 
 
 def latency(port: int, auth: str, location_id: str, receiver: Receiver, rate: float, seconds: float) -> dict:
@@ -83,6 +94,7 @@ def latency(port: int, auth: str, location_id: str, receiver: Receiver, rate: fl
     from just before the POST is sent: the event may arrive before the 201."""
     api = Api(port, auth)
     sent: dict[str, float] = {}
+    created_ms: list[float] = []  # each POST's own time, sent to 201 read
     count = int(rate * seconds)
     tag = f"LAT{random.randrange(10**6):06d}"
     t0 = time.monotonic()
@@ -91,8 +103,11 @@ def latency(port: int, auth: str, location_id: str, receiver: Receiver, rate: fl
         if wait > 0:
             time.sleep(wait)
         ref = f"{tag}-{i:05d}"
-        sent[ref] = time.monotonic()
-        api.expect(201, "POST", "/api/v1/jobs", job_body(location_id, ref, 3))
+        body = job_body(location_id, ref, 3)
+        # Wall clock, as the receiver stamps arrivals.
+        sent[ref] = time.time()
+        api.expect(201, "POST", "/api/v1/jobs", body)
+        created_ms.append((time.time() - sent[ref]) * 1000)
     achieved = count / (time.monotonic() - t0)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -103,7 +118,34 @@ def latency(port: int, auth: str, location_id: str, receiver: Receiver, rate: fl
     with receiver.lock:
         lat = [(receiver.by_reference[r] - s) * 1000 for r, s in sent.items() if r in receiver.by_reference]
     return {"events": count, "received": len(lat), "achieved_rate": achieved,
-            "p50_ms": percentile(lat, 50), "p99_ms": percentile(lat, 99), "max_ms": max(lat) if lat else None}
+            "p50_ms": percentile(lat, 50), "p99_ms": percentile(lat, 99), "max_ms": max(lat) if lat else None,
+            "create_p50_ms": percentile(created_ms, 50), "create_p99_ms": percentile(created_ms, 99)}
+
+
+def combined(port: int, auth: str, location_id: str, receiver: Receiver, tmp, seconds: float,
+             connections: int) -> dict:
+    """`POST /api/v1/jobs` at full speed (wrk, `connections` connections)
+    with one endpoint subscribed: jobs created and delivered per second,
+    from the start of the load to the last arrival."""
+    before = receiver.count()
+    script = lua_script(tmp / "combined.lua", auth, "POST", job_body(location_id, None, 3))
+    started = time.time()
+    res = wrk(f"http://127.0.0.1:{port}/api/v1/jobs", script, seconds, 2, connections)
+    created = round(res["rps"] * max(1, round(seconds)))
+    # wrk's count is a rate times its duration; wait for the receiver to
+    # stop growing rather than for an exact number.
+    last, still = receiver.count(), time.monotonic()
+    while time.monotonic() - still < 2 and time.monotonic() - started < seconds + 60:
+        time.sleep(0.05)
+        now = receiver.count()
+        if now != last:
+            last, still = now, time.monotonic()
+    with receiver.lock:
+        arrivals = sorted(receiver.first_seen.values())[before:]
+    delivered = len(arrivals)
+    span = (arrivals[-1] - started) if arrivals else None
+    return {"created_per_s": res["rps"], "created": created, "delivered": delivered,
+            "combined_per_s": delivered / span if span else None, "non2xx": res["non2xx"]}
 
 
 def backlog_rows(template: tuple, count: int) -> list[tuple]:

@@ -4,6 +4,7 @@
 //! without sending twice.
 
 use crate::common::hooks::*;
+use crate::common::world::World;
 use crate::common::*;
 use livreur::server::AppState;
 use livreur::server::webhooks::run_once;
@@ -18,17 +19,10 @@ async fn a_dead_workers_claims_come_back(t: &TestDb) {
     job(&w, "WH-12").await;
     let now = w.state.clock.now();
     let lease = w.state.webhooks.config.lease_ms;
-    let (claimed, events) = d::fan_out(
-        &w.state.db,
-        std::slice::from_ref(&hook),
-        now,
-        now + lease,
-        "wkr_dead",
-        10,
-    )
-    .await
-    .unwrap();
-    assert_eq!((claimed.len(), events), (1, 1));
+    let claimed = d::claim_due(&w.state.db, now, now + lease, "wkr_dead", 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
     assert_eq!(
         run_once(&w.state).await.unwrap(),
         0,
@@ -75,16 +69,9 @@ async fn leases_handed_back_at_start_are_due_at_once(t: &TestDb) {
     job(&w, "WH-15").await;
     let now = w.state.clock.now();
     let lease = w.state.webhooks.config.lease_ms;
-    let (claimed, _) = d::fan_out(
-        &w.state.db,
-        std::slice::from_ref(&hook),
-        now,
-        now + lease,
-        "wkr_dead",
-        10,
-    )
-    .await
-    .unwrap();
+    let claimed = d::claim_due(&w.state.db, now, now + lease, "wkr_dead", 10)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 2);
     assert_eq!(run_once(&w.state).await.unwrap(), 0, "still leased");
     assert_eq!(d::release(&w.state.db, None, now).await.unwrap(), 2);
@@ -153,3 +140,113 @@ async fn workers_share_the_queue_without_sending_twice(t: &TestDb) {
     assert_eq!((r.got().len(), ids.len()), (120, 120));
 }
 db_test!(workers_share_the_queue_without_sending_twice);
+
+/// (endpoint, lease token, due) of every delivery, by message.
+async fn leases(w: &World) -> Vec<(String, Option<String>, i64)> {
+    livreur::server::db::on_read!(&w.state.db, pool => {
+        sqlx::query_as(
+            "SELECT endpoint_id, lease_token, next_attempt_at FROM webhook_deliveries \
+             ORDER BY message_id, endpoint_id",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    })
+}
+
+/// With a worker running, a change fans its event out in its own
+/// transaction, to the endpoints that want it only, leased to this
+/// process's worker, and hands the deliveries over in memory: sent once,
+/// with nothing claimed from the database. A change that fails hands
+/// nothing over. Without a worker, the deliveries are due at once for any
+/// worker's database pass.
+async fn changes_hand_their_deliveries_to_the_worker(t: &TestDb) {
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, secret) = endpoint(&w, &format!("{base}/h"), None, &["job.created"]).await;
+    endpoint(&w, &format!("{base}/other"), None, &["job.updated"]).await;
+    let hooks = w.state.webhooks.clone();
+    hooks.hand_off.set_live(true);
+    job(&w, "WH-H1").await;
+    assert_eq!(hooks.hand_off.len(), 1, "one endpoint wants it");
+    let now = w.state.clock.now();
+    let lease = (
+        hook.id.clone(),
+        Some(hooks.token.clone()),
+        now + hooks.config.lease_ms,
+    );
+    assert_eq!(leases(&w).await, [lease]);
+    // A refused change (a reference already taken) hands nothing over.
+    let taken =
+        livreur::server::services::jobs::create(&w.state, &w.admin, &job_input(&w, "WH-H1")).await;
+    assert!(taken.is_err());
+    assert_eq!(hooks.hand_off.len(), 1);
+    assert_eq!(run_once(&w.state).await.unwrap(), 1);
+    assert!(hooks.hand_off.is_empty());
+    assert_eq!(
+        run_once(&w.state).await.unwrap(),
+        0,
+        "nothing left to claim"
+    );
+    let got = r.got();
+    assert_eq!(got.len(), 1);
+    assert!(verifies(&secret, &got[0]));
+    assert_eq!(deliveries(&w, &hook.id).await[0].state, "succeeded");
+    // No worker in this process: due now, unleased.
+    hooks.hand_off.set_live(false);
+    job(&w, "WH-H2").await;
+    assert!(hooks.hand_off.is_empty());
+    let due = leases(&w).await;
+    assert_eq!(due[1], (hook.id.clone(), None, w.state.clock.now()));
+    assert_eq!(run_once(&w.state).await.unwrap(), 1);
+    assert_eq!(r.got().len(), 2);
+}
+db_test!(changes_hand_their_deliveries_to_the_worker);
+
+/// A hand-off whose lease is nearly out is not sent from memory (another
+/// worker may take it when the lease ends): the database pass takes it
+/// once the lease has run out, and it is sent once.
+async fn a_stale_hand_off_is_left_to_its_lease(t: &TestDb) {
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    let hooks = w.state.webhooks.clone();
+    hooks.hand_off.set_live(true);
+    job(&w, "WH-H3").await;
+    w.state.clock.advance(hooks.config.lease_ms - 1_000);
+    assert_eq!(
+        run_once(&w.state).await.unwrap(),
+        0,
+        "too old, still leased"
+    );
+    assert!(hooks.hand_off.is_empty());
+    w.state.clock.advance(1_001);
+    assert_eq!(run_once(&w.state).await.unwrap(), 1, "its lease ran out");
+    assert_eq!(r.got().len(), 1);
+}
+db_test!(a_stale_hand_off_is_left_to_its_lease);
+
+/// An event written without a fan-out (by an older version, or straight
+/// into the table) is still fanned out by the worker's database pass.
+async fn events_written_without_a_fan_out_are_still_sent(t: &TestDb) {
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    job(&w, "WH-H4").await;
+    let mut tx = w.state.db.begin().await.unwrap();
+    let undo = [
+        "DELETE FROM webhook_deliveries",
+        "UPDATE outbox SET dispatched_at = NULL",
+    ];
+    for sql in undo {
+        livreur::server::db::exec::exec(&mut tx, sql, &[])
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert!(leases(&w).await.is_empty());
+    assert_eq!(run_once(&w.state).await.unwrap(), 1);
+    assert_eq!(r.got().len(), 1);
+    assert_eq!(deliveries(&w, &hook.id).await[0].state, "succeeded");
+}
+db_test!(events_written_without_a_fan_out_are_still_sent);

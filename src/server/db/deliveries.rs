@@ -45,10 +45,10 @@ pub async fn fan_out(
     if waiting.is_none() {
         return Ok((Vec::new(), 0));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     let lock = match tx {
-        Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
-        Tx::Sqlite(_) => "",
+        Tx::Postgres(..) => " FOR UPDATE SKIP LOCKED",
+        Tx::Sqlite(..) => "",
     };
     let sql = format!(
         "SELECT id, type, location_id, payload FROM outbox WHERE dispatched_at IS NULL \
@@ -84,14 +84,14 @@ pub async fn fan_out(
     // a larger one and must not be marked without having been fanned out.
     let ids: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
     match &mut tx {
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             sqlx::query("UPDATE outbox SET dispatched_at = $1 WHERE id = ANY($2)")
                 .bind(now)
                 .bind(&ids)
                 .execute(&mut **t)
                 .await?;
         }
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             for id in ids {
                 sqlx::query("UPDATE outbox SET dispatched_at = $1 WHERE id = $2")
                     .bind(now)
@@ -105,8 +105,10 @@ pub async fn fan_out(
     Ok((claimed, events.len()))
 }
 
+/// One delivery of a message to an endpoint, unless it exists already.
+/// `token` leases it to a worker until `next_attempt_at`.
 #[allow(clippy::too_many_arguments)]
-pub(super) async fn insert(
+pub async fn insert(
     tx: &mut Tx,
     endpoint_id: &str,
     message_id: &str,
@@ -162,7 +164,7 @@ pub async fn claim_due(
          WHERE d.state = 'pending' AND d.next_attempt_at <= $3 \
          ORDER BY d.next_attempt_at LIMIT $4";
     let rows: Vec<Row> = match db {
-        Db::Postgres(pool) => {
+        Db::Postgres(pool, ..) => {
             sqlx::query_as(&format!(
                 "UPDATE webhook_deliveries SET next_attempt_at = $1, lease_token = $2 \
                  WHERE (endpoint_id, message_id) IN ({pick} FOR UPDATE OF d SKIP LOCKED) \
@@ -308,7 +310,7 @@ pub async fn release(db: &Db, token: Option<&str>, now: Millis) -> Result<u64, s
         "UPDATE webhook_deliveries SET next_attempt_at = $1, lease_token = NULL \
          WHERE {whose} AND state = 'pending'"
     );
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     let n = on_tx!(&mut tx, conn => {
         let mut q = sqlx::query(&sql).bind(now);
         if let Some(token) = token {

@@ -18,11 +18,14 @@ pub struct OutboxEvent<'a> {
     pub at: Millis,
 }
 
+/// Writes the event as already dispatched: its change fans it out in the
+/// same transaction (`webhooks::handoff::fan_out`), so the worker's
+/// database pass has nothing to do for it.
 pub async fn insert_event(tx: &mut Tx, e: &OutboxEvent<'_>) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO outbox (id, type, job_id, location_id, actor_user_id, actor_label, \
-             payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             payload, created_at, dispatched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
         .bind(e.id)
         .bind(e.kind)

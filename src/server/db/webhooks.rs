@@ -81,20 +81,36 @@ pub struct Signing {
 }
 
 pub async fn enabled_for_worker(db: &Db, now: Millis) -> Result<Vec<Signing>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct SigningRow {
-        #[sqlx(flatten)]
-        row: Row,
-        secret_sealed: String,
-        previous_secret_sealed: Option<String>,
-    }
-    let sql = format!(
+    let rows: Vec<SigningRow> =
+        on_read!(db, pool => sqlx::query_as(&signing_sql()).fetch_all(pool).await?);
+    Ok(signing(rows, now))
+}
+
+/// The same, read inside a change's transaction, so its fan-out sees the
+/// endpoints as they are when it commits.
+pub async fn enabled_in(tx: &mut Tx, now: Millis) -> Result<Vec<Signing>, sqlx::Error> {
+    let rows: Vec<SigningRow> =
+        on_tx!(tx, conn => sqlx::query_as(&signing_sql()).fetch_all(conn).await?);
+    Ok(signing(rows, now))
+}
+
+#[derive(sqlx::FromRow)]
+struct SigningRow {
+    #[sqlx(flatten)]
+    row: Row,
+    secret_sealed: String,
+    previous_secret_sealed: Option<String>,
+}
+
+fn signing_sql() -> String {
+    format!(
         "SELECT {COLUMNS}, secret_sealed, previous_secret_sealed FROM webhook_endpoints \
          WHERE enabled = TRUE"
-    );
-    let rows: Vec<SigningRow> = on_read!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
-    Ok(rows
-        .into_iter()
+    )
+}
+
+fn signing(rows: Vec<SigningRow>, now: Millis) -> Vec<Signing> {
+    rows.into_iter()
         .map(|r| {
             let overlap = r.row.previous_secret_until.is_some_and(|until| until > now);
             Signing {
@@ -103,7 +119,7 @@ pub async fn enabled_for_worker(db: &Db, now: Millis) -> Result<Vec<Signing>, sq
                 previous_sealed: r.previous_secret_sealed.filter(|_| overlap),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// `$1` the id, then the fields an administrator sets, in this order;
@@ -193,6 +209,9 @@ pub async fn delete(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
 /// Records a batch's outcome for one endpoint: any success clears the
 /// failure record; failures start it. Returns the change administrators
 /// are told about, if the outcome made one (docs/webhooks.md, Alerts).
+/// A success on a healthy endpoint writes nothing unless `stamp_success`
+/// (the worker stamps `last_success_at` about once a second, not at every
+/// batch).
 pub async fn record_health(
     tx: &mut Tx,
     id: &str,
@@ -200,6 +219,7 @@ pub async fn record_health(
     gone: bool,
     now: Millis,
     disable_after_ms: i64,
+    stamp_success: bool,
 ) -> Result<Option<(HealthChange, Option<&'static str>)>, sqlx::Error> {
     if succeeded && !gone {
         let recovered = exec(
@@ -212,8 +232,10 @@ pub async fn record_health(
         if recovered > 0 {
             return Ok(Some((HealthChange::Recovered, None)));
         }
-        let sql = "UPDATE webhook_endpoints SET last_success_at = $2 WHERE id = $1";
-        exec(tx, sql, &[Val::str(id), Val::int(now)]).await?;
+        if stamp_success {
+            let sql = "UPDATE webhook_endpoints SET last_success_at = $2 WHERE id = $1";
+            exec(tx, sql, &[Val::str(id), Val::int(now)]).await?;
+        }
         return Ok(None);
     }
     // The first failure after a success starts the record.

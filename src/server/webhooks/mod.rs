@@ -1,14 +1,19 @@
-//! Webhook delivery (docs/rules.md, Webhooks). Changes to jobs write events to the
-//! outbox in their own transaction; the worker here, inside the same
-//! binary, fans each event out to the endpoints that want it, signs and
-//! sends it, and retries on the schedule until it succeeds or gives up.
+//! Webhook delivery (docs/rules.md, Webhooks; docs/webhooks.md, "How a
+//! message travels"). A change to a job writes its event to the outbox and
+//! fans it out to the endpoints that want it, in its own transaction
+//! ([`handoff`]); once committed, the deliveries go to this instance's
+//! worker in memory. The worker, inside the same binary, signs and sends
+//! them, and retries on the schedule until each succeeds or gives up.
 //!
-//! The worker wakes the moment an event is committed: in process through
-//! [`Webhooks::wake`], and across instances on PostgreSQL through
-//! `LISTEN livreur_outbox` (a trigger notifies at commit). Polling once a
-//! second is only the fallback, and what brings retries due.
+//! The database pass of the worker takes everything else: retries that
+//! come due, leases a dead process left, and events written without a
+//! fan-out (by an older version, or straight into the table). It runs
+//! when [`Webhooks::wake`] is called, on PostgreSQL when another instance
+//! commits such an event (`LISTEN livreur_outbox`), and once a second.
 
 pub mod alerts;
+pub mod handoff;
+pub mod ready;
 pub mod recovery;
 pub mod schedule;
 pub mod seal;
@@ -17,17 +22,24 @@ pub mod sign;
 pub mod ssrf;
 mod worker;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
 
 pub use worker::{run, run_once};
 
+use crate::server::clock::Millis;
 use crate::server::config::Settings;
+use handoff::{HandOff, Outgoing};
+use ready::ReadyCache;
 use schedule::Schedule;
 use seal::Sealer;
 use send::Sender;
 use ssrf::{AllowedNets, Lookup, SystemLookup};
+
+/// How often, at most, a healthy endpoint's `last_success_at` is written.
+const SUCCESS_STAMP_MS: i64 = 1_000;
 
 /// How long the previous secret keeps signing after a rotation.
 pub const ROTATION_OVERLAP_MS: i64 = 24 * 3600 * 1000;
@@ -67,11 +79,19 @@ impl WebhookConfig {
 }
 
 /// What the rest of the server needs of webhooks: the sealer for secrets,
-/// the HTTP sender (and its address rules), and the worker's wake-up.
+/// the HTTP sender (and its address rules), the endpoints ready to send
+/// to, the hand-off queue and the worker's wake-up.
 pub struct Webhooks {
     pub config: WebhookConfig,
     pub sealer: Sealer,
     pub sender: Sender,
+    /// The lease token of this process's worker, also stamped on the
+    /// deliveries its own changes hand over.
+    pub token: String,
+    pub ready: ReadyCache,
+    pub hand_off: HandOff,
+    /// When this process last wrote each endpoint's `last_success_at`.
+    success_stamped: Mutex<HashMap<String, Millis>>,
     wake: Notify,
 }
 
@@ -84,6 +104,10 @@ impl Webhooks {
             config,
             sealer,
             sender,
+            token: crate::server::ids::new_id("wkr", crate::server::clock::Clock::system().now()),
+            ready: ReadyCache::default(),
+            hand_off: HandOff::default(),
+            success_stamped: Mutex::default(),
             wake: Notify::new(),
         }
     }
@@ -93,9 +117,35 @@ impl Webhooks {
         Self::new(settings, Sealer::ephemeral(), Arc::new(SystemLookup))
     }
 
-    /// Tells the worker that events or deliveries are waiting.
+    /// Tells the worker that events or deliveries are waiting in the
+    /// database.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// True when a success should be stamped on the endpoint's
+    /// `last_success_at` now: at most once a second per endpoint, so that
+    /// a healthy endpoint's batches write nothing about its health.
+    pub fn stamp_success(&self, endpoint_id: &str, now: Millis) -> bool {
+        let mut stamped = self
+            .success_stamped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match stamped.get(endpoint_id) {
+            Some(at) if now - at < SUCCESS_STAMP_MS && now >= *at => false,
+            _ => {
+                stamped.insert(endpoint_id.to_owned(), now);
+                true
+            }
+        }
+    }
+
+    /// Hands what a change fanned out to the worker, once the change has
+    /// committed.
+    pub fn committed(&self, out: Outgoing) {
+        if self.hand_off.push(out) {
+            self.wake();
+        }
     }
 
     async fn woken(&self) {

@@ -54,7 +54,7 @@ pub async fn step(state: &AppState) -> Result<usize, sqlx::Error> {
             until: recovery.until,
             after: (cursor.0, &cursor.1),
         };
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.begin_data().await?;
         let batch = recoveries::next(&mut tx, &window, BATCH).await?;
         recoveries::requeue(&mut tx, &endpoint.id, &recovery.id, &batch, now).await?;
         let last = batch

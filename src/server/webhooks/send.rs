@@ -2,13 +2,13 @@
 //! answer, and say what it means for the retry rules.
 
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
-use ring::hmac;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::ready::Ready;
 use super::schedule::parse_retry_after;
 use super::sign;
-use super::ssrf::{AllowedNets, GuardedResolver, Lookup, Refusal, parse, resolve};
+use super::ssrf::{AllowedNets, GuardedResolver, Lookup, Refusal, resolve};
 
 /// The answer excerpt kept for the deliveries table.
 pub const EXCERPT_BYTES: usize = 1024;
@@ -60,8 +60,7 @@ pub struct Sender {
 pub struct Message<'a> {
     pub id: &'a str,
     pub body: &'a [u8],
-    pub url: &'a str,
-    pub keys: &'a [hmac::Key],
+    pub to: &'a Ready,
 }
 
 impl Sender {
@@ -100,22 +99,31 @@ impl Sender {
         &*self.lookup
     }
 
-    /// Checks the URL again (addresses may have changed since it was
+    /// Checks the address again (it may have changed since the URL was
     /// saved), signs with this attempt's timestamp, and posts.
+    ///
+    /// The URL was parsed and its literal address judged when the endpoint
+    /// was made ready. A name is judged when a connection is opened (the
+    /// client's [`GuardedResolver`]), so a kept connection sends without a
+    /// lookup; plain `http` to a name is the exception, resolved here every
+    /// time, because only this check knows the scheme (plain `http` must
+    /// stay inside the allowed networks).
     pub async fn attempt(&self, msg: &Message<'_>, now_ms: i64) -> Outcome {
         let started = Instant::now();
-        let target = match parse(msg.url, &self.nets) {
+        let target = match &msg.to.target {
             Ok(t) => t,
-            Err(r) => return Outcome::failed(refusal_text(&r), started),
+            Err(r) => return Outcome::failed(refusal_text(r), started),
         };
-        if let Err(r) = resolve(&target, &*self.lookup, &self.nets).await {
+        if !target.https
+            && let Err(r) = resolve(target, &*self.lookup, &self.nets).await
+        {
             return Outcome::failed(refusal_text(&r), started);
         }
         let timestamp = now_ms.div_euclid(1000);
-        let signature = sign::header(msg.keys, msg.id, timestamp, msg.body);
+        let signature = sign::header(&msg.to.keys, msg.id, timestamp, msg.body);
         let request = self
             .client
-            .post(target.url)
+            .post(target.url.clone())
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header("webhook-id", msg.id)
             .header("webhook-timestamp", timestamp.to_string())

@@ -1,15 +1,14 @@
 //! The delivery loop: claim, send with bounded concurrency, write results
 //! in batches.
 
-use ring::hmac;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
+use super::ready::Ready;
 use super::send::{Message, Outcome};
-use super::sign;
 use crate::model::webhook::Webhook;
 use crate::server::AppState;
 use crate::server::clock::Millis;
@@ -26,14 +25,8 @@ const WRITE_BATCH: usize = 256;
 /// How long a stopping worker waits for requests in flight.
 const DRAIN: Duration = Duration::from_secs(10);
 
-/// An enabled endpoint, ready to sign for.
-struct Ready {
-    url: String,
-    keys: Vec<hmac::Key>,
-}
-
-/// The enabled endpoints whose secrets open, as the fan-out filters on
-/// them and as the senders sign for them.
+/// The enabled endpoints, as the fan-out filters on them, and ready to
+/// send to (from the cache, which opens a secret only when it changed).
 #[derive(Default)]
 struct Endpoints {
     list: Vec<Webhook>,
@@ -47,26 +40,15 @@ impl Endpoints {
 }
 
 async fn load_endpoints(state: &AppState, now: Millis) -> Result<Endpoints, sqlx::Error> {
-    let sealer = &state.webhooks.sealer;
+    let hooks = &state.webhooks;
     let mut out = Endpoints::default();
-    for e in endpoints::enabled_for_worker(&state.db, now).await? {
-        let id = &e.webhook.id;
-        let mut keys = Vec::with_capacity(2);
-        for sealed in std::iter::once(&e.secret_sealed).chain(e.previous_sealed.as_ref()) {
-            match sealer.open(id, sealed).ok().and_then(|s| sign::key_of(&s)) {
-                Some(key) => keys.push(key),
-                None => tracing::error!(
-                    endpoint = %id,
-                    "cannot open the webhook's signing secret: is LIVREUR_KEY_FILE the one it was created with?"
-                ),
-            }
-        }
-        if !keys.is_empty() {
-            let ready = Ready {
-                url: e.webhook.url.clone(),
-                keys,
-            };
-            out.ready.insert(id.clone(), Arc::new(ready));
+    let enabled = endpoints::enabled_for_worker(&state.db, now).await?;
+    hooks
+        .ready
+        .keep_only(enabled.iter().map(|e| e.webhook.id.as_str()));
+    for e in enabled {
+        if let Some(ready) = hooks.ready.get(&e, &hooks.sealer, hooks.sender.nets()) {
+            out.ready.insert(e.webhook.id.clone(), ready);
             out.list.push(e.webhook);
         }
     }
@@ -109,8 +91,7 @@ async fn deliver(state: &AppState, ready: &Ready, c: &Claimed) -> (Attempted, bo
     let msg = Message {
         id: &c.message_id,
         body: c.payload.as_bytes(),
-        url: &ready.url,
-        keys: &ready.keys,
+        to: ready,
     };
     let outcome: Outcome = state.webhooks.sender.attempt(&msg, at).await;
     let succeeded = outcome.succeeded();
@@ -145,7 +126,7 @@ async fn deliver(state: &AppState, ready: &Ready, c: &Claimed) -> (Attempted, bo
 /// endpoint's health (a success anywhere in the batch counts).
 async fn write(state: &AppState, batch: &[(Attempted, bool)]) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_data().await?;
     let mut health: HashMap<&str, (bool, bool)> = HashMap::new();
     for (a, gone) in batch {
         if deliveries::record_attempt(&mut tx, a).await? {
@@ -158,8 +139,9 @@ async fn write(state: &AppState, batch: &[(Attempted, bool)]) -> Result<(), sqlx
     let mut mailed = false;
     for (id, (succeeded, gone)) in health {
         let limit = state.webhooks.config.disable_after_ms;
+        let stamp = succeeded && state.webhooks.stamp_success(id, now);
         if let Some((change, reason)) =
-            endpoints::record_health(&mut tx, id, succeeded, gone, now, limit).await?
+            endpoints::record_health(&mut tx, id, succeeded, gone, now, limit, stamp).await?
         {
             mailed |= super::alerts::record(state, &mut tx, id, change, reason, now).await?;
             changes.push((id.to_owned(), change, reason));
@@ -179,18 +161,28 @@ async fn write(state: &AppState, batch: &[(Attempted, bool)]) -> Result<(), sqlx
     Ok(())
 }
 
-/// One full pass, waiting for every send: claim, send, write. Returns the
-/// number of attempts made. The tests drive the worker with it, step by
-/// step, on a manual clock.
+/// One full pass, waiting for every send: the hand-offs waiting, then
+/// claim, send, write. Returns the number of attempts made. The tests
+/// drive the worker with it, step by step, on a manual clock.
 pub async fn run_once(state: &AppState) -> Result<usize, sqlx::Error> {
+    let hooks = &state.webhooks;
+    let mut work: Vec<(Claimed, Arc<Ready>)> = hooks
+        .hand_off
+        .take(usize::MAX, state.clock.now(), min_lease_left(state))
+        .into_iter()
+        .map(|h| (h.claimed, h.to))
+        .collect();
     let token = ids::new_id("wkr", state.clock.now());
     let ready = load_endpoints(state, state.clock.now()).await?;
-    let (work, _) = claim(state, &ready, &token, 1_000).await?;
+    let (claimed, _) = claim(state, &ready, &token, 1_000).await?;
+    work.extend(
+        claimed
+            .into_iter()
+            .filter_map(|c| Some((ready.get(&c.endpoint_id)?, c)))
+            .map(|(r, c)| (c, r)),
+    );
     let mut set = JoinSet::new();
-    for c in work {
-        let Some(r) = ready.get(&c.endpoint_id) else {
-            continue;
-        };
+    for (c, r) in work {
         let state = state.clone();
         set.spawn(async move { deliver(&state, &r, &c).await });
     }
@@ -199,43 +191,79 @@ pub async fn run_once(state: &AppState) -> Result<usize, sqlx::Error> {
     Ok(results.len())
 }
 
+/// A hand-off is sent only with this much of its lease left: a request
+/// (bounded by the timeout) and some slack.
+fn min_lease_left(state: &AppState) -> i64 {
+    state.webhooks.config.timeout.as_millis() as i64 + 5_000
+}
+
 /// The worker: runs until `stop` turns true, then lets requests in flight
 /// finish (for a while), writes their results, and hands back what it
 /// still holds.
+///
+/// Each turn sends the hand-offs of this instance's commits (no database),
+/// then, when it is due, makes a database pass: on a wake, once a second,
+/// and at once again after a pass that found more than it could take.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let hooks = state.webhooks.clone();
-    let token = ids::new_id("wkr", state.clock.now());
+    let token = hooks.token.clone();
     let permits = Arc::new(Semaphore::new(hooks.config.concurrency.max(1)));
     let (results_tx, results_rx) = mpsc::unbounded_channel();
     let writer = tokio::spawn(write_results(state.clone(), results_rx));
-    if let crate::server::db::Db::Postgres(pool) = &state.db {
+    if let crate::server::db::Db::Postgres(pool, ..) = &state.db {
         tokio::spawn(listen(pool.clone(), hooks.clone(), stop.clone()));
     }
+    hooks.hand_off.set_live(true);
     let mut in_flight = JoinSet::new();
+    let mut db_due = true;
+    let mut next_poll = tokio::time::Instant::now() + POLL;
     loop {
         if *stop.borrow() {
             break;
         }
-        let mut more = false;
         let room = permits.available_permits();
-        if room > 0 {
+        let handed = hooks
+            .hand_off
+            .take(room, state.clock.now(), min_lease_left(&state));
+        for h in handed {
+            let permit = permits
+                .clone()
+                .try_acquire_owned()
+                .expect("no more taken than the permits available");
+            spawn_send(&state, h.claimed, h.to, permit, &results_tx, &mut in_flight);
+        }
+        if tokio::time::Instant::now() >= next_poll {
+            db_due = true;
+            next_poll = tokio::time::Instant::now() + POLL;
+        }
+        let room = permits.available_permits();
+        if db_due && room > 0 {
+            db_due = false;
             match pass(&state, &token, room, &permits, &results_tx, &mut in_flight).await {
-                Ok(m) => more = m,
+                // A full batch: there is more, take it at once.
+                Ok(more) => db_due = more,
                 Err(err) => {
                     tracing::warn!(error = %err, "webhook worker: database error; will retry")
                 }
             }
         }
         while in_flight.try_join_next().is_some() {}
-        if more {
+        if (db_due && permits.available_permits() > 0)
+            || (!hooks.hand_off.is_empty() && permits.available_permits() > 0)
+        {
             continue;
         }
         tokio::select! {
-            () = hooks.woken() => {}
-            () = tokio::time::sleep(POLL) => {}
+            () = hooks.woken() => db_due = true,
+            () = hooks.hand_off.queued() => {}
+            () = tokio::time::sleep_until(next_poll) => {}
             _ = stop.changed() => {}
         }
     }
+    // No more hand-offs: changes from now on leave their deliveries due
+    // for the next worker. Those still queued are leased to this token
+    // and handed back below.
+    hooks.hand_off.set_live(false);
     // Drain: requests in flight get a little time, then are abandoned
     // (their leases are released below, so nothing waits for them).
     let _ = tokio::time::timeout(DRAIN, async {
@@ -257,6 +285,25 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
+fn spawn_send(
+    state: &AppState,
+    c: Claimed,
+    to: Arc<Ready>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    results: &mpsc::UnboundedSender<(Attempted, bool)>,
+    in_flight: &mut JoinSet<()>,
+) {
+    let state = state.clone();
+    let results = results.clone();
+    in_flight.spawn(async move {
+        let outcome = deliver(&state, &to, &c).await;
+        let _ = results.send(outcome);
+        drop(permit);
+        // Room was made: the worker looks again.
+        state.webhooks.hand_off.nudge();
+    });
+}
+
 async fn pass(
     state: &AppState,
     token: &str,
@@ -276,13 +323,7 @@ async fn pass(
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
-        let state = state.clone();
-        let results = results.clone();
-        in_flight.spawn(async move {
-            let outcome = deliver(&state, &r, &c).await;
-            let _ = results.send(outcome);
-            drop(permit);
-        });
+        spawn_send(state, c, r, permit, results, in_flight);
     }
     Ok(more)
 }
@@ -296,8 +337,6 @@ async fn write_results(state: AppState, mut rx: mpsc::UnboundedReceiver<(Attempt
             tracing::warn!(error = %err, results = batch.len(), "could not record webhook attempts");
         }
         batch.clear();
-        // Room was made: there may be more to take.
-        state.webhooks.wake();
     }
 }
 

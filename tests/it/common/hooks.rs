@@ -137,16 +137,22 @@ pub async fn endpoint(
 
 /// Creates a job as the administrator (one `job.created` event).
 pub async fn job(w: &World, reference: &str) -> String {
-    use livreur::model::job::JobIn;
     use livreur::server::services::jobs;
-    let input: JobIn = serde_json::from_value(json!({
+    jobs::create(&w.state, &w.admin, &job_input(w, reference))
+        .await
+        .unwrap()
+        .id
+}
+
+/// A job at the world's location, as `job` creates it.
+pub fn job_input(w: &World, reference: &str) -> livreur::model::job::JobIn {
+    serde_json::from_value(json!({
         "reference_id": reference, "type": "delivery", "date": "2026-12-01",
         "customer": {"first_name": "Ana", "phone": "+15145550100"},
         "address": {"line1": "100 Rue Saint-Paul"},
         "location_id": w.location_id,
     }))
-    .unwrap();
-    jobs::create(&w.state, &w.admin, &input).await.unwrap().id
+    .unwrap()
 }
 
 pub async fn deliveries(w: &World, id: &str) -> Vec<livreur::model::webhook::Delivery> {

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::clean::{self, MAX_ACTIONS};
 use super::patch::patched;
-use super::{ATTEMPTS, Caller, get, load_for_change, record, save};
+use super::{ATTEMPTS, Caller, commit, get, load_for_change, record, save};
 use crate::error::AppError;
 use crate::model::job::{Action, ActionIn, ActionStatus, Job};
 use crate::model::time::rfc3339;
@@ -80,7 +80,7 @@ pub async fn add_action(
 ) -> Result<(Job, Action), AppError> {
     let clean = clean::action(input, caller.is_merchant())?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_data().await?;
     let mut job = load_for_actions(&mut tx, caller, job_id, expected_version).await?;
     if job.actions.len() >= MAX_ACTIONS {
         return Err(AppError::field("actions", "too_many"));
@@ -99,9 +99,8 @@ pub async fn add_action(
     job.actions.push(action.clone());
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);
-    record(&mut tx, caller, "action.created", &job, data, now).await?;
-    tx.commit().await?;
-    state.webhooks.wake();
+    let out = record(state, &mut tx, caller, "action.created", &job, data, now).await?;
+    commit(state, tx, out).await?;
     Ok((job, action))
 }
 
@@ -115,7 +114,7 @@ pub async fn update_action(
     expected_version: Option<i64>,
 ) -> Result<(Job, Action), AppError> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_data().await?;
     let (mut job, index) =
         load_action(&mut tx, caller, job_id, action_id, expected_version).await?;
     let current = &job.actions[index];
@@ -137,9 +136,8 @@ pub async fn update_action(
     job.actions[index] = action.clone();
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);
-    record(&mut tx, caller, "action.updated", &job, data, now).await?;
-    tx.commit().await?;
-    state.webhooks.wake();
+    let out = record(state, &mut tx, caller, "action.updated", &job, data, now).await?;
+    commit(state, tx, out).await?;
     Ok((job, action))
 }
 
@@ -180,7 +178,7 @@ pub async fn delete_action(
     expected_version: Option<i64>,
 ) -> Result<Job, AppError> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_data().await?;
     let (mut job, index) =
         load_action(&mut tx, caller, job_id, action_id, expected_version).await?;
     if caller.is_merchant() && job.actions[index].status != ActionStatus::Undetermined {
@@ -191,8 +189,7 @@ pub async fn delete_action(
     jobs::delete_action(&mut tx, &action.id).await?;
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);
-    record(&mut tx, caller, "action.deleted", &job, data, now).await?;
-    tx.commit().await?;
-    state.webhooks.wake();
+    let out = record(state, &mut tx, caller, "action.deleted", &job, data, now).await?;
+    commit(state, tx, out).await?;
     Ok(job)
 }

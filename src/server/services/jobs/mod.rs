@@ -25,6 +25,7 @@ use crate::server::db::jobs::{self, Scope, Stored};
 use crate::server::db::outbox::{self, OutboxEvent};
 use crate::server::db::{Tx, is_unique_violation, locations, merchants};
 use crate::server::ids;
+use crate::server::webhooks::handoff::{self, Outgoing};
 
 /// What a caller may do with jobs (docs/rules.md, Jobs): an administrator
 /// reaches every job, a merchant user only the jobs they created.
@@ -51,33 +52,41 @@ impl Caller {
 }
 
 /// Writes one event to the outbox: `{type, timestamp, data}` where `data`
-/// is the object with the actor (docs/rules.md, Webhooks).
+/// is the object with the actor (docs/rules.md, Webhooks), and fans it
+/// out to the endpoints that want it, in the same transaction. What it
+/// returns goes to [`commit`].
 async fn record(
+    state: &AppState,
     tx: &mut Tx,
     caller: &Caller,
     kind: &str,
     job: &Job,
     mut data: Value,
     now: Millis,
-) -> Result<(), AppError> {
+) -> Result<Outgoing, AppError> {
     if let Value::Object(map) = &mut data {
         map.insert("actor".into(), caller.payload());
     }
     let payload = json!({ "type": kind, "timestamp": rfc3339(now), "data": data });
-    outbox::insert_event(
-        tx,
-        &OutboxEvent {
-            id: &ids::new_id("msg", now),
-            kind,
-            job_id: &job.id,
-            location_id: &job.fields.location_id,
-            actor_user_id: Some(&caller.user.id),
-            actor_label: &caller.user.email,
-            payload: &payload.to_string(),
-            at: now,
-        },
-    )
-    .await?;
+    let event = OutboxEvent {
+        id: &ids::new_id("msg", now),
+        kind,
+        job_id: &job.id,
+        location_id: &job.fields.location_id,
+        actor_user_id: Some(&caller.user.id),
+        actor_label: &caller.user.email,
+        payload: &payload.to_string(),
+        at: now,
+    };
+    outbox::insert_event(tx, &event).await?;
+    Ok(handoff::fan_out(state, tx, &event).await?)
+}
+
+/// Commits a change and hands its webhook deliveries to this instance's
+/// sender: only a committed change is ever sent.
+async fn commit(state: &AppState, tx: Tx, out: Outgoing) -> Result<(), AppError> {
+    tx.commit().await?;
+    state.webhooks.committed(out);
     Ok(())
 }
 
@@ -121,7 +130,7 @@ pub async fn create(state: &AppState, caller: &Caller, input: &JobIn) -> Result<
     let clean = clean::job(input, caller.is_merchant())?;
     let now = state.clock.now();
     let stamp = rfc3339(now);
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_data().await?;
     check_location(&mut tx, caller, &clean.fields.location_id).await?;
     let CleanJob { fields, actions } = clean;
     let mut job = Job {
@@ -151,9 +160,17 @@ pub async fn create(state: &AppState, caller: &Caller, input: &JobIn) -> Result<
         .map(|a| a.into_action(ids::new_id("act", now), stamp.clone(), stamp.clone()))
         .collect();
     jobs::insert_actions(&mut tx, &job.id, 0, &job.actions, now).await?;
-    record(&mut tx, caller, "job.created", &job, job_json(&job), now).await?;
-    tx.commit().await?;
-    state.webhooks.wake();
+    let out = record(
+        state,
+        &mut tx,
+        caller,
+        "job.created",
+        &job,
+        job_json(&job),
+        now,
+    )
+    .await?;
+    commit(state, tx, out).await?;
     Ok(job)
 }
 
@@ -244,7 +261,7 @@ pub async fn update(
     }
     let clean = clean::job(input, caller.is_merchant())?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_data().await?;
     let mut job = load_for_change(&mut tx, caller, id, expected_version).await?;
     if job.status.is_finished() {
         return Err(AppError::conflict("job_finished"));
@@ -254,9 +271,17 @@ pub async fn update(
     }
     job.fields = clean.fields;
     save(&mut tx, &mut job, now).await?;
-    record(&mut tx, caller, "job.updated", &job, job_json(&job), now).await?;
-    tx.commit().await?;
-    state.webhooks.wake();
+    let out = record(
+        state,
+        &mut tx,
+        caller,
+        "job.updated",
+        &job,
+        job_json(&job),
+        now,
+    )
+    .await?;
+    commit(state, tx, out).await?;
     Ok(job)
 }
 
@@ -302,7 +327,7 @@ pub async fn set_status(
         return Err(AppError::Forbidden);
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_data().await?;
     let mut job = load_for_change(&mut tx, caller, id, expected_version).await?;
     let previous = job.status;
     if !previous.can_move_to(to) {
@@ -317,9 +342,8 @@ pub async fn set_status(
     };
     let mut data = job_json(&job);
     data["previous_status"] = Value::String(previous.as_str().into());
-    record(&mut tx, caller, kind, &job, data, now).await?;
-    tx.commit().await?;
-    state.webhooks.wake();
+    let out = record(state, &mut tx, caller, kind, &job, data, now).await?;
+    commit(state, tx, out).await?;
     Ok(job)
 }
 
@@ -331,14 +355,22 @@ pub async fn cancel(state: &AppState, caller: &Caller, id: &str) -> Result<Job, 
 /// Deletes a job, which is allowed only while it is new.
 pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Result<(), AppError> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_data().await?;
     let job = load_for_change(&mut tx, caller, id, None).await?;
     if job.status != JobStatus::New {
         return Err(AppError::conflict("job_not_new"));
     }
-    record(&mut tx, caller, "job.deleted", &job, job_json(&job), now).await?;
+    let out = record(
+        state,
+        &mut tx,
+        caller,
+        "job.deleted",
+        &job,
+        job_json(&job),
+        now,
+    )
+    .await?;
     jobs::delete(&mut tx, &job.id).await?;
-    tx.commit().await?;
-    state.webhooks.wake();
+    commit(state, tx, out).await?;
     Ok(())
 }
