@@ -113,6 +113,13 @@ async fn serve(settings: Settings) -> Result<(), String> {
         state.clone(),
         stop_rx.clone(),
     ));
+    if let Db::Postgres(pool, ..) = &state.db {
+        tokio::spawn(crate::server::credentials::listen(
+            pool.clone(),
+            state.credentials.clone(),
+            stop_rx.clone(),
+        ));
+    }
 
     tokio::spawn(purge_sessions_periodically(state.clone()));
     tokio::spawn(flush_usage_periodically(state.clone()));

@@ -32,6 +32,8 @@ pub struct AppState {
     /// Refused API requests already written to the audit log, so a stolen
     /// key used from elsewhere cannot flood it.
     pub refusals: Arc<super::api::refusals::Refusals>,
+    /// Who each API key belongs to, kept exact (`server::credentials`).
+    pub credentials: Arc<super::credentials::Credentials>,
     pub started: Instant,
 }
 
@@ -50,7 +52,14 @@ impl AppState {
         // Checked by `Settings::validate` before any state is made.
         let trusted_proxies = settings.trusted_proxy_nets().unwrap_or_default().into();
         let mailer = super::mail::from_settings(&settings);
+        // SQLite is served by one process: every change is seen here. On
+        // PostgreSQL the cache waits for `credentials::listen`.
+        let credentials = Arc::new(super::credentials::Credentials::new(
+            db.changes().clone(),
+            matches!(db, Db::Sqlite { .. }),
+        ));
         Self {
+            credentials,
             trusted_proxies,
             mailer,
             refusals: Arc::default(),

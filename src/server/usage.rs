@@ -91,7 +91,7 @@ impl Usage {
             return Ok(());
         }
         let result = async {
-            let mut tx = db.begin().await?;
+            let mut tx = db.begin_data().await?;
             let mut counts: HashMap<(Counted, &str, i64), i64> = HashMap::new();
             for ((account, key, day), n) in &requests {
                 *counts.entry((Counted::Key, key, *day)).or_default() += n;

@@ -39,7 +39,7 @@ async fn parallel_issues_never_pass_the_two_key_limit() {
         .connect_with(pg_options(&url, &schema))
         .await
         .unwrap();
-    let state = AppState::new(settings(), Db::Postgres(pool.clone()), Clock::manual(START));
+    let state = AppState::new(settings(), Db::postgres(pool.clone()), Clock::manual(START));
 
     let mut holder = PgConnection::connect_with(&pg_options(&url, &schema))
         .await

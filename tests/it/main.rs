@@ -14,6 +14,7 @@ mod api_credentials;
 mod api_limits;
 mod auth;
 mod authorization;
+mod credentials_cache;
 mod hostile_input;
 mod jobs_access;
 mod jobs_api;

@@ -118,7 +118,7 @@ async fn an_invited_user_sets_a_password_with_the_link(t: &TestDb) {
                 .await
                 .unwrap()
         }
-        livreur::server::db::Db::Postgres(pool) => {
+        livreur::server::db::Db::Postgres(pool, ..) => {
             sqlx::query_scalar("SELECT body FROM mail_outbox")
                 .fetch_all(pool)
                 .await

@@ -17,11 +17,11 @@ use serde_json::json;
 async fn migrate_0008(db: &Db) {
     let sql = match db {
         Db::Sqlite { .. } => include_str!("../../migrations/sqlite/0008_webhook_ids.sql"),
-        Db::Postgres(_) => include_str!("../../migrations/postgres/0008_webhook_ids.sql"),
+        Db::Postgres(..) => include_str!("../../migrations/postgres/0008_webhook_ids.sql"),
     };
     match db {
         Db::Sqlite { write, .. } => sqlx::raw_sql(sql).execute(write).await.map(|_| ()),
-        Db::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
+        Db::Postgres(pool, ..) => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()),
     }
     .unwrap();
 }

@@ -271,7 +271,7 @@ async fn mail_kinds(w: &World) -> Vec<String> {
                 .await
                 .unwrap()
         }
-        livreur::server::db::Db::Postgres(pool) => {
+        livreur::server::db::Db::Postgres(pool, ..) => {
             sqlx::query_as("SELECT kind FROM mail_outbox ORDER BY created_at, id")
                 .fetch_all(pool)
                 .await

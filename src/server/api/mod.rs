@@ -218,10 +218,19 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         return Problem::unauthorized().into_response();
     }
     let now = state.clock.now();
-    let owner = match api_keys::authenticate(&state.db, &keys::hash(&key), now).await {
-        Ok(Some(owner)) => owner,
-        Ok(None) => return Problem::unauthorized().into_response(),
-        Err(err) => return Problem::from(crate::error::AppError::from(err)).into_response(),
+    let hash = keys::hash(&key);
+    let owner = match state.credentials.get(&hash, now) {
+        Ok(owner) => owner,
+        Err(miss) => match api_keys::authenticate(&state.db, &hash, now).await {
+            Ok(Some(owner)) => {
+                if !owner.expired {
+                    state.credentials.keep(miss, &hash, &owner, now);
+                }
+                owner
+            }
+            Ok(None) => return Problem::unauthorized().into_response(),
+            Err(err) => return Problem::from(crate::error::AppError::from(err)).into_response(),
+        },
     };
     if !keys::same(&owner.account_id, &account_id) {
         return Problem::unauthorized().into_response();

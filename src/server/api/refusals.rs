@@ -71,7 +71,7 @@ pub async fn record(
         return;
     }
     let result = async {
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.begin_data().await?;
         audit::record(
             &mut tx,
             &Actor::system(),

@@ -70,8 +70,8 @@ pub async fn for_user_in(
     user_id: &str,
 ) -> Result<Option<(String, bool)>, sqlx::Error> {
     let sql = match tx {
-        Tx::Postgres(_) => "SELECT id, enabled FROM api_accounts WHERE user_id = $1 FOR UPDATE",
-        Tx::Sqlite(_) => "SELECT id, enabled FROM api_accounts WHERE user_id = $1",
+        Tx::Postgres(..) => "SELECT id, enabled FROM api_accounts WHERE user_id = $1 FOR UPDATE",
+        Tx::Sqlite(..) => "SELECT id, enabled FROM api_accounts WHERE user_id = $1",
     };
     on_tx!(tx, conn => {
         sqlx::query_as(sql)

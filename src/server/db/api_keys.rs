@@ -254,6 +254,7 @@ pub struct KeyOwner {
     pub last_used_at: Option<Millis>,
     pub scope: KeyScope,
     pub allowed_nets: Option<String>,
+    pub expires_at: Option<Millis>,
     /// Past its expiry: refused, but worth an audit entry (docs/api-keys.md).
     pub expired: bool,
 }
@@ -261,10 +262,10 @@ pub struct KeyOwner {
 /// The one query behind every API request: the key, unless it is revoked,
 /// and its owner, when the account is enabled, the user active, and the
 /// user an administrator or an active merchant's Level 2 user. Whether it
-/// has expired is told apart (the caller refuses it all the same). Read
-/// from the database on every request, never cached, so revocation,
-/// expiry, demotion and deactivation bite on the very next request,
-/// whichever instance serves it.
+/// has expired is told apart (the caller refuses it all the same). The API
+/// keeps its answers in `server::credentials`, which every change to these
+/// four tables empties, so revocation, expiry, demotion and deactivation
+/// still bite on the very next request.
 pub async fn authenticate(
     db: &Db,
     key_hash: &str,
@@ -320,6 +321,7 @@ pub async fn authenticate(
                 // An unknown scope reads as the narrower one.
                 scope: scope.parse().unwrap_or(KeyScope::ReadOnly),
                 allowed_nets,
+                expires_at,
                 expired: expires_at.is_some_and(|at| at <= now),
             })
         },

@@ -183,7 +183,7 @@ pub const KEEP_FINISHED_MS: Millis = 30 * 24 * 3600 * 1000;
 
 /// Forgets finished deliveries (and their attempts) older than `before`.
 pub async fn purge_finished(db: &Db, before: Millis) -> Result<u64, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     let n = on_tx!(&mut tx, conn => {
         sqlx::query(
             "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND created_at < $1",

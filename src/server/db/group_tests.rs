@@ -9,7 +9,10 @@ async fn group(name: &str) -> (Arc<Group>, SqlitePool, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("livreur-group-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let url = format!("sqlite://{}/t.db", dir.display());
-    let Db::Sqlite { read, write, group } = Db::connect(&url, 2).await.unwrap() else {
+    let Db::Sqlite {
+        read, write, group, ..
+    } = Db::connect(&url, 2).await.unwrap()
+    else {
         unreachable!()
     };
     sqlx::query("CREATE TABLE t (v TEXT PRIMARY KEY)")

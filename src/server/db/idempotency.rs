@@ -37,7 +37,7 @@ pub async fn claim(
     expires_before: Millis,
     stale_before: Millis,
 ) -> Result<Claim, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     let inserted = on_tx!(&mut tx, conn => {
         sqlx::query(
             "INSERT INTO idempotency_keys (account_id, key, request_hash, created_at) \
@@ -111,7 +111,7 @@ pub async fn finish(
     key: &str,
     saved: &Saved,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     on_tx!(&mut tx, conn => {
         sqlx::query(
             "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 \
@@ -139,7 +139,7 @@ pub async fn stored_bodies(
     let unsealed = match (unsealed_only, db) {
         (false, _) => "",
         (true, Db::Sqlite { .. }) => " AND substr(body, 1, 3) <> X'76312E'",
-        (true, Db::Postgres(_)) => " AND substring(body FROM 1 FOR 3) <> '\\x76312e'::bytea",
+        (true, Db::Postgres(..)) => " AND substring(body FROM 1 FOR 3) <> '\\x76312e'::bytea",
     };
     let sql = format!(
         "SELECT account_id, key, body FROM idempotency_keys WHERE body IS NOT NULL{unsealed}"
@@ -154,7 +154,7 @@ pub async fn replace_body(
     key: &str,
     body: &[u8],
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     on_tx!(&mut tx, conn => {
         sqlx::query("UPDATE idempotency_keys SET body = $3 WHERE account_id = $1 AND key = $2")
             .bind(account_id)
@@ -170,7 +170,7 @@ pub async fn replace_body(
 /// Gives the key up: the request failed before doing anything, so a retry
 /// with the same key should run it again.
 pub async fn release(db: &Db, account_id: &str, key: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     on_tx!(&mut tx, conn => {
         sqlx::query(
             "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND status IS NULL",
@@ -186,7 +186,7 @@ pub async fn release(db: &Db, account_id: &str, key: &str) -> Result<(), sqlx::E
 
 /// Forgets keys created before `before`; returns how many.
 pub async fn purge(db: &Db, before: Millis) -> Result<u64, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     let n = on_tx!(&mut tx, conn => {
         sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(before)

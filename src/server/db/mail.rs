@@ -81,8 +81,8 @@ pub async fn claim(
     }
     let mut tx = db.begin().await?;
     let lock = match tx {
-        Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
-        Tx::Sqlite(_) => "",
+        Tx::Postgres(..) => " FOR UPDATE SKIP LOCKED",
+        Tx::Sqlite(..) => "",
     };
     let sql = format!(
         "UPDATE mail_outbox SET next_attempt_at = $2, lease_token = $3 \

@@ -13,6 +13,7 @@
 pub mod api_accounts;
 pub mod api_keys;
 pub mod audit;
+mod checkpoint;
 pub mod deliveries;
 pub mod delivery_log;
 pub mod exec;
@@ -56,14 +57,49 @@ pub enum Db {
         write: SqlitePool,
         /// Write transactions, committed in groups over `write`.
         group: Arc<group::Group>,
+        changes: Changes,
     },
-    Postgres(PgPool),
+    Postgres(PgPool, Changes),
 }
 
-/// A write transaction on either backend.
+/// Counts the commits of this database's write transactions that may have
+/// changed credentials (keys, accounts, users, merchants): the credentials
+/// cache (`server::credentials`) serves an answer only while the count is
+/// the one it was read under.
+#[derive(Clone, Debug, Default)]
+pub struct Changes(Arc<std::sync::atomic::AtomicU64>);
+
+impl Changes {
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    /// Something credentials depend on may have changed.
+    pub fn bump(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// A write transaction on either backend, and what its commit must tell
+/// the credentials cache.
 pub enum Tx {
-    Sqlite(group::Member),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(group::Member, Touches),
+    Postgres(Transaction<'static, Postgres>, Touches),
+}
+
+/// What a write transaction may change, for the credentials cache: by
+/// default anything, so that its commit empties the cache. Only
+/// transactions that cannot touch keys, accounts, users or merchants
+/// (jobs, webhook deliveries, usage) are begun with [`Db::begin_data`],
+/// so that the API's own writes keep it warm.
+pub struct Touches(Option<Changes>);
+
+impl Touches {
+    fn committed(self) {
+        if let Some(changes) = self.0 {
+            changes.bump();
+        }
+    }
 }
 
 /// Runs `$body` with `$conn` bound to a pool that can read, on either backend.
@@ -72,7 +108,7 @@ macro_rules! on_read {
     ($db:expr, $conn:ident => $body:expr) => {
         match $db {
             $crate::server::db::Db::Sqlite { read: $conn, .. } => $body,
-            $crate::server::db::Db::Postgres($conn) => $body,
+            $crate::server::db::Db::Postgres($conn, ..) => $body,
         }
     };
 }
@@ -82,11 +118,11 @@ macro_rules! on_read {
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::server::db::Tx::Sqlite(t) => {
+            $crate::server::db::Tx::Sqlite(t, _) => {
                 let $conn = &mut **t;
                 $body
             }
-            $crate::server::db::Tx::Postgres(t) => {
+            $crate::server::db::Tx::Postgres(t, _) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -141,7 +177,7 @@ impl Db {
                 .connect_with(opts)
                 .await
                 .map_err(open_err)?;
-            return Ok(Db::Postgres(pool));
+            return Ok(Db::postgres(pool));
         }
 
         let opts = SqliteConnectOptions::from_str(url)
@@ -164,13 +200,26 @@ impl Db {
         // No ping before handing out a connection (sqlx's default): a
         // SQLite connection is a file handle that cannot be cut, and each
         // ping is a round trip to the connection's worker thread.
+        // A file's writer leaves checkpoints to a task of their own
+        // (`checkpoint`), so that no commit absorbs one.
+        let file = {
+            let name = opts.get_filename().as_os_str();
+            !name.is_empty() && name != ":memory:"
+        };
+        let write_opts = match file {
+            true => opts.clone().pragma("wal_autocheckpoint", "0"),
+            false => opts.clone(),
+        };
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .test_before_acquire(false)
-            .connect_with(opts.clone())
+            .connect_with(write_opts)
             .await
             .map_err(open_err)?;
+        if file {
+            checkpoint::start(opts.clone(), write.clone());
+        }
         let read = SqlitePoolOptions::new()
             .max_connections(pool_size)
             .acquire_timeout(Duration::from_secs(10))
@@ -179,7 +228,12 @@ impl Db {
             .await
             .map_err(open_err)?;
         let group = group::Group::new(write.clone());
-        Ok(Db::Sqlite { read, write, group })
+        Ok(Db::Sqlite {
+            read,
+            write,
+            group,
+            changes: Changes::default(),
+        })
     }
 
     /// SQLite serves from one process at a time: `serve` holds an exclusive
@@ -225,18 +279,43 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self {
             Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Db::Postgres(pool, ..) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     /// Starts a write transaction. On SQLite it begins `IMMEDIATE`, taking
     /// the write lock up front, so it never fails half-way on an upgrade.
+    /// Its commit empties the credentials cache.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.begin_touching(Touches(Some(self.changes().clone())))
+            .await
+    }
+
+    /// A write transaction that changes no key, account, user or merchant
+    /// (a job and its events, webhook deliveries, usage): its commit
+    /// leaves the credentials cache as it is.
+    pub async fn begin_data(&self) -> Result<Tx, sqlx::Error> {
+        self.begin_touching(Touches(None)).await
+    }
+
+    async fn begin_touching(&self, touches: Touches) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite { group, .. } => Tx::Sqlite(group.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite { group, .. } => Tx::Sqlite(group.begin().await?, touches),
+            Db::Postgres(pool, ..) => Tx::Postgres(pool.begin().await?, touches),
         })
+    }
+
+    /// A PostgreSQL database over `pool`.
+    pub fn postgres(pool: PgPool) -> Self {
+        Db::Postgres(pool, Changes::default())
+    }
+
+    /// The count of this database's changes to credentials.
+    pub fn changes(&self) -> &Changes {
+        match self {
+            Db::Sqlite { changes, .. } | Db::Postgres(_, changes) => changes,
+        }
     }
 
     /// A cheap round trip, for `/readyz`.
@@ -247,7 +326,7 @@ impl Db {
     pub fn backend(&self) -> &'static str {
         match self {
             Db::Sqlite { .. } => "sqlite",
-            Db::Postgres(_) => "postgres",
+            Db::Postgres(..) => "postgres",
         }
     }
 
@@ -258,7 +337,7 @@ impl Db {
                 read.size() + write.size(),
                 (read.num_idle() + write.num_idle()) as u32,
             ),
-            Db::Postgres(pool) => (pool.size(), pool.num_idle() as u32),
+            Db::Postgres(pool, ..) => (pool.size(), pool.num_idle() as u32),
         }
     }
 
@@ -273,7 +352,7 @@ impl Db {
                     c.members.load(Ordering::Relaxed),
                 ))
             }
-            Db::Postgres(_) => None,
+            Db::Postgres(..) => None,
         }
     }
 
@@ -283,7 +362,7 @@ impl Db {
                 read.close().await;
                 write.close().await;
             }
-            Db::Postgres(pool) => pool.close().await,
+            Db::Postgres(pool, ..) => pool.close().await,
         }
     }
 }
@@ -291,9 +370,16 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
+            Tx::Sqlite(t, touches) => {
+                t.commit().await?;
+                touches.committed();
+            }
+            Tx::Postgres(t, touches) => {
+                t.commit().await?;
+                touches.committed();
+            }
         }
+        Ok(())
     }
 }
 

@@ -272,7 +272,7 @@ pub async fn claim(
          ORDER BY created_at LIMIT 1) AND state = 'running' AND lease_until < $2 \
          RETURNING {COLUMNS}"
     );
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     let row: Option<Row> = on_tx!(&mut tx, conn => {
         sqlx::query_as(&sql).bind(lease_until).bind(now).fetch_optional(conn).await?
     });
@@ -309,7 +309,7 @@ pub async fn advance(
 /// Gives a lease back without progress (the endpoint is off, or its
 /// queue is still busy), to be taken again after `again`.
 pub async fn release(db: &Db, id: &str, again: Millis) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_data().await?;
     on_tx!(&mut tx, conn => {
         sqlx::query("UPDATE webhook_recoveries SET lease_until = $2 WHERE id = $1")
             .bind(id)

@@ -30,8 +30,8 @@ pub async fn claim(
 ) -> Result<Result<(), Millis>, sqlx::Error> {
     keys.sort_by(|a, b| a.key.cmp(b.key));
     let lock = match tx {
-        Tx::Postgres(_) => " FOR UPDATE",
-        Tx::Sqlite(_) => "",
+        Tx::Postgres(..) => " FOR UPDATE",
+        Tx::Sqlite(..) => "",
     };
     let select =
         format!("SELECT failures, last_failure_at FROM sign_in_throttles WHERE key = $1{lock}");

@@ -280,7 +280,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
 
 async fn touch(db: &db::Db, token_hash: &str, now: i64) {
     let result = async {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin_data().await?;
         sessions::touch(&mut tx, token_hash, now).await?;
         tx.commit().await
     }

@@ -145,7 +145,7 @@ pub async fn postgres() -> Option<TestDb> {
         .connect_with(pg_options(&url, &schema))
         .await
         .expect("connect to the test schema");
-    let db = Db::Postgres(pool);
+    let db = Db::postgres(pool);
     db.migrate().await.expect("migrate PostgreSQL");
     Some(TestDb {
         db,

@@ -67,7 +67,7 @@ pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::
 /// As [`get`], inside a write transaction: what the change will be made
 /// against. (On PostgreSQL the row is locked until the transaction ends.)
 pub async fn get_in(tx: &mut Tx, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::Error> {
-    let sql = get_sql(matches!(tx, Tx::Postgres(_)));
+    let sql = get_sql(matches!(tx, Tx::Postgres(..)));
     on_tx!(tx, conn => {
         let rows = sqlx::query(sql).bind(id).bind(scope.creator()).fetch_all(conn).await?;
         job_from_rows(&rows)

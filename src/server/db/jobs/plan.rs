@@ -23,7 +23,7 @@ impl Costs {
     pub(super) fn of(db: &Db) -> Costs {
         match db {
             Db::Sqlite { .. } => Costs::SQLITE,
-            Db::Postgres(_) => Costs::POSTGRES,
+            Db::Postgres(..) => Costs::POSTGRES,
         }
     }
 

@@ -107,7 +107,7 @@ fn samples() -> &'static Mutex<Samples> {
 fn key(db: &Db) -> String {
     match db {
         Db::Sqlite { read, .. } => read.connect_options().get_filename().display().to_string(),
-        Db::Postgres(pool) => {
+        Db::Postgres(pool, ..) => {
             let o = pool.connect_options();
             format!(
                 "{}:{}/{}",
@@ -148,7 +148,7 @@ async fn take(db: &Db) -> Result<Sample, sqlx::Error> {
                 (texts, top as f64)
             }
         }
-        Db::Postgres(pool) => {
+        Db::Postgres(pool, ..) => {
             // The planner's own estimate (-1 before the first ANALYZE).
             let jobs: f64 = sqlx::query_scalar(
                 "SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE oid = 'jobs'::regclass",

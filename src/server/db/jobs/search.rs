@@ -136,7 +136,7 @@ pub async fn search_by(
     let index = match (db, &fts) {
         (Db::Sqlite { .. }, Some(q)) => Step::Trigrams(q),
         (Db::Sqlite { .. }, None) => Step::Scan(None),
-        (Db::Postgres(_), _) => Step::Scan(like.as_deref()),
+        (Db::Postgres(..), _) => Step::Scan(like.as_deref()),
     };
     let needle = Some(text);
     let started = Instant::now();
