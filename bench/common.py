@@ -37,6 +37,27 @@ def bench_binary(name: str) -> Path | None:
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
+def fsync_times(folder: Path, count: int = 500) -> dict:
+    """What one commit's wait for the disk costs here: append 4 KiB to a
+    file in `folder` (where the database lives) and fsync it, `count`
+    times, as SQLite's WAL does at every commit under synchronous=FULL."""
+    path = folder / "fsync-probe"
+    times = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        block = b"x" * 4096
+        for _ in range(count):
+            os.write(fd, block)
+            t0 = time.perf_counter()
+            os.fsync(fd)
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    return {"count": count, "p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99),
+            "max_ms": max(times)}
+
+
 def free_port() -> int:
     # The port could be taken between close and the server's bind; on a
     # loopback-only benchmark machine that race is negligible.

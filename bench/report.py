@@ -119,6 +119,8 @@ def table(results: dict, sizes: list[int]) -> str:
                 lambda r, b, s=size, k=key: f"{r['data'][s][k]['p50_ms']:.1f} / {r['data'][s][k]['p99_ms']:.1f}"
                 if "skipped" not in r["data"][s] else "skipped",
                 (lambda r, b, s=size, k=key: r["data"][s][k]["p99_ms"] <= 15) if size >= 1_000_000 else None)
+    row("one fsync of 4 KiB in the database's folder (what a durable commit waits for): p50 / p99 ms", "—",
+        lambda r, b: f"{r['fsync']['p50_ms']:.2f} / {r['fsync']['p99_ms']:.2f}")
     # The webhook targets are the Svix server's figures on this kind of
     # machine (docs/benchmarks.md, "Webhooks").
     w = lambda r: r["webhooks"]  # noqa: E731

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen  # noqa: E402
-from common import (BINARY, PG_ADMIN_URL, ROOT, Api, BenchError, Fixture, Server, median,  # noqa: E402
+from common import (BINARY, PG_ADMIN_URL, ROOT, Api, BenchError, Fixture, Server, fsync_times, median,  # noqa: E402
                     postgres_reachable, proc_status, psql)
 from http_load import RssSampler, http_ratios  # noqa: E402
 from report import browser_timings, front_end_bytes, insert_ceiling, table  # noqa: E402
@@ -89,6 +89,8 @@ def run_backend(backend: str, args, budget: Budget, results: dict) -> None:
         fixture.populate()
         res["idle_rss_kib"] = proc_status(server.pid)["VmRSS"]
 
+        res["fsync"] = fsync_times(work)
+        step(backend, f"fsync of 4 KiB in the database's folder: {json.dumps(res['fsync'])}")
         # Webhooks first, on an empty database, as the Svix figures were taken.
         webhooks_phase(backend, server, fixture, target, work, args, res)
         if args.webhooks_only:

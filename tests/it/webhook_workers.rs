@@ -250,3 +250,60 @@ async fn events_written_without_a_fan_out_are_still_sent(t: &TestDb) {
     assert_eq!(deliveries(&w, &hook.id).await[0].state, "succeeded");
 }
 db_test!(events_written_without_a_fan_out_are_still_sent);
+
+/// Deleting an endpoint while the worker records a batch for it: the
+/// worker holds the delivery and then wants the endpoint (its health); the
+/// delete takes the deliveries before the endpoint, so it waits instead of
+/// deadlocking (on PostgreSQL, which would end one of them with an error).
+async fn deleting_an_endpoint_while_its_results_are_written(t: &TestDb) {
+    use livreur::server::db::deliveries as d;
+    use livreur::server::db::webhooks as endpoints;
+    let w = hooks_world(t, "0,5", 5, 120).await;
+    let (_r, base) = receiver().await;
+    let (hook, _) = endpoint(&w, &format!("{base}/h"), None, &["*"]).await;
+    job(&w, "WH-D1").await;
+    let now = w.state.clock.now();
+    let claimed = d::claim_due(&w.state.db, now, now + 60_000, "wkr_busy", 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    // The worker's batch: the attempt first (locks the delivery)…
+    let mut tx = w.state.db.begin_data().await.unwrap();
+    let attempted = d::Attempted {
+        endpoint_id: hook.id.clone(),
+        message_id: claimed[0].message_id.clone(),
+        token: "wkr_busy".into(),
+        at: now,
+        status: Some(204),
+        duration_ms: 1,
+        response: None,
+        error: None,
+        retry_at: None,
+        succeeded: true,
+    };
+    let held = matches!(tx, livreur::server::db::Tx::Postgres(..));
+    if held {
+        assert!(d::record_attempt(&mut tx, &attempted).await.unwrap());
+    }
+    // …meanwhile an administrator deletes the endpoint…
+    let state = w.state.clone();
+    let (admin, id) = (w.admin.clone(), hook.id.clone());
+    let deleting = tokio::spawn(async move {
+        livreur::server::services::webhooks::delete(&state, &admin, &id).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // …then the endpoint's health, and the batch commits.
+    if held {
+        endpoints::record_health(&mut tx, &hook.id, true, false, now, 3_600_000, true)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    deleting.await.unwrap().unwrap();
+    assert!(
+        livreur::server::services::webhooks::get(&w.state, &w.admin, &hook.id)
+            .await
+            .is_err()
+    );
+}
+db_test!(deleting_an_endpoint_while_its_results_are_written);

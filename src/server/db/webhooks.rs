@@ -201,7 +201,21 @@ pub async fn secret_sealed(tx: &mut Tx, id: &str) -> Result<Option<String>, sqlx
     Ok(row.map(|(s,)| s))
 }
 
+/// Deletes an endpoint with its recoveries and deliveries (and their
+/// attempts), in the order every other writer takes their locks:
+/// recoveries, then deliveries, then the endpoint. The worker records a
+/// batch's attempts and then the endpoint's health; a delete that locked
+/// the endpoint first (through `ON DELETE CASCADE`) would wait for those
+/// deliveries while the worker waited for the endpoint, and PostgreSQL
+/// would end one of them as a deadlock.
 pub async fn delete(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    let first = [
+        "DELETE FROM webhook_recoveries WHERE endpoint_id = $1",
+        "DELETE FROM webhook_deliveries WHERE endpoint_id = $1",
+    ];
+    for sql in first {
+        exec(tx, sql, &[Val::str(id)]).await?;
+    }
     let sql = "DELETE FROM webhook_endpoints WHERE id = $1";
     Ok(exec(tx, sql, &[Val::str(id)]).await? > 0)
 }
@@ -275,7 +289,16 @@ pub async fn record_health(
 /// or recovered). `disabled_at` says since when its messages have not got
 /// through: the start of its failures, else now.
 pub async fn disable(tx: &mut Tx, id: &str, reason: &str, now: Millis) -> Result<(), sqlx::Error> {
+    // The deliveries before the endpoint: the order the worker locks them
+    // in (see `delete`).
     on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'failed', lease_token = NULL, \
+             last_error = 'endpoint disabled' WHERE endpoint_id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
         sqlx::query(
             "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $2, updated_at = $3, \
              disabled_at = COALESCE(failing_since, $3) WHERE id = $1",
@@ -283,13 +306,6 @@ pub async fn disable(tx: &mut Tx, id: &str, reason: &str, now: Millis) -> Result
         .bind(id)
         .bind(reason)
         .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "UPDATE webhook_deliveries SET state = 'failed', lease_token = NULL, \
-             last_error = 'endpoint disabled' WHERE endpoint_id = $1 AND state = 'pending'",
-        )
-        .bind(id)
         .execute(conn)
         .await
         .map(|_| ())
