@@ -252,9 +252,10 @@ async fn events_written_without_a_fan_out_are_still_sent(t: &TestDb) {
 db_test!(events_written_without_a_fan_out_are_still_sent);
 
 /// Deleting an endpoint while the worker records a batch for it: the
-/// worker holds the delivery and then wants the endpoint (its health); the
-/// delete takes the deliveries before the endpoint, so it waits instead of
-/// deadlocking (on PostgreSQL, which would end one of them with an error).
+/// worker's batch locks the endpoint before its deliveries
+/// (`begin_results`), as the delete does, so the delete waits for the
+/// batch instead of deadlocking with it (on PostgreSQL, which would end
+/// one of them with an error: a 500 for the administrator).
 async fn deleting_an_endpoint_while_its_results_are_written(t: &TestDb) {
     use livreur::server::db::deliveries as d;
     use livreur::server::db::webhooks as endpoints;
@@ -267,8 +268,10 @@ async fn deleting_an_endpoint_while_its_results_are_written(t: &TestDb) {
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
-    // The worker's batch: the attempt first (locks the delivery)…
-    let mut tx = w.state.db.begin_data().await.unwrap();
+    // The worker's batch, as `write` makes it: the endpoint, the attempt…
+    let mut tx = livreur::server::webhooks::begin_results(&w.state, &[hook.id.as_str()])
+        .await
+        .unwrap();
     let attempted = d::Attempted {
         endpoint_id: hook.id.clone(),
         message_id: claimed[0].message_id.clone(),

@@ -201,23 +201,37 @@ pub async fn secret_sealed(tx: &mut Tx, id: &str) -> Result<Option<String>, sqlx
     Ok(row.map(|(s,)| s))
 }
 
-/// Deletes an endpoint with its recoveries and deliveries (and their
-/// attempts), in the order every other writer takes their locks:
-/// recoveries, then deliveries, then the endpoint. The worker records a
-/// batch's attempts and then the endpoint's health; a delete that locked
-/// the endpoint first (through `ON DELETE CASCADE`) would wait for those
-/// deliveries while the worker waited for the endpoint, and PostgreSQL
-/// would end one of them as a deadlock.
+/// Deletes an endpoint; its deliveries, their attempts and its recoveries
+/// go with it (`ON DELETE CASCADE`). The endpoint's row is locked first,
+/// the order every writer follows (see [`lock_for_results`]).
 pub async fn delete(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
-    let first = [
-        "DELETE FROM webhook_recoveries WHERE endpoint_id = $1",
-        "DELETE FROM webhook_deliveries WHERE endpoint_id = $1",
-    ];
-    for sql in first {
-        exec(tx, sql, &[Val::str(id)]).await?;
-    }
     let sql = "DELETE FROM webhook_endpoints WHERE id = $1";
     Ok(exec(tx, sql, &[Val::str(id)]).await? > 0)
+}
+
+/// PostgreSQL: locks the endpoints a batch of results is about, in the
+/// order of their ids, before the batch touches their deliveries. Every
+/// writer takes an endpoint before its deliveries: an administrator's
+/// delete or change (the row itself, then the cascade), a disable (the
+/// row, then the waiting deliveries), and so the worker. Without it the
+/// worker would hold deliveries while waiting for the endpoint (its
+/// health) and a delete would hold the endpoint while waiting for those
+/// deliveries: PostgreSQL ends one of them as a deadlock. `NO KEY UPDATE`
+/// lets changes that only refer to the endpoint (a new delivery) through,
+/// and queues batches of several instances for the same endpoint one
+/// after the other. SQLite has one writer at a time: nothing to do.
+pub async fn lock_for_results(tx: &mut Tx, ids: &[&str]) -> Result<(), sqlx::Error> {
+    let Tx::Postgres(t, _) = tx else {
+        return Ok(());
+    };
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    sqlx::query("SELECT id FROM webhook_endpoints WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
+        .bind(&ids)
+        .execute(&mut **t)
+        .await
+        .map(|_| ())
 }
 
 /// Records a batch's outcome for one endpoint: any success clears the
@@ -289,16 +303,7 @@ pub async fn record_health(
 /// or recovered). `disabled_at` says since when its messages have not got
 /// through: the start of its failures, else now.
 pub async fn disable(tx: &mut Tx, id: &str, reason: &str, now: Millis) -> Result<(), sqlx::Error> {
-    // The deliveries before the endpoint: the order the worker locks them
-    // in (see `delete`).
     on_tx!(tx, conn => {
-        sqlx::query(
-            "UPDATE webhook_deliveries SET state = 'failed', lease_token = NULL, \
-             last_error = 'endpoint disabled' WHERE endpoint_id = $1 AND state = 'pending'",
-        )
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
         sqlx::query(
             "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $2, updated_at = $3, \
              disabled_at = COALESCE(failing_since, $3) WHERE id = $1",
@@ -306,6 +311,13 @@ pub async fn disable(tx: &mut Tx, id: &str, reason: &str, now: Millis) -> Result
         .bind(id)
         .bind(reason)
         .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'failed', lease_token = NULL, \
+             last_error = 'endpoint disabled' WHERE endpoint_id = $1 AND state = 'pending'",
+        )
+        .bind(id)
         .execute(conn)
         .await
         .map(|_| ())

@@ -207,12 +207,10 @@ pub async fn update(
         _ => {}
     }
     let mut tx = state.db.begin().await?;
-    // Its deliveries are failed before the endpoint row is written: the
-    // worker's lock order (`endpoints::delete` says why).
+    endpoints::update(&mut tx, &w).await?;
     if existing.enabled && !enabled {
         endpoints::disable(&mut tx, id, disabled_reason::MANUAL, now).await?;
     }
-    endpoints::update(&mut tx, &w).await?;
     let action = match (existing.enabled, enabled) {
         (false, true) => "webhook.enabled",
         (true, false) => "webhook.disabled",

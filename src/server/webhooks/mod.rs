@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
 
-pub use worker::{run, run_once};
+pub use worker::{begin_results, run, run_once};
 
 use crate::server::clock::Millis;
 use crate::server::config::Settings;

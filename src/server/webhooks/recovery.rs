@@ -54,7 +54,9 @@ pub async fn step(state: &AppState) -> Result<usize, sqlx::Error> {
             until: recovery.until,
             after: (cursor.0, &cursor.1),
         };
-        let mut tx = state.db.begin_data().await?;
+        // The endpoint first, then its deliveries: every writer's order
+        // (`endpoints::lock_for_results`).
+        let mut tx = super::begin_results(state, &[endpoint.id.as_str()]).await?;
         let batch = recoveries::next(&mut tx, &window, BATCH).await?;
         recoveries::requeue(&mut tx, &endpoint.id, &recovery.id, &batch, now).await?;
         let last = batch

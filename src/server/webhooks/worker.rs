@@ -12,6 +12,7 @@ use super::send::{Message, Outcome};
 use crate::model::webhook::Webhook;
 use crate::server::AppState;
 use crate::server::clock::Millis;
+use crate::server::db::Tx;
 use crate::server::db::deliveries::{self, Attempted, Claimed};
 use crate::server::db::webhooks as endpoints;
 use crate::server::ids;
@@ -122,11 +123,21 @@ async fn deliver(state: &AppState, ready: &Ready, c: &Claimed) -> (Attempted, bo
     (attempted, gone)
 }
 
+/// Begins the transaction that records a batch of results about these
+/// endpoints, with the endpoints locked first (`webhooks::lock_for_results`
+/// says why). The tests use it as the worker does.
+pub async fn begin_results(state: &AppState, endpoint_ids: &[&str]) -> Result<Tx, sqlx::Error> {
+    let mut tx = state.db.begin_data().await?;
+    endpoints::lock_for_results(&mut tx, endpoint_ids).await?;
+    Ok(tx)
+}
+
 /// Writes a batch of results in one transaction: each attempt, then each
 /// endpoint's health (a success anywhere in the batch counts).
 async fn write(state: &AppState, batch: &[(Attempted, bool)]) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    let mut tx = state.db.begin_data().await?;
+    let ids: Vec<&str> = batch.iter().map(|(a, _)| a.endpoint_id.as_str()).collect();
+    let mut tx = begin_results(state, &ids).await?;
     let mut health: HashMap<&str, (bool, bool)> = HashMap::new();
     for (a, gone) in batch {
         if deliveries::record_attempt(&mut tx, a).await? {
