@@ -48,16 +48,6 @@ pub struct Outgoing {
     due_now: bool,
 }
 
-impl Outgoing {
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-}
-
 /// The queue between committed changes and the worker of this process.
 #[derive(Default)]
 pub struct HandOff {
@@ -157,27 +147,36 @@ pub async fn fan_out(
             continue;
         };
         let id = &s.webhook.id;
-        let (due, token) = match hold {
-            true => (lease_until, Some(hooks.token.as_str())),
-            false => (event.at, None),
-        };
-        deliveries::insert(tx, id, event.id, event.kind, None, event.at, due, token).await?;
-        if hold {
-            out.items.push(Handed {
-                claimed: Claimed {
-                    endpoint_id: id.clone(),
-                    message_id: event.id.to_owned(),
-                    event_type: event.kind.to_owned(),
-                    payload: event.payload.to_owned(),
-                    round_attempts: 0,
-                    token: hooks.token.clone(),
-                },
-                to,
-                lease_until,
-            });
-        } else {
+        if !hold {
+            deliveries::insert(tx, id, event.id, event.kind, None, event.at, event.at, None)
+                .await?;
             out.due_now = true;
+            continue;
         }
+        let token = hooks.token.as_str();
+        deliveries::insert(
+            tx,
+            id,
+            event.id,
+            event.kind,
+            None,
+            event.at,
+            lease_until,
+            Some(token),
+        )
+        .await?;
+        out.items.push(Handed {
+            claimed: Claimed {
+                endpoint_id: id.clone(),
+                message_id: event.id.to_owned(),
+                event_type: event.kind.to_owned(),
+                payload: event.payload.to_owned(),
+                round_attempts: 0,
+                token: token.to_owned(),
+            },
+            to,
+            lease_until,
+        });
     }
     Ok(out)
 }

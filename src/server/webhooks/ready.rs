@@ -17,8 +17,6 @@ use crate::server::db::webhooks::Signing;
 
 /// An enabled endpoint, ready to sign for and post to.
 pub struct Ready {
-    /// The URL as stored, for the attempt's checks and the logs.
-    pub url: String,
     /// `Err` when the URL no longer passes the address rules (the
     /// allowed networks may have changed since it was saved): every
     /// attempt then fails with that reason, as it did before the cache.
@@ -27,11 +25,28 @@ pub struct Ready {
 }
 
 /// What a cached entry was made from.
-#[derive(PartialEq, Eq)]
 struct Source {
     url: String,
     sealed: String,
     previous: Option<String>,
+}
+
+impl Source {
+    fn of(s: &Signing) -> Self {
+        Source {
+            url: s.webhook.url.clone(),
+            sealed: s.secret_sealed.clone(),
+            previous: s.previous_sealed.clone(),
+        }
+    }
+
+    /// True when `s` is what this entry was made from (no copy made: this
+    /// runs for every change that fans out).
+    fn is(&self, s: &Signing) -> bool {
+        self.url == s.webhook.url
+            && self.sealed == s.secret_sealed
+            && self.previous == s.previous_sealed
+    }
 }
 
 #[derive(Default)]
@@ -45,16 +60,12 @@ impl ReadyCache {
     /// file is not the one the endpoint was created with), which is logged.
     pub fn get(&self, s: &Signing, sealer: &Sealer, nets: &AllowedNets) -> Option<Arc<Ready>> {
         let id = &s.webhook.id;
-        let source = Source {
-            url: s.webhook.url.clone(),
-            sealed: s.secret_sealed.clone(),
-            previous: s.previous_sealed.clone(),
-        };
         if let Some((cached, ready)) = self.lock().get(id)
-            && *cached == source
+            && cached.is(s)
         {
             return Some(ready.clone());
         }
+        let source = Source::of(s);
         let ready = Arc::new(open(id, &source, sealer, nets)?);
         self.lock().insert(id.clone(), (source, ready.clone()));
         Some(ready)
@@ -64,14 +75,6 @@ impl ReadyCache {
     pub fn keep_only<'a>(&self, enabled: impl Iterator<Item = &'a str>) {
         let keep: std::collections::HashSet<&str> = enabled.collect();
         self.lock().retain(|id, _| keep.contains(id.as_str()));
-    }
-
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Source, Arc<Ready>)>> {
@@ -95,7 +98,6 @@ fn open(id: &str, source: &Source, sealer: &Sealer, nets: &AllowedNets) -> Optio
         return None;
     }
     Some(Ready {
-        url: source.url.clone(),
         target: parse(&source.url, nets),
         keys,
     })

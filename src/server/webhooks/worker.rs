@@ -259,9 +259,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             }
         }
         while in_flight.try_join_next().is_some() {}
-        if (db_due && permits.available_permits() > 0)
-            || (!hooks.hand_off.is_empty() && permits.available_permits() > 0)
-        {
+        if permits.available_permits() > 0 && (db_due || !hooks.hand_off.is_empty()) {
             continue;
         }
         tokio::select! {
