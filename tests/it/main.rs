@@ -16,6 +16,7 @@ mod auth;
 mod authorization;
 mod credentials_cache;
 mod hostile_input;
+mod job_cache;
 mod jobs_access;
 mod jobs_api;
 mod jobs_api_input;

@@ -58,6 +58,8 @@ pub enum Db {
         /// Write transactions, committed in groups over `write`.
         group: Arc<group::Group>,
         changes: Changes,
+        /// Jobs as last read (`jobs::cache`): only SQLite has one.
+        jobs: Arc<jobs::JobCache>,
     },
     Postgres(PgPool, Changes),
 }
@@ -81,23 +83,35 @@ impl Changes {
 }
 
 /// A write transaction on either backend, and what its commit must tell
-/// the credentials cache.
+/// the credentials cache and the job cache.
 pub enum Tx {
     Sqlite(group::Member, Touches),
     Postgres(Transaction<'static, Postgres>, Touches),
 }
 
-/// What a write transaction may change, for the credentials cache: by
-/// default anything, so that its commit empties the cache. Only
-/// transactions that cannot touch keys, accounts, users or merchants
-/// (jobs, webhook deliveries, usage) are begun with [`Db::begin_data`],
-/// so that the API's own writes keep it warm.
-pub struct Touches(Option<Changes>);
+/// What a write transaction may change, for the caches.
+///
+/// - **Credentials:** by default anything, so that its commit empties the
+///   credentials cache. Only transactions that cannot touch keys, accounts,
+///   users or merchants (jobs, webhook deliveries, usage) are begun with
+///   [`Db::begin_data`], so that the API's own writes keep it warm.
+/// - **Jobs:** the jobs it changed or deleted ([`Tx::touch_job`]), which
+///   its commit drops from the job cache.
+pub struct Touches {
+    changes: Option<Changes>,
+    job_cache: Option<Arc<jobs::JobCache>>,
+    jobs: Vec<String>,
+}
 
 impl Touches {
     fn committed(self) {
-        if let Some(changes) = self.0 {
+        if let Some(changes) = self.changes {
             changes.bump();
+        }
+        if let Some(cache) = self.job_cache
+            && !self.jobs.is_empty()
+        {
+            cache.forget(&self.jobs);
         }
     }
 }
@@ -233,6 +247,7 @@ impl Db {
             write,
             group,
             changes: Changes::default(),
+            jobs: Arc::default(),
         })
     }
 
@@ -288,18 +303,22 @@ impl Db {
     /// the write lock up front, so it never fails half-way on an upgrade.
     /// Its commit empties the credentials cache.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.begin_touching(Touches(Some(self.changes().clone())))
-            .await
+        self.begin_touching(Some(self.changes().clone())).await
     }
 
     /// A write transaction that changes no key, account, user or merchant
     /// (a job and its events, webhook deliveries, usage): its commit
     /// leaves the credentials cache as it is.
     pub async fn begin_data(&self) -> Result<Tx, sqlx::Error> {
-        self.begin_touching(Touches(None)).await
+        self.begin_touching(None).await
     }
 
-    async fn begin_touching(&self, touches: Touches) -> Result<Tx, sqlx::Error> {
+    async fn begin_touching(&self, changes: Option<Changes>) -> Result<Tx, sqlx::Error> {
+        let touches = Touches {
+            changes,
+            job_cache: self.job_cache().cloned(),
+            jobs: Vec::new(),
+        };
         Ok(match self {
             Db::Sqlite { group, .. } => Tx::Sqlite(group.begin().await?, touches),
             Db::Postgres(pool, ..) => Tx::Postgres(pool.begin().await?, touches),
@@ -309,6 +328,15 @@ impl Db {
     /// A PostgreSQL database over `pool`.
     pub fn postgres(pool: PgPool) -> Self {
         Db::Postgres(pool, Changes::default())
+    }
+
+    /// The job cache: SQLite's only, where this process makes every change
+    /// (`jobs::cache`).
+    pub fn job_cache(&self) -> Option<&Arc<jobs::JobCache>> {
+        match self {
+            Db::Sqlite { jobs, .. } => Some(jobs),
+            Db::Postgres(..) => None,
+        }
     }
 
     /// The count of this database's changes to credentials.
@@ -368,18 +396,27 @@ impl Db {
 }
 
 impl Tx {
+    /// Commits; the caches hear of it before this returns. A failed
+    /// commit tells them too: a job forgotten for nothing is only read
+    /// again.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(t, touches) => {
-                t.commit().await?;
-                touches.committed();
-            }
-            Tx::Postgres(t, touches) => {
-                t.commit().await?;
-                touches.committed();
-            }
+        let (done, touches) = match self {
+            Tx::Sqlite(t, touches) => (t.commit().await, touches),
+            Tx::Postgres(t, touches) => (t.commit().await, touches),
+        };
+        touches.committed();
+        done
+    }
+
+    /// This transaction changes or deletes the job `id` (`db::jobs` calls
+    /// it with every write): its commit drops the job from the cache.
+    pub fn touch_job(&mut self, id: &str) {
+        let touches = match self {
+            Tx::Sqlite(_, t) | Tx::Postgres(_, t) => t,
+        };
+        if touches.job_cache.is_some() && !touches.jobs.iter().any(|j| j == id) {
+            touches.jobs.push(id.to_owned());
         }
-        Ok(())
     }
 }
 

@@ -2,6 +2,7 @@
 //! queries carry `created_by_user = $n` in SQL, so another user's job is
 //! simply not found, exactly like one that does not exist.
 
+mod cache;
 mod columns;
 mod plan;
 mod rows;
@@ -9,6 +10,7 @@ mod sample;
 mod search;
 mod search_sql;
 
+pub use cache::JobCache;
 pub use plan::Strategy;
 pub use search::{search, search_by, search_needle, search_text};
 
@@ -56,12 +58,33 @@ fn get_sql(lock: bool) -> &'static str {
     &SQL[usize::from(lock)]
 }
 
+/// A job with its actions, from the job cache when it holds it (SQLite,
+/// [`cache`]), or from the database.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Option<Job>, sqlx::Error> {
+    let ticket = match db.job_cache().map(|c| c.get(id, scope)) {
+        Some(Ok(kept)) => return Ok(kept),
+        Some(Err(ticket)) => Some(ticket),
+        None => None,
+    };
+    // Read the job whoever asks, so that the cache can keep it for any
+    // scope; the scope is applied to the answer below, as to a kept job.
+    let wide = match ticket {
+        Some(_) => &Scope::All,
+        None => scope,
+    };
     let sql = get_sql(false);
-    on_read!(db, pool => {
-        let rows = sqlx::query(sql).bind(id).bind(scope.creator()).fetch_all(pool).await?;
-        job_from_rows(&rows)
-    })
+    let job = on_read!(db, pool => {
+        let rows = sqlx::query(sql).bind(id).bind(wide.creator()).fetch_all(pool).await?;
+        job_from_rows(&rows)?
+    });
+    if let (Some(ticket), Some(job), Some(cache)) = (ticket, &job, db.job_cache()) {
+        cache.keep(ticket, job);
+    }
+    Ok(job.filter(|j| {
+        scope
+            .creator()
+            .is_none_or(|user| j.created_by.user_id == user)
+    }))
 }
 
 /// As [`get`], inside a write transaction: what the change will be made
@@ -124,6 +147,7 @@ pub async fn insert(tx: &mut Tx, job: &Job, meta: &Stored<'_>) -> Result<(), sql
 /// Writes the editable fields, status and version of `job` (the new
 /// version); `updated_at` is `now`.
 pub async fn update(tx: &mut Tx, job: &Job, now: Millis) -> Result<(), sqlx::Error> {
+    tx.touch_job(&job.id);
     let barcodes = serde_json::to_string(&job.fields.barcodes).unwrap_or_else(|_| "[]".into());
     let search = search_text(job);
     let values = job_values(job, &barcodes);
@@ -138,6 +162,7 @@ pub async fn update(tx: &mut Tx, job: &Job, now: Millis) -> Result<(), sqlx::Err
 }
 
 pub async fn delete(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+    tx.touch_job(id);
     on_tx!(tx, conn => {
         sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(conn).await.map(|_| ())
     })
@@ -157,6 +182,7 @@ pub async fn insert_actions(
     if actions.is_empty() {
         return Ok(());
     }
+    tx.touch_job(job_id);
     // $1 the job, $2 the time; then per action its id, position and
     // written columns.
     let per = 2 + ACTION_WRITTEN.len();
@@ -190,7 +216,14 @@ static UPDATE_ACTION_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-pub async fn update_action(tx: &mut Tx, a: &Action, now: Millis) -> Result<(), sqlx::Error> {
+/// Writes action `a` of job `job_id`.
+pub async fn update_action(
+    tx: &mut Tx,
+    job_id: &str,
+    a: &Action,
+    now: Millis,
+) -> Result<(), sqlx::Error> {
+    tx.touch_job(job_id);
     let values = action_values(a);
     on_tx!(tx, conn => {
         bind_values!(sqlx::query(UPDATE_ACTION_SQL.as_str()).bind(&a.id), &values)
@@ -201,7 +234,9 @@ pub async fn update_action(tx: &mut Tx, a: &Action, now: Millis) -> Result<(), s
     })
 }
 
-pub async fn delete_action(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+/// Deletes action `id` of job `job_id`.
+pub async fn delete_action(tx: &mut Tx, job_id: &str, id: &str) -> Result<(), sqlx::Error> {
+    tx.touch_job(job_id);
     on_tx!(tx, conn => {
         sqlx::query("DELETE FROM actions WHERE id = $1").bind(id).execute(conn).await.map(|_| ())
     })

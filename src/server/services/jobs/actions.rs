@@ -132,7 +132,7 @@ pub async fn update_action(
     }
     let clean = clean::action(input, false)?;
     let action = clean.into_action(current.id.clone(), current.created_at.clone(), rfc3339(now));
-    jobs::update_action(&mut tx, &action, now).await?;
+    jobs::update_action(&mut tx, &job.id, &action, now).await?;
     job.actions[index] = action.clone();
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);
@@ -186,7 +186,7 @@ pub async fn delete_action(
         return Err(AppError::conflict("outcome_recorded"));
     }
     let action = job.actions.remove(index);
-    jobs::delete_action(&mut tx, &action.id).await?;
+    jobs::delete_action(&mut tx, &job.id, &action.id).await?;
     save(&mut tx, &mut job, now).await?;
     let data = action_json(&job, &action);
     let out = record(state, &mut tx, caller, "action.deleted", &job, data, now).await?;
