@@ -17,7 +17,7 @@
 //! request runs again.
 
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -86,7 +86,7 @@ fn replay(saved: Saved) -> Response {
     res
 }
 
-pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn idempotency(state: &AppState, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;
     }
@@ -136,7 +136,7 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
     .await;
     match claim {
         Err(err) => Problem::from(AppError::from(err)).into_response(),
-        Ok(Claim::Replay(saved)) => match unseal(&state, &account, &key, saved) {
+        Ok(Claim::Replay(saved)) => match unseal(state, &account, &key, saved) {
             Some(saved) => replay(saved),
             None => problem(
                 StatusCode::CONFLICT,
@@ -159,7 +159,7 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
             let res = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;
-            finish(&state, &account, &key, res).await
+            finish(state, &account, &key, res).await
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The REST API under `/api/v1` (docs/api.md).
 //!
-//! Every route sits behind [`authenticate`]: HTTP Basic with an API Account
-//! ID and Auth Key, checked against the database on every request. The
+//! Every route sits behind [`gate`]: HTTP Basic with an API Account ID and
+//! Auth Key ([`authenticate`]), the route's policy and the rate limit, then
+//! the `Idempotency-Key`. The
 //! handlers call the same services as the server functions, with the
 //! credential's user as the actor, so a merchant credential meets the same
 //! role checks as a merchant in the browser.
@@ -126,15 +127,7 @@ async fn openapi_json() -> Response {
 pub fn router(state: AppState) -> Router<AppState> {
     let (authenticated, _) = routes().split_for_parts();
     authenticated
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::idempotency,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            policy::authorize,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(state, authenticate))
+        .route_layer(axum::middleware::from_fn_with_state(state, gate))
         .route("/openapi.json", get(openapi_json))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
@@ -197,25 +190,47 @@ fn has_credential_params(req: &Request) -> bool {
     })
 }
 
-/// Authenticates every `/api/v1` request. All failures answer the same
-/// 401; a malformed key or one with a bad checksum is refused before any
-/// database work.
-pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// What every `/api/v1` operation passes through, in order: who is
+/// calling ([`authenticate`]), whether the route allows them and the rate
+/// limit ([`policy::authorize`]), then the `Idempotency-Key`
+/// ([`idempotency::idempotency`]). One layer rather than three: axum clones
+/// a layer's service and boxes its future for every request.
+async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let req = match authenticate(&state, req).await {
+        Ok(req) => req,
+        Err(refused) => return refused,
+    };
+    let decision = match policy::authorize(&state, &req) {
+        Ok(decision) => decision,
+        Err(refused) => return refused,
+    };
+    let mut res = idempotency::idempotency(&state, req, next).await;
+    state.rate_limiter.headers(&decision, res.headers_mut());
+    res
+}
+
+/// Authenticates an `/api/v1` request: the request with its [`Caller`],
+/// or the refusal. All failures answer the same 401; a malformed key or
+/// one with a bad checksum is refused before any database work.
+async fn authenticate(state: &AppState, mut req: Request) -> Result<Request, Response> {
     // A NUL in a path or query can name nothing (and PostgreSQL refuses it).
     if req.uri().path().contains("%00") {
-        return Problem::not_found().into_response();
+        return Err(Problem::not_found().into_response());
     }
     if req.uri().query().is_some_and(|q| q.contains("%00")) {
-        return Problem::bad_request("The query may not contain NUL characters.").into_response();
+        return Err(
+            Problem::bad_request("The query may not contain NUL characters.").into_response(),
+        );
     }
+    let unauthorized = || Problem::unauthorized().into_response();
     if has_credential_params(&req) {
-        return Problem::unauthorized().into_response();
+        return Err(unauthorized());
     }
     let Some((account_id, key)) = basic_credentials(&req) else {
-        return Problem::unauthorized().into_response();
+        return Err(unauthorized());
     };
     if !keys::is_well_formed(&key) || !account_id.starts_with("acct_") {
-        return Problem::unauthorized().into_response();
+        return Err(unauthorized());
     }
     let now = state.clock.now();
     let hash = keys::hash(&key);
@@ -228,12 +243,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 }
                 owner
             }
-            Ok(None) => return Problem::unauthorized().into_response(),
-            Err(err) => return Problem::from(crate::error::AppError::from(err)).into_response(),
+            Ok(None) => return Err(unauthorized()),
+            Err(err) => {
+                return Err(Problem::from(crate::error::AppError::from(err)).into_response());
+            }
         },
     };
     if !keys::same(&owner.account_id, &account_id) {
-        return Problem::unauthorized().into_response();
+        return Err(unauthorized());
     }
     let ip = req
         .extensions()
@@ -249,7 +266,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     };
     if let Some(reason) = refused {
         refusals::record(
-            &state,
+            state,
             &owner.user_id,
             &owner.account_id,
             &owner.key_id,
@@ -257,7 +274,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             ip.as_deref(),
         )
         .await;
-        return Problem::unauthorized().into_response();
+        return Err(unauthorized());
     }
     state.usage.record(
         &owner.account_id,
@@ -282,7 +299,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             scope: owner.scope,
         }),
     });
-    next.run(req).await
+    Ok(req)
 }
 
 /// Who the credential belongs to.

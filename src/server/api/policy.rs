@@ -4,11 +4,11 @@
 //! A read-only key may only read (`GET`, `HEAD`) whatever the route: the
 //! check is on the method, so a route added later is covered too.
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::limits::Decision;
 use super::problem::Problem;
 use crate::model::api::KeyScope;
 use crate::server::AppState;
@@ -104,40 +104,37 @@ pub fn is_read(method: &Method) -> bool {
 
 /// Runs after authentication: applies the route's policy, then the
 /// credential's rate limit.
-pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(key) = req
-        .extensions()
-        .get::<Caller>()
-        .and_then(|c| c.key.as_ref())
-    else {
-        return Problem::unauthorized().into_response();
+// The refusal is the response itself, made at most once per request.
+#[allow(clippy::result_large_err)]
+pub fn authorize(state: &AppState, req: &Request) -> Result<Decision, Response> {
+    let Some(caller) = req.extensions().get::<Caller>() else {
+        return Err(Problem::unauthorized().into_response());
+    };
+    let Some(key) = caller.key.as_ref() else {
+        return Err(Problem::unauthorized().into_response());
     };
     let path = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let is_admin = req
-        .extensions()
-        .get::<Caller>()
-        .is_some_and(Caller::is_admin);
-    let allowed = match policy(req.method(), &path) {
+        .map_or("", MatchedPath::as_str);
+    let is_admin = caller.is_admin();
+    let allowed = match policy(req.method(), path) {
         Some(AnyCredential) => true,
         Some(Admin) => is_admin,
         None => false,
     };
     if !allowed {
-        return Problem::from(crate::error::AppError::Forbidden).into_response();
+        return Err(Problem::from(crate::error::AppError::Forbidden).into_response());
     }
     if key.scope == KeyScope::ReadOnly && !is_read(req.method()) {
-        return Problem {
+        return Err(Problem {
             code: Some("key_read_only".to_owned()),
             ..Problem::new(
                 StatusCode::FORBIDDEN,
                 "This API key is read-only: it may only GET and HEAD.",
             )
         }
-        .into_response();
+        .into_response());
     }
     let decision = state.rate_limiter.check(&key.key_id, state.clock.now());
     if !decision.allowed {
@@ -153,9 +150,7 @@ pub async fn authorize(State(state): State<AppState>, req: Request, next: Next) 
         }
         .into_response();
         state.rate_limiter.headers(&decision, res.headers_mut());
-        return res;
+        return Err(res);
     }
-    let mut res = next.run(req).await;
-    state.rate_limiter.headers(&decision, res.headers_mut());
-    res
+    Ok(decision)
 }
