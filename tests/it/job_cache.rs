@@ -20,6 +20,14 @@ async fn read(app: &axum::Router, auth: &str, id: &str) -> (u16, Value) {
     (got.status, version)
 }
 
+/// `POST /jobs` at the world's location: the created job.
+async fn create(app: &axum::Router, auth: &str, w: &World, reference: &str) -> Value {
+    let body = job_body(&w.location_id, reference);
+    let created = send(app, api("POST", "/jobs", Some(auth), Some(body))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()
+}
+
 /// True when the job cache holds the job (SQLite); PostgreSQL has none.
 fn kept(w: &World, id: &str) -> bool {
     w.state.db.job_cache().is_some_and(|c| {
@@ -42,22 +50,9 @@ async fn every_change_is_read_by_the_very_next_request(t: &TestDb) {
     let app = router(&w.state);
     let sqlite = w.state.db.job_cache().is_some();
 
-    let created = send(
-        &app,
-        api(
-            "POST",
-            "/jobs",
-            Some(&me),
-            Some(job_body(&w.location_id, "CACHE-1")),
-        ),
-    )
-    .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.json()["id"].as_str().unwrap().to_owned();
-    let action = created.json()["actions"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let created = create(&app, &me, &w, "CACHE-1").await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let action = created["actions"][0]["id"].as_str().unwrap().to_owned();
     assert!(!kept(&w, &id), "a create keeps nothing");
     assert_eq!(read(&app, &me, &id).await, (200, json!(1)));
     assert_eq!(kept(&w, &id), sqlite);
@@ -125,17 +120,10 @@ async fn every_change_is_read_by_the_very_next_request(t: &TestDb) {
     assert_eq!(job["actions"][0]["description"], "Lamp");
 
     // A deleted job is not found by the very next read.
-    let second = send(
-        &app,
-        api(
-            "POST",
-            "/jobs",
-            Some(&me),
-            Some(job_body(&w.location_id, "CACHE-2")),
-        ),
-    )
-    .await;
-    let second = second.json()["id"].as_str().unwrap().to_owned();
+    let second = create(&app, &me, &w, "CACHE-2").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(read(&app, &me, &second).await, (200, json!(1)));
     assert_eq!(kept(&w, &second), sqlite);
     let gone = send(
