@@ -33,19 +33,21 @@ pub mod recoveries;
 pub mod sessions;
 pub mod sign_in_throttles;
 pub mod two_factor;
+mod tx;
 pub mod user_links;
 pub mod users;
 pub mod webhooks;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, PgPool, Postgres, SqlitePool, Transaction};
+use sqlx::{Connection, PgPool, SqlitePool};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::server::config::redact_url;
+pub use tx::{Changes, Touches, Tx};
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -62,58 +64,6 @@ pub enum Db {
         jobs: Arc<jobs::JobCache>,
     },
     Postgres(PgPool, Changes),
-}
-
-/// Counts the commits of this database's write transactions that may have
-/// changed credentials (keys, accounts, users, merchants): the credentials
-/// cache (`server::credentials`) serves an answer only while the count is
-/// the one it was read under.
-#[derive(Clone, Debug, Default)]
-pub struct Changes(Arc<std::sync::atomic::AtomicU64>);
-
-impl Changes {
-    pub fn count(&self) -> u64 {
-        self.0.load(Ordering::Acquire)
-    }
-
-    /// Something credentials depend on may have changed.
-    pub fn bump(&self) {
-        self.0.fetch_add(1, Ordering::AcqRel);
-    }
-}
-
-/// A write transaction on either backend, and what its commit must tell
-/// the credentials cache and the job cache.
-pub enum Tx {
-    Sqlite(group::Member, Touches),
-    Postgres(Transaction<'static, Postgres>, Touches),
-}
-
-/// What a write transaction may change, for the caches.
-///
-/// - **Credentials:** by default anything, so that its commit empties the
-///   credentials cache. Only transactions that cannot touch keys, accounts,
-///   users or merchants (jobs, webhook deliveries, usage) are begun with
-///   [`Db::begin_data`], so that the API's own writes keep it warm.
-/// - **Jobs:** the jobs it changed or deleted ([`Tx::touch_job`]), which
-///   its commit drops from the job cache.
-pub struct Touches {
-    changes: Option<Changes>,
-    job_cache: Option<Arc<jobs::JobCache>>,
-    jobs: Vec<String>,
-}
-
-impl Touches {
-    fn committed(self) {
-        if let Some(changes) = self.changes {
-            changes.bump();
-        }
-        if let Some(cache) = self.job_cache
-            && !self.jobs.is_empty()
-        {
-            cache.forget(&self.jobs);
-        }
-    }
 }
 
 /// Runs `$body` with `$conn` bound to a pool that can read, on either backend.
@@ -314,11 +264,7 @@ impl Db {
     }
 
     async fn begin_touching(&self, changes: Option<Changes>) -> Result<Tx, sqlx::Error> {
-        let touches = Touches {
-            changes,
-            job_cache: self.job_cache().cloned(),
-            jobs: Vec::new(),
-        };
+        let touches = Touches::new(changes, self.job_cache().cloned());
         Ok(match self {
             Db::Sqlite { group, .. } => Tx::Sqlite(group.begin().await?, touches),
             Db::Postgres(pool, ..) => Tx::Postgres(pool.begin().await?, touches),
@@ -391,31 +337,6 @@ impl Db {
                 write.close().await;
             }
             Db::Postgres(pool, ..) => pool.close().await,
-        }
-    }
-}
-
-impl Tx {
-    /// Commits; the caches hear of it before this returns. A failed
-    /// commit tells them too: a job forgotten for nothing is only read
-    /// again.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        let (done, touches) = match self {
-            Tx::Sqlite(t, touches) => (t.commit().await, touches),
-            Tx::Postgres(t, touches) => (t.commit().await, touches),
-        };
-        touches.committed();
-        done
-    }
-
-    /// This transaction changes or deletes the job `id` (`db::jobs` calls
-    /// it with every write): its commit drops the job from the cache.
-    pub fn touch_job(&mut self, id: &str) {
-        let touches = match self {
-            Tx::Sqlite(_, t) | Tx::Postgres(_, t) => t,
-        };
-        if touches.job_cache.is_some() && !touches.jobs.iter().any(|j| j == id) {
-            touches.jobs.push(id.to_owned());
         }
     }
 }
